@@ -1,0 +1,167 @@
+"""Load and validate the whole data directory into one immutable :class:`Dataset`.
+
+Nothing is read at import time: notebooks, the CLI and tests call :func:`load_dataset`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import schema
+from .config import Settings
+from .labels import KIND
+from .problems import DataError, Problem
+
+PREFECTURE = "240001"
+
+#: Allowed value range per indicator kind: (minimum, maximum, must be whole, what to write).
+_RANGES = {
+    "count": (0, None, True, "0 以上の整数を入力してください。"),
+    "stock": (0, None, True, "0 以上の整数を入力してください。"),
+    "share": (0, 100, False, "0〜100 の割合（%）を入力してください。"),
+    "milestone": (0, 1, True, "0（未創設）か 1（創設済）を入力してください。"),
+}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Validated tables of one data directory; ``version`` changes whenever any file's bytes do."""
+
+    directory: Path
+    version: str
+    directions: pd.DataFrame
+    catalog: pd.DataFrame
+    series: pd.DataFrame
+    areas: pd.DataFrame
+    history: pd.DataFrame
+    surveys: pd.DataFrame
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        """Catalog rows of the 16 monitoring indicators (goals left out)."""
+        return self.catalog[self.catalog["type"] == "indicator"]
+
+    @property
+    def goals(self) -> pd.DataFrame:
+        return self.catalog[self.catalog["type"] == "goal"]
+
+
+def data_version(directory: Path) -> str:
+    """A short hash of every data file's bytes: a cache key that changes when the data does."""
+    digest = hashlib.sha256()
+    for spec in schema.ALL:
+        path = directory / spec.filename
+        digest.update(spec.filename.encode())
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_dataset(directory: Path | str | None = None) -> Dataset:
+    """Read every file of ``directory`` (default: the settings' data directory) and check it.
+
+    Raises :class:`DataError` listing every problem (file, row, column, reason) when anything is
+    wrong; a dataset that loads is consistent: codes exist, ranges hold, keys are unique.
+    """
+    directory = Path(directory) if directory is not None else Settings().data_dir
+    tables: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    for spec in schema.ALL:
+        table, found = schema.read_table(directory, spec)
+        tables[spec.filename] = table
+        problems += found
+    if not problems:
+        problems += _cross_check(tables)
+    if problems:
+        raise DataError(problems)
+    catalog = _keyed(tables["catalog.csv"], "id").astype({"target_value": "float64", "target_fy": "Int64", "direction": "Int64"})
+    series = tables["series.csv"].merge(
+        catalog[["id", "kind", "breakdown", "direction", "type"]].rename(columns={"id": "indicator"}),
+        on="indicator",
+    )
+    history = tables["history.csv"].merge(
+        series[["series", "indicator", "kind", "breakdown"]], on="series"
+    )
+    history = history.astype({"fy": "int64", "value": "float64", "sample": "bool"})
+    surveys = tables["surveys.csv"].astype({"fy": "int64", "respondents": "int64", "sample": "bool"})
+    return Dataset(
+        directory=directory,
+        version=data_version(directory),
+        directions=_keyed(tables["directions.csv"], "direction"),
+        catalog=catalog,
+        series=_keyed(series.astype({"baseline_value": "float64", "baseline_fy": "Int64"}), "series"),
+        areas=_keyed(tables["areas.csv"], "code"),
+        history=history.sort_values(["series", "fy", "area"], ignore_index=True),
+        surveys=surveys,
+    )
+
+
+def _keyed(table: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Index by ``key`` but keep it as a column too, so both lookups and merges work."""
+    return table.set_index(table[key].to_numpy()).drop(columns="file_row")
+
+
+def _cross_check(tables: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Checks across files: references that must exist and values that must fit their kind."""
+    problems: list[Problem] = []
+
+    def bad(file: str, row: object, column: str, value: object, reason: str, hint: str) -> None:
+        problems.append(Problem(file, reason, hint, row=int(row), column=column, value=str(value)))  # type: ignore[call-overload]
+
+    directions = set(tables["directions.csv"]["direction"])
+    catalog = tables["catalog.csv"]
+    for row in catalog.itertuples():
+        if row.type == "indicator" and row.direction not in directions:
+            bad("catalog.csv", row.file_row, "direction", row.direction, "取組方向がありません。", "directions.csv の番号を入力してください。")
+        if row.type == "indicator" and pd.notna(row.target_value):
+            bad("catalog.csv", row.file_row, "target_value", row.target_value,
+                "モニタリング指標には目標値を設定しません（計画の方針）。", "目標値は計画全体の目標（G1・G2）にだけ入力してください。")
+    kinds = catalog.set_index("id")
+    areas = tables["areas.csv"]
+    region_codes = set(areas.loc[areas["level"] == "region", "code"])
+    for row in areas[areas["level"] == "municipality"].itertuples():
+        if row.region not in region_codes:
+            bad("areas.csv", row.file_row, "region", row.region, "地域コードがありません。", "地域（level=region）の code を入力してください。")
+
+    series = tables["series.csv"]
+    for row in series.itertuples():
+        if row.indicator not in kinds.index or kinds.at[row.indicator, "type"] != "indicator":
+            bad("series.csv", row.file_row, "indicator", row.indicator, "指標がありません。", "catalog.csv のモニタリング指標の id を入力してください。")
+        if pd.isna(row.baseline_value) != pd.isna(row.baseline_fy):
+            bad("series.csv", row.file_row, "baseline_fy", row.baseline_fy, "基準値と基準年度は両方入力するか、両方空にします。", "計画の現状値と年度を確認してください。")
+    series = series[series["indicator"].isin(kinds.index)]
+    series_info = series.set_index("series")["indicator"].map(kinds["kind"]).to_frame("kind")
+    series_info["breakdown"] = series["indicator"].map(kinds["breakdown"]).to_numpy()
+
+    municipalities = set(areas.loc[areas["level"] == "municipality", "code"])
+    history = tables["history.csv"]
+    for row in history.itertuples():
+        if row.series not in series_info.index:
+            bad("history.csv", row.file_row, "series", row.series, "系列がありません。", "series.csv の series を入力してください。")
+            continue
+        kind, breakdown = series_info.loc[row.series]
+        if row.area != PREFECTURE and row.area not in municipalities:
+            hint = f"県全体は {PREFECTURE}、市町は6桁の団体コードを入力してください（地域の値は市町から計算します）。"
+            bad("history.csv", row.file_row, "area", row.area, "地域コードがありません。", hint)
+        elif row.area != PREFECTURE and breakdown == "none":
+            bad("history.csv", row.file_row, "area", row.area, "この指標には市町別の内訳がありません。", f"県全体（{PREFECTURE}）の値として入力してください。")
+        low, high, whole, hint = _RANGES[kind]
+        value = row.value
+        if (value < low) or (high is not None and value > high) or (whole and not float(value).is_integer()):
+            bad("history.csv", row.file_row, "value", _plain(value), f"この指標の種類（{KIND['ja'][kind]}）では取りえない値です。", hint)
+
+    regions = set(areas.loc[areas["level"] == "region", "code"])
+    for row in tables["surveys.csv"].itertuples():
+        if row.region not in regions:
+            bad("surveys.csv", row.file_row, "region", row.region, "地域コードがありません。", "areas.csv の地域（level=region）の code を入力してください。")
+        if row.respondents < 0:
+            bad("surveys.csv", row.file_row, "respondents", row.respondents, "回答者数が負です。", "0 以上の整数を入力してください。")
+    return problems
+
+
+def _plain(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

@@ -1,0 +1,112 @@
+"""Indicator statistics: values for any area, latest value and changes, and small-count suppression.
+
+Pure functions on the :class:`~briefing.dataset.Dataset` tables: they return new DataFrames and
+never change their inputs. Monitoring indicators have no targets, so nothing here judges a value;
+it only says how it moved.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .dataset import PREFECTURE, Dataset
+
+SUMMABLE = ("count", "stock")
+#: Kinds whose small regional values could identify people (places and windows cannot).
+SUPPRESSIBLE = ("count",)
+_COLUMNS = ["series", "fy", "value", "status", "sample", "comment", "source", "updated"]
+
+
+def area_level(ds: Dataset, area: str) -> str:
+    """``prefecture``, ``region`` or ``municipality`` for an area code."""
+    return str(ds.areas.at[area, "level"])
+
+
+def area_history(ds: Dataset, area: str = PREFECTURE) -> pd.DataFrame:
+    """Every series' yearly values for ``area``; a region is the sum of its municipalities.
+
+    Series without a regional breakdown (or whose kind cannot be summed) have no rows for a region
+    or a municipality: callers say "no breakdown" rather than showing zeros.
+    """
+    history = ds.history
+    level = area_level(ds, area)
+    if level != "region":
+        return history.loc[history["area"] == area, _COLUMNS].reset_index(drop=True)
+    towns = ds.areas.index[ds.areas["region"] == area]
+    rows = history[history["area"].isin(towns) & history["kind"].isin(SUMMABLE)]
+    grouped = rows.groupby(["series", "fy"], sort=True)
+    result = grouped.agg(
+        value=("value", "sum"),
+        status=("status", lambda s: "速報" if (s == "速報").any() else "確定"),
+        sample=("sample", "any"),
+        updated=("updated", "max"),
+    ).reset_index()
+    result["comment"] = ""
+    result["source"] = grouped["source"].first().to_numpy()
+    return result[_COLUMNS]
+
+
+def has_breakdown(ds: Dataset, series: str, area: str) -> bool:
+    """Whether ``series`` can be shown for ``area`` at all (prefecture: always)."""
+    if area_level(ds, area) == "prefecture":
+        return True
+    info = ds.series.loc[series]
+    if info["breakdown"] == "none":
+        return False
+    return area_level(ds, area) == "municipality" or info["kind"] in SUMMABLE
+
+
+def suppress_mask(values: pd.Series, *, kind: pd.Series | str, area: str, threshold: int) -> pd.Series:
+    """True where a value must be hidden: a regional count from 1 to ``threshold`` − 1."""
+    if area == PREFECTURE:
+        return pd.Series(False, index=values.index)
+    kinds = kind if isinstance(kind, pd.Series) else pd.Series(kind, index=values.index)
+    return kinds.isin(SUPPRESSIBLE) & (values >= 1) & (values < threshold)
+
+
+def summarise(ds: Dataset, area: str = PREFECTURE, *, threshold: int = 5, until: int | None = None) -> pd.DataFrame:
+    """One row per series: latest value, previous year, baseline and the changes between them.
+
+    ``until`` limits the years considered (the dashboard's year range). Changes involving a
+    suppressed value are left empty, since they would give the hidden value away.
+    """
+    values = area_history(ds, area)
+    if until is not None:
+        values = values[values["fy"] <= until]
+    kinds = ds.series["kind"]
+    values = values.assign(suppressed=suppress_mask(values["value"], kind=values["series"].map(kinds), area=area, threshold=threshold))
+    ordered = values.sort_values(["series", "fy"])
+    latest = ordered.groupby("series").tail(1).set_index("series")
+    previous = ordered.groupby("series").nth(-2).set_index("series")
+    table = ds.series[["series", "indicator", "kind", "baseline_value", "baseline_fy"]].copy()
+    table["latest_fy"] = latest["fy"]
+    table["latest"] = latest["value"]
+    table["status"] = latest["status"]
+    table["sample"] = latest["sample"]
+    table["comment"] = latest["comment"]
+    table["source"] = latest["source"]
+    table["latest_suppressed"] = latest["suppressed"].astype("boolean")
+    table["previous_fy"] = previous["fy"]
+    table["previous"] = previous["value"]
+    previous_hidden = previous["suppressed"].reindex(table.index).fillna(False).astype(bool)
+    # the baseline for an area is its value in the plan's baseline year (the plan gives totals)
+    base = values.merge(ds.series[["series", "baseline_fy"]], left_on=["series", "fy"], right_on=["series", "baseline_fy"])
+    base = base.set_index("series")
+    if area != PREFECTURE:
+        table["baseline_value"] = base["value"]
+    base_hidden = base["suppressed"].reindex(table.index).fillna(False).astype(bool)
+    latest_hidden = table["latest_suppressed"].fillna(False).astype(bool)
+    table["change_baseline"] = (table["latest"] - table["baseline_value"]).where(~(latest_hidden | base_hidden))
+    table["change_baseline_pct"] = _pct(table["change_baseline"], table["baseline_value"])
+    table["change_previous"] = (table["latest"] - table["previous"]).where(~(latest_hidden | previous_hidden))
+    table["change_previous_pct"] = _pct(table["change_previous"], table["previous"])
+    table["available"] = [has_breakdown(ds, s, area) for s in table.index]
+    table["baseline_suppressed"] = base_hidden
+    table["previous_suppressed"] = previous_hidden
+    return table.reset_index(drop=True)
+
+
+def _pct(change: pd.Series, base: pd.Series) -> pd.Series:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (100 * change / base).where(base > 0)

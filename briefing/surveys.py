@@ -1,0 +1,75 @@
+"""Plan-wide goals G1/G2: shares of agreeing respondents with Wilson intervals, over any filter.
+
+The share is (そう思う + どちらかといえばそう思う) / all respondents, わからない included, so it
+never looks better by leaving the undecided out. Small samples are flagged 参考値, never hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from .schema import AGREEING
+
+
+def wilson_interval(agree: np.ndarray | float, n: np.ndarray | float, *, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for ``agree`` successes out of ``n``, as shares in 0–1.
+
+    Unlike the textbook ± interval it stays inside 0–1 and behaves for small n and shares near 0.
+
+    >>> low, high = wilson_interval(50, 100)
+    >>> round(float(low), 3), round(float(high), 3)
+    (0.404, 0.596)
+    """
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    agree_arr = np.asarray(agree, dtype=float)
+    n_arr = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = agree_arr / n_arr
+        denominator = 1 + z**2 / n_arr
+        centre = (p + z**2 / (2 * n_arr)) / denominator
+        half = z * np.sqrt(p * (1 - p) / n_arr + z**2 / (4 * n_arr**2)) / denominator
+        low = np.where(n_arr > 0, centre - half, np.nan)
+        high = np.where(n_arr > 0, centre + half, np.nan)
+    return low, high
+
+
+def survey_shares(
+    surveys: pd.DataFrame,
+    survey: str,
+    *,
+    by: str | list[str] | None = None,
+    regions: Iterable[str] | None = None,
+    groups: Iterable[str] | None = None,
+    years: tuple[int, int] | None = None,
+    small_n: int = 30,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Agreeing share per fiscal year (and per ``by`` column: ``region`` or ``group``).
+
+    ``regions`` and ``groups`` keep only those cells before combining, so a filter to one region
+    and one age band gives that cell's share. Returns columns fy, [by], agree, n, share, low, high
+    (shares in %) and ``reference`` (n < ``small_n``: show as 参考値).
+    """
+    rows = surveys[surveys["survey"] == survey]
+    if regions is not None:
+        rows = rows[rows["region"].isin(list(regions))]
+    if groups is not None:
+        rows = rows[rows["group"].isin(list(groups))]
+    if years is not None:
+        rows = rows[rows["fy"].between(*years)]
+    keys = ["fy"] + ([by] if isinstance(by, str) else list(by or []))
+    rows = rows.assign(agree=rows["respondents"].where(rows["answer"].isin(AGREEING), 0))
+    grouped = rows.groupby(keys, sort=True)
+    table = grouped.agg(agree=("agree", "sum"), n=("respondents", "sum"), sample=("sample", "any")).reset_index()
+    table = table[table["n"] > 0].reset_index(drop=True)
+    low, high = wilson_interval(table["agree"].to_numpy(), table["n"].to_numpy(), confidence=confidence)
+    return table.assign(
+        share=100 * table["agree"] / table["n"],
+        low=100 * low,
+        high=100 * high,
+        reference=table["n"] < small_n,
+    )

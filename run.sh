@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# One entry point for people and CI (see README):
+#   ./run.sh serve [--port N] [--host ADDR] [--data DIR]  install, then start the dashboard
+#   ./run.sh test  [pytest options]                       install everything tests need, run them
+#   ./run.sh lint                                         format check, lint, type check
+set -euo pipefail
+cd "$(dirname "$0")"
+VENV="${VENV:-.venv}"
+
+apt_install() {
+    # Debian packages the tests need (a headless browser and Japanese fonts), installed when missing
+    command -v dpkg >/dev/null 2>&1 || { echo "dpkg がないため Debian パッケージの確認を省略します: $*"; return; }
+    local missing=()
+    for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+    [ ${#missing[@]} -eq 0 ] && return
+    if [ "$(id -u)" -eq 0 ]; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    else
+        echo "次の Debian パッケージが必要です: sudo apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+}
+
+install() {
+    python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+        || { echo "Python 3.11 以上が必要です。" >&2; exit 1; }
+    if [ ! -x "$VENV/bin/python" ]; then
+        python3 -m venv "$VENV" || { apt_install python3-venv && python3 -m venv "$VENV"; }
+    fi
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet -e ".$1"
+}
+
+command="${1:-}"
+shift || true
+case "$command" in
+    serve)
+        install ""
+        exec "$VENV/bin/briefing" serve "$@"
+        ;;
+    test)
+        apt_install chromium fonts-noto-cjk
+        install "[test]"
+        exec "$VENV/bin/python" -m pytest "$@"
+        ;;
+    lint)
+        install "[test]"
+        "$VENV/bin/ruff" format --check briefing widgets tests benchmarks
+        "$VENV/bin/ruff" check briefing widgets tests benchmarks
+        "$VENV/bin/mypy"
+        ;;
+    *)
+        echo "使い方: ./run.sh serve | test | lint" >&2
+        exit 2
+        ;;
+esac

@@ -1,0 +1,1 @@
+"""ipywidgets components of the dashboard, composed from the core package ``briefing``."""
