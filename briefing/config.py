@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -64,6 +65,10 @@ class Settings:
         },
     )
     port: int = field(default=8866, metadata={"help": "ダッシュボードのポート番号"})
+    cache_dir: Path | None = field(
+        default_factory=lambda: Path(tempfile.gettempdir()) / "mie-briefing-figures",
+        metadata={"help": "グラフのキャッシュ（全カーネル共有、データの版ごと）。None で無効"},
+    )
     kernel_pool: int = field(
         default=3,
         metadata={"help": "あらかじめ起動しておくカーネルの数（1つ約200MB。0で無効）"},

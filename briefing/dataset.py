@@ -80,9 +80,15 @@ def load_dataset(directory: Path | str | None = None) -> Dataset:
         raise DataError(problems)
     catalog = _keyed(tables["catalog.csv"], "id").astype({"target_value": "float64", "target_fy": "Int64", "direction": "Int64"})
     series = tables["series.csv"].merge(
-        catalog[["id", "kind", "breakdown", "direction", "type"]].rename(columns={"id": "indicator"}),
+        catalog[["id", "kind", "breakdown", "direction", "counting", "name_ja", "name_en", "agency"]].rename(
+            columns={"id": "indicator"}
+        ),
         on="indicator",
     )
+    for lang in ("ja", "en"):  # a series' own unit (窓口 / プラットフォーム) or its indicator's
+        own = series[f"unit_{lang}"]
+        series[f"unit_{lang}"] = own.where(own.notna(), series["indicator"].map(catalog[f"unit_{lang}"]))
+        series[f"unit_{lang}"] = series[f"unit_{lang}"].fillna("")
     history = tables["history.csv"].merge(
         series[["series", "indicator", "kind", "breakdown"]], on="series"
     )

@@ -23,6 +23,23 @@ TEXT = {
         "established": "創設済",
         "not_established": "未創設",
         "prefecture": "県全体",
+        "sample": "サンプル",
+        "indicator": "指標",
+        "trend": "推移",
+        "unit": "単位",
+        "kind": "種類",
+        "agency": "担当",
+        "comment": "担当課コメント",
+        "source": "出典",
+        "change": "変化",
+        "goals": "計画全体の目標",
+        "indicators": "取組方向ごとのモニタリング指標",
+        "no_targets": "モニタリング指標には目標値を設けていません（計画の方針）。基準値（計画策定時の現状値）からの変化と推移を示します。",
+        "no_regional_here": "この取組方向には地域別の内訳がある指標はありません。",
+        "without_title": "地域別の内訳がない指標",
+        "areas_of": "{name}の内訳",
+        "areas_beside": "{name}と同じ地域（{region}）の市町",
+        "regions": "地域別（5地域）",
     },
     "en": {
         "sample_banner": "Contains fictitious sample data. Apart from the plan's baselines, figures are not actual results.",
@@ -39,6 +56,23 @@ TEXT = {
         "established": "established",
         "not_established": "not yet established",
         "prefecture": "Whole prefecture",
+        "sample": "sample",
+        "indicator": "Indicator",
+        "trend": "Trend",
+        "unit": "Unit",
+        "kind": "Kind",
+        "agency": "Responsible",
+        "comment": "Staff comment",
+        "source": "Source",
+        "change": "Change",
+        "goals": "Plan-wide goals",
+        "indicators": "Monitoring indicators by action direction",
+        "no_targets": "Monitoring indicators have no targets (by the plan's design). Shown: change from the baseline and the trend.",
+        "no_regional_here": "No indicator of this direction has a regional breakdown.",
+        "without_title": "Indicators without a regional breakdown",
+        "areas_of": "Breakdown of {name}",
+        "areas_beside": "Municipalities of {region}, with {name}",
+        "regions": "By region (5 regions)",
     },
 }
 
@@ -46,3 +80,8 @@ TEXT = {
 def text(key: str, lang: str = "ja", **values: object) -> str:
     """The interface text ``key`` in ``lang``, with ``values`` filled in."""
     return TEXT[lang][key].format(**values)
+
+
+def texts(lang: str) -> dict[str, str]:
+    """All interface texts of ``lang``, for templates."""
+    return dict(TEXT[lang])

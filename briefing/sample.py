@@ -160,13 +160,16 @@ def _stocks(
     n = len(weights)
     order = rng.choice(n, size=n, replace=False, p=weights)  # larger towns open first
 
+    # places: each new one opens in a town drawn by sqrt(population), so small towns get some too
+    spread = np.sqrt(weights) / np.sqrt(weights).sum()
+    sequence = rng.choice(n, size=max(goal, int(base)) + 1, p=spread)
+
     def place(total: int) -> np.ndarray:
         stock = np.zeros(n, dtype=int)
         if one_each:
             stock[order[: min(total, n)]] = 1
         else:
-            for i in range(total):  # the k-th place goes to the k-th town in a weighted cycle
-                stock[order[(i * 7) % max(1, min(n, 3 + i))]] += 1
+            np.add.at(stock, sequence[:total], 1)
         return stock
 
     totals: dict[int, int] = {}

@@ -147,6 +147,8 @@ SERIES = FileSchema(
         Column("indicator"),
         Column("label_ja", required=False),
         Column("label_en", required=False),
+        Column("unit_ja", required=False),
+        Column("unit_en", required=False),
         Column("baseline_value", number, required=False),
         Column("baseline_fy", fiscal_year, required=False),
     ],

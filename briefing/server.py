@@ -14,7 +14,8 @@ from pathlib import Path
 from .config import DATA_ENV, REPO_ROOT, Settings
 
 DASHBOARD = REPO_ROOT / "notebooks" / "dashboard.ipynb"
-TEMPLATES = REPO_ROOT / "widgets" / "templates"
+#: Holds voila/templates/briefing: Voilà's lab template without its CDN stylesheet.
+TEMPLATES_ROOT = REPO_ROOT / "widgets"
 
 
 def voila_command(settings: Settings, *, notebook: Path = DASHBOARD) -> list[str]:
@@ -27,6 +28,7 @@ def voila_command(settings: Settings, *, notebook: Path = DASHBOARD) -> list[str
         f"--port={settings.port}",
         f"--Voila.ip={settings.host}",
         "--no-browser",
+        "--template=briefing",
         "--strip_sources=True",
         "--show_tracebacks=False",
         f"--preheat_kernel={settings.kernel_pool > 0}",
@@ -46,6 +48,7 @@ def voila_environment(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env[DATA_ENV] = str(settings.data_dir)
     env["JUPYTER_CONFIG_DIR"] = str(REPO_ROOT / "jupyter_config")
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(TEMPLATES_ROOT), env.get("JUPYTER_PATH")]))
     env["JUPYTER_PLATFORM_DIRS"] = "1"
     env["MPLBACKEND"] = "agg"
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"

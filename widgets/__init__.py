@@ -1,1 +1,7 @@
 """ipywidgets components of the dashboard, composed from the core package ``briefing``."""
+
+from .app import Dashboard, Loaded, error_panel, request_query
+from .controls import FilterBar
+from .state import DashboardState
+
+__all__ = ["Dashboard", "DashboardState", "FilterBar", "Loaded", "error_panel", "request_query"]

@@ -1,0 +1,183 @@
+"""Figures for the dashboard and the briefing: seaborn on plain matplotlib Figures, Japanese font.
+
+Chart functions take tidy DataFrames and return a :class:`matplotlib.figure.Figure` (no pyplot
+state, so kernels and threads never share a current figure). Monitoring indicators get no target
+lines or pass/fail colours: only the values, the plan's baseline, and 速報 / 5未満 marks.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+
+import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .config import Settings
+from .fiscal import format_fy
+
+matplotlib.use("agg")
+
+
+@cache
+def _style() -> None:
+    """seaborn's theme, then the bundled IPAexGothic (set_theme resets the font, so it goes last)."""
+    import matplotlib_fontja
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook", font_scale=1.05)
+    matplotlib_fontja.japanize()
+    matplotlib.rcParams.update(
+        {"svg.hashsalt": "mie-briefing", "svg.fonttype": "path", "axes.titlesize": 12, "axes.titleweight": "bold"}
+    )
+
+
+def _figure(settings: Settings, height: float | None = None) -> Figure:
+    _style()
+    width, default_height = settings.figure_size
+    return Figure(figsize=(width, height or default_height), layout="constrained")
+
+
+def _fy_axis(ax: object, years: list[int], lang: str) -> None:
+    ax.set_xticks(years)  # type: ignore[attr-defined]
+    short = [format_fy(y, lang=lang, short=True) if lang == "ja" else f"FY{y % 100:02d}" for y in years]
+    ax.set_xticklabels(short)  # type: ignore[attr-defined]
+    ax.set_xlabel("年度" if lang == "ja" else "Fiscal year")  # type: ignore[attr-defined]
+
+
+def trend_figure(
+    values: pd.DataFrame,
+    *,
+    unit: str,
+    baseline: pd.DataFrame | None = None,
+    lang: str = "ja",
+    settings: Settings | None = None,
+    note: str = "",
+) -> Figure:
+    """A line per series over fiscal years, the plan's baseline marked, 速報 points hollow.
+
+    ``values`` has columns fy, value, label, provisional (bool); suppressed values are left out
+    by the caller and named in ``note``. ``baseline`` has label, fy, value.
+    """
+    import seaborn as sns
+
+    settings = settings or Settings()
+    fig = _figure(settings)
+    ax = fig.subplots()
+    labels = list(dict.fromkeys(values["label"]))
+    palette = dict(zip(labels, settings.palette, strict=False))
+    if len(values):
+        sns.lineplot(data=values, x="fy", y="value", hue="label", palette=palette, marker="o", markersize=7, ax=ax, legend=len(labels) > 1)
+        provisional = values[values["provisional"]]
+        if len(provisional):
+            ax.scatter(provisional["fy"], provisional["value"], s=60, facecolor="white", edgecolor=[palette[x] for x in provisional["label"]], linewidth=1.8, zorder=5)
+    if baseline is not None:
+        for row in baseline.itertuples():
+            colour = palette.get(row.label, settings.palette[0])
+            ax.axhline(row.value, color=colour, linestyle=":", linewidth=1.2, alpha=0.8)
+            ax.scatter([row.fy], [row.value], marker="D", s=70, color=colour, zorder=6)
+        word = "基準値" if lang == "ja" else "baseline"
+        ax.plot([], [], linestyle=":", marker="D", color="0.3", label=word)
+    if values["provisional"].any():
+        word = "速報値" if lang == "ja" else "provisional"
+        ax.scatter([], [], s=50, facecolor="white", edgecolor="0.3", linewidth=1.8, label=word)
+    years = sorted(set(values["fy"]) | (set(baseline["fy"]) if baseline is not None else set()))
+    if years:
+        _fy_axis(ax, years, lang)
+    ax.set_ylabel(unit)
+    ax.set_ylim(0, 100) if unit == "%" else ax.set_ylim(bottom=0)
+    if len(labels) > 1 or baseline is not None or values["provisional"].any():
+        ax.legend(loc="lower right", fontsize=9, frameon=True)
+    if note:
+        fig.text(0.01, 0.01, note, fontsize=8, color="0.3")
+    return fig
+
+
+def bar_figure(
+    table: pd.DataFrame, *, unit: str, lang: str = "ja", settings: Settings | None = None, title: str = "", highlight: str | None = None
+) -> Figure:
+    """Areas side by side: ``table`` has label, value, shown (text) and suppressed (bool).
+
+    Suppressed areas keep their row with the text 「5未満」 and no bar, so nothing is hidden silently.
+    """
+    settings = settings or Settings()
+    fig = _figure(settings, height=max(2.0, 0.32 * len(table) + 0.9))
+    ax = fig.subplots()
+    y = range(len(table))
+    values = table["value"].where(~table["suppressed"], 0).fillna(0)
+    colours = [settings.palette[1] if label == highlight else settings.palette[0] for label in table["label"]]
+    ax.barh(list(y), values, color=colours)
+    ax.set_yticks(list(y))
+    ax.set_yticklabels(table["label"])
+    ax.invert_yaxis()
+    top = float(values.max()) if len(values) else 0.0
+    for i, (value, shown) in enumerate(zip(values, table["shown"], strict=True)):
+        ax.text(value + top * 0.01, i, shown, va="center", fontsize=9)
+    ax.set_xlim(0, top * 1.18 if top > 0 else 1)
+    ax.set_xlabel(unit)
+    if title:
+        ax.set_title(title, loc="left")
+    return fig
+
+
+def share_figure(
+    shares: pd.DataFrame, *, lang: str = "ja", settings: Settings | None = None, title: str = ""
+) -> Figure:
+    """Survey shares with 95% intervals as points and whiskers; 参考値 (small n) hollow.
+
+    ``shares`` has label, share, low, high, n, reference.
+    """
+    settings = settings or Settings()
+    fig = _figure(settings, height=max(2.0, 0.34 * len(shares) + 1.0))
+    ax = fig.subplots()
+    y = list(range(len(shares)))
+    colour = settings.palette[0]
+    ax.hlines(y, shares["low"], shares["high"], color=colour, linewidth=2)
+    solid = ~shares["reference"].to_numpy()
+    ys = pd.Series(y)
+    ax.scatter(shares["share"][solid], ys[solid], s=50, color=colour, zorder=3)
+    ax.scatter(shares["share"][~solid], ys[~solid], s=50, facecolor="white", edgecolor=colour, linewidth=1.8, zorder=3)
+    ax.set_yticks(y)
+    ref = "（参考値）" if lang == "ja" else " (indicative)"
+    ax.set_yticklabels([f"{lab}  n={n:,}{ref if r else ''}" for lab, n, r in zip(shares["label"], shares["n"], shares["reference"], strict=True)])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("%")
+    if title:
+        ax.set_title(title, loc="left")
+    return fig
+
+
+def goal_figure(shares: pd.DataFrame, *, target: float | None = None, target_fy: int | None = None, lang: str = "ja", settings: Settings | None = None) -> Figure:
+    """A plan-wide goal's share by fiscal year with its 95% interval band, and the official
+    target when staff have entered one (goals may carry targets; monitoring indicators never do).
+    """
+    settings = settings or Settings()
+    fig = _figure(settings, height=2.6)
+    ax = fig.subplots()
+    colour = settings.palette[0]
+    ax.fill_between(shares["fy"], shares["low"], shares["high"], color=colour, alpha=0.18, linewidth=0)
+    ax.plot(shares["fy"], shares["share"], marker="o", color=colour)
+    if target is not None and target_fy is not None:
+        ax.scatter([target_fy], [target], marker="*", s=160, color=settings.palette[1], zorder=5)
+        ax.annotate(("目標 " if lang == "ja" else "target ") + f"{target:.0f}%", (target_fy, target), textcoords="offset points", xytext=(6, 4), fontsize=9)
+    years = sorted(set(shares["fy"]) | ({target_fy} if target_fy else set()))
+    _fy_axis(ax, years, lang)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("%")
+    return fig
+
+
+def to_png(fig: Figure, *, dpi: int = 110) -> bytes:
+    """PNG bytes for the dashboard (small and quick to send over the widget channel)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def to_svg(fig: Figure) -> str:
+    """SVG text for the printed briefing: sharp on paper, text as paths, no dates or random ids."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()

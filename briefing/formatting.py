@@ -1,0 +1,66 @@
+"""How numbers read in the interface: units, 5未満 suppression, signed changes, 参考値.
+
+Every view and the exported briefing format through here, so a value never reads one way on the
+screen and another on paper.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .labels import text
+
+#: Changes of shares are in percentage points, not per cent.
+_POINTS = {"ja": "ポイント", "en": " pt"}
+
+
+def _missing(value: object) -> bool:
+    return value is None or bool(pd.isna(value))  # type: ignore[arg-type]
+
+
+def number(value: float, kind: str) -> str:
+    """4521 → "4,521"; 72.9 → "72.9" (shares keep one decimal)."""
+    if kind == "share":
+        return f"{value:.1f}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def value_text(
+    value: object, *, kind: str, unit: str = "", suppressed: bool = False, threshold: int = 5, lang: str = "ja"
+) -> str:
+    """A value as people read it: "402件", "74.3%", "5未満", "創設済", or "－" when missing."""
+    if suppressed:
+        return text("suppressed", lang, n=threshold)
+    if _missing(value):
+        return "－"
+    v = float(value)  # type: ignore[arg-type]
+    if kind == "milestone":
+        return text("established" if v >= 1 else "not_established", lang)
+    if lang == "en" and unit and unit != "%":
+        return f"{number(v, kind)} {unit}"
+    return f"{number(v, kind)}{unit}"
+
+
+def change_text(change: object, pct: object = None, *, kind: str, lang: str = "ja") -> str:
+    """A signed change, with the per cent in brackets: "+127（+46.2%）"; shares in points."""
+    if _missing(change) or kind == "milestone":
+        return "－"
+    c = float(change)  # type: ignore[arg-type]
+    if kind == "share":
+        return f"{c:+.1f}{_POINTS[lang]}"
+    body = f"{c:+,.0f}" if c.is_integer() else f"{c:+,.1f}"
+    if not _missing(pct):
+        open_, close = ("（", "）") if lang == "ja" else (" (", ")")
+        body += f"{open_}{float(pct):+.1f}%{close}"  # type: ignore[arg-type]
+    return body
+
+
+def share_text(share: float, low: float, high: float, n: int, *, reference: bool, lang: str = "ja") -> str:
+    """A survey share with its interval and n: "40.1%（95%信頼区間 38.7〜41.4、n=4,932）"."""
+    if lang == "en":
+        body = f"{share:.1f}% (95% CI {low:.1f}–{high:.1f}, n={n:,})"
+    else:
+        body = f"{share:.1f}%（95%信頼区間 {low:.1f}〜{high:.1f}、n={n:,}）"
+    if reference:
+        body += f" {text('reference', lang)}"
+    return body

@@ -1,0 +1,117 @@
+"""Shared fixtures: the bundled dataset, a scratch copy of ``data/`` and a CSV cell editor.
+
+Row numbers follow the spreadsheet convention used in every error message: the header is row 1,
+the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from briefing import Dataset, load_dataset
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _split_record(line: str) -> tuple[list[str], str]:
+    """Parse one physical CSV line into its cells and its line ending."""
+    body = line.rstrip("\r\n")
+    ending = line[len(body) :]
+    return next(csv.reader([body])), ending
+
+
+def csv_header(path: Path) -> list[str]:
+    """The column names of a CSV file."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return next(csv.reader(handle))
+
+
+def edit_csv(path: Path, row: int, column: str, value: str) -> str:
+    """Set one cell of ``path`` (row as in the file: header = 1) and return the old value.
+
+    Only the edited line is rewritten; the bytes of every other line stay as they were.
+    """
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    if not 2 <= row <= len(lines):
+        raise IndexError(f"{path.name} has no data row {row}")
+    header, _ = _split_record(lines[0])
+    cells, ending = _split_record(lines[row - 1])
+    position = header.index(column)
+    old = cells[position]
+    cells[position] = value
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator=ending or "\n").writerow(cells)
+    lines[row - 1] = buffer.getvalue()
+    path.write_text("".join(lines), encoding="utf-8", newline="")
+    return old
+
+
+def find_row(path: Path, **match: str) -> int:
+    """File row number (header = 1) of the first data row whose cells equal ``match``."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, record in enumerate(csv.DictReader(handle), start=2):
+            if all(record[key] == wanted for key, wanted in match.items()):
+                return number
+    raise LookupError(f"no row in {path.name} with {match}")
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """Every data row of a CSV file as a dict of strings."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="session")
+def bundled_dataset() -> Dataset:
+    """The repository's own ``data/``, loaded and validated once per test session."""
+    return load_dataset(DATA_DIR)
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A private copy of the repository's ``data/`` directory that a test may break."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target
+
+
+@pytest.fixture(name="edit_csv")
+def edit_csv_fixture() -> Callable[[Path, int, str, str], str]:
+    """``edit_csv(path, row, column, new_value)``: change one cell (header = row 1)."""
+    return edit_csv
+
+
+@pytest.fixture(name="find_row")
+def find_row_fixture() -> Callable[..., int]:
+    """``find_row(path, series="3-1", fy="2025", area="240001")``: the file row of a match."""
+    return find_row
+
+
+@pytest.fixture(name="read_rows")
+def read_rows_fixture() -> Callable[[Path], list[dict[str, str]]]:
+    """``read_rows(path)``: every data row of a CSV file as a dict of strings."""
+    return read_rows
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The repository's bundled ``data/`` directory (read only: copy it before changing)."""
+    return DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    return FIXTURES

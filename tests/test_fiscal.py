@@ -1,0 +1,76 @@
+"""Fiscal years as Japanese offices write them are read into the Gregorian start year and shown as 令和."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from briefing import FiscalYearError, format_fy, parse_fy
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (2020, 2020),
+        ("2020", 2020),
+        ("2020年度", 2020),
+        ("FY2020", 2020),
+        ("fy 2020", 2020),
+        ("R2", 2020),
+        ("R2年度", 2020),
+        ("令和2年度", 2020),
+        ("令和元年度", 2019),
+        ("平成31年度", 2019),
+        ("令和２年度", 2020),  # full-width digit
+        ("Ｒ６", 2024),  # full-width letter and digit
+        ("  令和3年度  ", 2021),
+    ],
+)
+def test_parse_fy_reads_what_offices_write(text: object, expected: int) -> None:
+    assert parse_fy(text) == expected
+
+
+def test_reiwa_gannen_and_heisei_31_are_the_same_fiscal_year() -> None:
+    assert parse_fy("令和元年度") == parse_fy("平成31年度") == parse_fy("R1") == 2019
+
+
+def test_format_fy_shows_reiwa() -> None:
+    assert format_fy(2020) == "令和2年度"
+    assert format_fy(2024) == "令和6年度"
+
+
+def test_format_fy_uses_gannen_for_the_first_reiwa_year() -> None:
+    assert format_fy(2019) == "令和元年度"
+
+
+def test_format_fy_in_english() -> None:
+    assert format_fy(2020, lang="en") == "FY2020"
+
+
+@pytest.mark.parametrize("fy", [2019, 2020, 2021, 2024, 2025, 2030])
+def test_format_then_parse_gives_the_year_back(fy: int) -> None:
+    assert parse_fy(format_fy(fy)) == fy
+    assert parse_fy(format_fy(fy, lang="en")) == fy
+
+
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["abc", "", "令和", "平成32年度", "R0", "1900", True, 2020.5],
+    ids=["letters", "empty", "era-only", "heisei-32", "R0", "1900", "bool", "float"],
+)
+def test_parse_fy_rejects_with_a_japanese_message_naming_the_text(bad: object) -> None:
+    with pytest.raises(FiscalYearError) as caught:
+        parse_fy(bad)
+    message = str(caught.value)
+    assert _JAPANESE.search(message), message
+    assert f"「{bad}」" in message, message
+
+
+def test_fiscal_year_error_is_a_value_error() -> None:
+    # callers that already catch ValueError (e.g. around int()) keep working
+    with pytest.raises(ValueError):
+        parse_fy("abc")

@@ -1,0 +1,309 @@
+"""Indicator statistics as the committee sees them: area values, latest value, changes, suppression.
+
+Expected numbers are recomputed here from the raw history and areas tables, independently of the
+code under test.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from briefing import (
+    PREFECTURE,
+    Dataset,
+    area_history,
+    has_breakdown,
+    load_dataset,
+    summarise,
+    suppress_mask,
+)
+
+REGIONS = ["hokusei", "chusei", "nansei", "iga", "higashikishu"]
+
+
+def _towns(ds: Dataset, region: str) -> list[str]:
+    areas = ds.areas
+    return list(areas.loc[(areas["level"] == "municipality") & (areas["region"] == region), "code"])
+
+
+def _municipalities(ds: Dataset) -> list[str]:
+    return list(ds.areas.loc[ds.areas["level"] == "municipality", "code"])
+
+
+def _regional_summable(ds: Dataset) -> list[str]:
+    series = ds.series
+    chosen = series[
+        (series["breakdown"] == "municipality") & series["kind"].isin(["count", "stock"])
+    ]
+    return list(chosen.index)
+
+
+def _raw(ds: Dataset, series: str, area: str) -> dict[int, float]:
+    rows = ds.history[(ds.history["series"] == series) & (ds.history["area"] == area)]
+    return dict(zip(rows["fy"].astype(int), rows["value"].astype(float), strict=True))
+
+
+def _row(table: pd.DataFrame, series: str) -> pd.Series:
+    rows = table[table["series"] == series]
+    assert len(rows) == 1
+    return rows.iloc[0]
+
+
+# --- values for an area ---------------------------------------------------------------------------
+
+
+def test_the_bundled_data_has_regional_summable_series(bundled_dataset: Dataset) -> None:
+    assert set(_regional_summable(bundled_dataset)) == {"2-1a", "2-1b", "2-2", "5-1", "5-2", "6-1"}
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_region_is_the_sum_of_its_municipalities(bundled_dataset: Dataset, region: str) -> None:
+    ds = bundled_dataset
+    towns = _towns(ds, region)
+    assert towns
+    history = ds.history
+    expected = (
+        history[history["area"].isin(towns)].groupby(["series", "fy"])["value"].sum().to_dict()
+    )
+    result = area_history(ds, region)
+    got = {(r.series, int(r.fy)): float(r.value) for r in result.itertuples()}
+    assert got == pytest.approx(expected)
+    assert {s for s, _ in got} == set(_regional_summable(ds))
+
+
+def test_region_membership_comes_from_the_areas_table(bundled_dataset: Dataset) -> None:
+    ds = bundled_dataset
+    assert sum(len(_towns(ds, r)) for r in REGIONS) == 29
+    assert "244716" in _towns(ds, "nansei")  # 大紀町, as the bundled mapping has it
+
+
+def test_prefecture_total_is_the_sum_of_all_municipalities(bundled_dataset: Dataset) -> None:
+    ds = bundled_dataset
+    towns = _municipalities(ds)
+    prefecture = area_history(ds, PREFECTURE)
+    for series in _regional_summable(ds):
+        by_town = ds.history[(ds.history["series"] == series) & ds.history["area"].isin(towns)]
+        sums = by_town.groupby("fy")["value"].sum()
+        assert len(sums) > 0, series
+        totals = prefecture[prefecture["series"] == series].set_index("fy")["value"]
+        for fy, total in sums.items():
+            assert totals[fy] == total, (series, fy)
+
+
+def test_prefecture_history_is_the_raw_rows(bundled_dataset: Dataset) -> None:
+    ds = bundled_dataset
+    prefecture = area_history(ds, PREFECTURE)
+    got = prefecture[prefecture["series"] == "3-1"].set_index("fy")["value"].to_dict()
+    assert got == _raw(ds, "3-1", PREFECTURE)
+
+
+@pytest.mark.parametrize("area", ["hokusei", "242012", "245623"])
+def test_prefecture_only_series_have_no_regional_rows(bundled_dataset: Dataset, area: str) -> None:
+    ds = bundled_dataset
+    result = area_history(ds, area)
+    prefecture_only = ds.series.index[ds.series["breakdown"] == "none"]
+    assert len(prefecture_only) == 13
+    assert not result["series"].isin(prefecture_only).any()
+    for series in prefecture_only:
+        assert has_breakdown(ds, series, area) is False, series
+
+
+@pytest.mark.parametrize("area", ["chusei", "242047"])
+def test_regional_series_have_a_breakdown(bundled_dataset: Dataset, area: str) -> None:
+    for series in _regional_summable(bundled_dataset):
+        assert has_breakdown(bundled_dataset, series, area) is True
+
+
+def test_prefecture_always_has_every_series(bundled_dataset: Dataset) -> None:
+    for series in bundled_dataset.series.index:
+        assert has_breakdown(bundled_dataset, series, PREFECTURE) is True
+
+
+def test_region_summary_says_unavailable_rather_than_zero(bundled_dataset: Dataset) -> None:
+    table = summarise(bundled_dataset, "hokusei")
+    row = _row(table, "3-1")
+    assert not row["available"]
+    assert pd.isna(row["latest"])
+    assert _row(table, "2-2")["available"]
+    assert _row(table, "2-2")["latest"] > 0
+
+
+# --- latest value and changes ---------------------------------------------------------------------
+
+
+def test_prefecture_summary_for_3_1_matches_the_raw_rows(bundled_dataset: Dataset) -> None:
+    ds = bundled_dataset
+    raw = _raw(ds, "3-1", PREFECTURE)
+    assert raw[2020] == 275  # the plan's baseline
+    row = _row(summarise(ds, PREFECTURE), "3-1")
+
+    assert row["latest_fy"] == 2025 == max(raw)
+    assert row["latest"] == raw[2025]
+    assert row["previous_fy"] == 2024
+    assert row["previous"] == raw[2024]
+    assert row["baseline_value"] == 275
+    assert row["baseline_fy"] == 2020
+    assert row["change_baseline"] == raw[2025] - 275
+    assert row["change_baseline_pct"] == pytest.approx((raw[2025] - 275) / 275 * 100)
+    assert row["change_previous"] == raw[2025] - raw[2024]
+    assert row["change_previous_pct"] == pytest.approx((raw[2025] - raw[2024]) / raw[2024] * 100)
+    assert row["sample"]
+    assert row["status"] == "速報"
+    assert not row["latest_suppressed"]
+
+
+def test_summary_has_one_row_per_series(bundled_dataset: Dataset) -> None:
+    table = summarise(bundled_dataset)
+    assert sorted(table["series"]) == sorted(bundled_dataset.series.index)
+
+
+def test_indicators_without_baseline_have_no_change_vs_baseline(bundled_dataset: Dataset) -> None:
+    table = summarise(bundled_dataset)
+    new = table[table["baseline_value"].isna()]
+    assert set(new["series"]) == {"1-1", "1-2", "2-2", "4-1", "6-2"}
+    assert new["change_baseline"].isna().all()
+    assert new["change_baseline_pct"].isna().all()
+    # …but they still move against the previous year
+    assert new["change_previous"].notna().all()
+
+
+def test_until_limits_the_years(bundled_dataset: Dataset) -> None:
+    ds = bundled_dataset
+    raw = _raw(ds, "3-1", PREFECTURE)
+    table = summarise(ds, PREFECTURE, until=2023)
+    assert set(table["latest_fy"].dropna()) == {2023}
+    row = _row(table, "3-1")
+    assert row["latest"] == raw[2023]
+    assert row["previous_fy"] == 2022
+    assert row["change_baseline"] == raw[2023] - 275
+
+
+def test_summarise_does_not_change_the_dataset(bundled_dataset: Dataset) -> None:
+    before = bundled_dataset.history.copy()
+    summarise(bundled_dataset, "242098")
+    summarise(bundled_dataset, "iga")
+    pd.testing.assert_frame_equal(bundled_dataset.history, before)
+
+
+# --- small-count suppression ----------------------------------------------------------------------
+
+
+def _latest_counts(ds: Dataset, series: str, low: float, high: float) -> list[str]:
+    """Municipalities whose latest value of ``series`` lies in [low, high]."""
+    history = ds.history[(ds.history["series"] == series) & (ds.history["area"] != PREFECTURE)]
+    latest = history[history["fy"] == history["fy"].max()]
+    chosen = latest[(latest["value"] >= low) & (latest["value"] <= high)]
+    return sorted(chosen["area"])
+
+
+def test_small_municipal_count_is_suppressed_with_both_changes(bundled_dataset: Dataset) -> None:
+    ds = bundled_dataset
+    towns = _latest_counts(ds, "6-1", 1, 4)
+    assert towns, "the bundled data should have a small municipal count"
+    for town in towns:
+        row = _row(summarise(ds, town), "6-1")
+        assert row["latest_suppressed"], town
+        assert pd.isna(row["change_baseline"]), town
+        assert pd.isna(row["change_baseline_pct"]), town
+        assert pd.isna(row["change_previous"]), town
+        assert pd.isna(row["change_previous_pct"]), town
+
+
+def test_threshold_changes_what_is_suppressed(bundled_dataset: Dataset) -> None:
+    ds = bundled_dataset
+    two_to_four = _latest_counts(ds, "6-1", 2, 4)
+    ones = _latest_counts(ds, "6-1", 1, 1)
+    assert two_to_four and ones
+    for town in two_to_four:
+        assert _row(summarise(ds, town), "6-1")["latest_suppressed"], town
+        assert not _row(summarise(ds, town, threshold=2), "6-1")["latest_suppressed"], town
+    for town in ones:
+        assert _row(summarise(ds, town, threshold=2), "6-1")["latest_suppressed"], town
+
+
+def test_zero_is_not_suppressed(bundled_dataset: Dataset) -> None:
+    ds = bundled_dataset
+    zeros = _latest_counts(ds, "6-1", 0, 0)
+    assert zeros
+    for town in zeros:
+        row = _row(summarise(ds, town), "6-1")
+        assert not row["latest_suppressed"], town
+        assert row["latest"] == 0
+
+
+def test_zero_keeps_its_change_when_the_neighbours_are_visible(
+    data_copy: Path, edit_csv: Callable[..., str], find_row: Callable[..., int]
+) -> None:
+    path = data_copy / "history.csv"
+    town = "242098"  # 尾鷲市
+    for fy, value in (("2020", "7"), ("2024", "6"), ("2025", "0")):
+        edit_csv(path, find_row(path, series="6-1", fy=fy, area=town), "value", value)
+    row = _row(summarise(load_dataset(data_copy), town), "6-1")
+    assert not row["latest_suppressed"]
+    assert row["change_previous"] == -6
+    assert row["baseline_value"] == 7
+    assert row["change_baseline"] == -7
+
+
+def test_suppressed_previous_year_hides_the_change_from_it(
+    data_copy: Path, edit_csv: Callable[..., str], find_row: Callable[..., int]
+) -> None:
+    path = data_copy / "history.csv"
+    town = "242012"  # 津市
+    edit_csv(path, find_row(path, series="6-1", fy="2024", area=town), "value", "3")
+    edit_csv(path, find_row(path, series="6-1", fy="2025", area=town), "value", "9")
+    row = _row(summarise(load_dataset(data_copy), town), "6-1")
+    assert not row["latest_suppressed"]
+    assert row["previous_suppressed"]
+    assert pd.isna(row["change_previous"])  # 9 − change would reveal the hidden 3
+
+
+def test_small_regional_sum_is_suppressed(bundled_dataset: Dataset) -> None:
+    ds = bundled_dataset
+    for region in REGIONS:
+        values = area_history(ds, region)
+        latest = values[values["series"] == "6-1"].sort_values("fy").iloc[-1]["value"]
+        row = _row(summarise(ds, region), "6-1")
+        assert bool(row["latest_suppressed"]) == (1 <= latest <= 4), region
+
+
+def test_prefecture_is_never_suppressed(
+    data_copy: Path, edit_csv: Callable[..., str], find_row: Callable[..., int]
+) -> None:
+    path = data_copy / "history.csv"
+    edit_csv(path, find_row(path, series="3-1", fy="2025", area=PREFECTURE), "value", "3")
+    table = summarise(load_dataset(data_copy), PREFECTURE)
+    row = _row(table, "3-1")
+    assert row["latest"] == 3
+    assert not row["latest_suppressed"]
+    assert row["change_baseline"] == 3 - 275
+    assert not table["latest_suppressed"].fillna(False).any()
+
+    values = pd.Series([1.0, 2.0, 3.0, 4.0])
+    assert not suppress_mask(values, kind="count", area=PREFECTURE, threshold=5).any()
+
+
+def test_stocks_are_not_suppressed(bundled_dataset: Dataset) -> None:
+    ds = bundled_dataset
+    for series in ("5-1", "2-1a"):
+        towns = _latest_counts(ds, series, 1, 4)
+        assert towns, series
+        for town in towns:
+            row = _row(summarise(ds, town), series)
+            assert not row["latest_suppressed"], (series, town)
+            assert not math.isnan(row["change_previous"]), (series, town)
+
+
+def test_suppress_mask_on_plain_values() -> None:
+    values = pd.Series([0.0, 1.0, 4.0, 5.0, 12.0])
+    counts = suppress_mask(values, kind="count", area="242012", threshold=5)
+    assert counts.tolist() == [False, True, True, False, False]
+    stocks = suppress_mask(values, kind="stock", area="242012", threshold=5)
+    assert not stocks.any()
+    stricter = suppress_mask(values, kind="count", area="242012", threshold=10)
+    assert stricter.tolist() == [False, True, True, True, False]

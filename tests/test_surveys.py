@@ -1,0 +1,169 @@
+"""Plan-wide goals G1/G2: agreeing shares, Wilson intervals and the 参考値 flag for small samples."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from briefing import Dataset, survey_shares, wilson_interval
+
+AGREEING = ("そう思う", "どちらかといえばそう思う")
+
+
+def _independent_shares(surveys: pd.DataFrame, survey: str) -> dict[int, tuple[int, int]]:
+    """fy → (agreeing respondents, all respondents), counted row by row."""
+    result: dict[int, tuple[int, int]] = {}
+    for row in surveys[surveys["survey"] == survey].itertuples():
+        agree, total = result.get(int(row.fy), (0, 0))
+        if row.answer in AGREEING:
+            agree += int(row.respondents)
+        result[int(row.fy)] = (agree, total + int(row.respondents))
+    return result
+
+
+# --- Wilson interval ------------------------------------------------------------------------------
+
+
+def test_wilson_interval_half_of_a_hundred() -> None:
+    low, high = wilson_interval(50, 100)
+    assert round(float(low), 4) == 0.4038
+    assert round(float(high), 4) == 0.5962
+
+
+def test_wilson_interval_with_no_agreement() -> None:
+    low, high = wilson_interval(0, 10)
+    assert float(low) == pytest.approx(0.0, abs=1e-12)
+    assert round(float(high), 4) == 0.2775
+
+
+def test_wilson_interval_without_respondents_is_nan() -> None:
+    low, high = wilson_interval(0, 0)
+    assert math.isnan(float(low)) and math.isnan(float(high))
+
+
+def test_wilson_interval_is_vectorised_and_symmetric() -> None:
+    low, high = wilson_interval(np.array([0, 5, 10]), np.array([10, 10, 10]))
+    assert low.shape == high.shape == (3,)
+    assert low[1] == pytest.approx(1 - high[1])
+    assert low[2] == pytest.approx(1 - high[0])
+
+
+def test_wilson_interval_narrows_with_more_respondents() -> None:
+    low_small, high_small = wilson_interval(10, 20)
+    low_big, high_big = wilson_interval(1000, 2000)
+    assert high_big - low_big < high_small - low_small
+
+
+def test_wilson_interval_wider_at_higher_confidence() -> None:
+    low95, high95 = wilson_interval(30, 100)
+    low99, high99 = wilson_interval(30, 100, confidence=0.99)
+    assert low99 < low95 < 0.3 < high95 < high99
+
+
+def test_wilson_interval_never_leaves_0_to_100_percent() -> None:
+    # a share of 0 or 100 % is shown as "0.0%〜…" / "…〜100.0%", never "-0.0%" or "100.00000001"
+    n = np.arange(1, 201)
+    low0, _ = wilson_interval(np.zeros_like(n), n)
+    _, high_all = wilson_interval(n, n)
+    assert (low0 >= 0).all(), n[low0 < 0]
+    assert (high_all <= 1).all(), n[high_all > 1]
+    assert {f"{100 * v:.1f}" for v in low0} == {"0.0"}
+
+
+# --- shares over any filter -----------------------------------------------------------------------
+
+
+def test_g1_share_per_year(bundled_dataset: Dataset) -> None:
+    surveys = bundled_dataset.surveys
+    table = survey_shares(surveys, "G1")
+    expected = _independent_shares(surveys, "G1")
+    assert sorted(table["fy"]) == sorted(expected) == [2021, 2022, 2023, 2024, 2025]
+    for row in table.itertuples():
+        agree, total = expected[int(row.fy)]
+        assert row.n == total
+        assert abs(row.n - 5000) < 400  # about 5,000 residents a year
+        assert row.agree == agree
+        assert row.share == pytest.approx(agree / total * 100)
+        low, high = wilson_interval(agree, total)
+        assert row.low == pytest.approx(100 * float(low))
+        assert row.high == pytest.approx(100 * float(high))
+        assert row.low < row.share < row.high
+        assert not row.reference
+        assert row.sample
+
+
+def test_dont_know_counts_in_the_denominator(bundled_dataset: Dataset) -> None:
+    surveys = bundled_dataset.surveys
+    g1 = surveys[(surveys["survey"] == "G1") & (surveys["fy"] == 2025)]
+    dont_know = int(g1.loc[g1["answer"] == "わからない", "respondents"].sum())
+    assert dont_know > 0
+    row = survey_shares(surveys, "G1", years=(2025, 2025)).iloc[0]
+    assert row["n"] == int(g1["respondents"].sum())
+
+
+def test_region_and_group_filters_combine(bundled_dataset: Dataset) -> None:
+    surveys = bundled_dataset.surveys
+    regions, groups = ["iga", "higashikishu"], ["18〜29歳", "70歳以上"]
+    table = survey_shares(surveys, "G1", regions=regions, groups=groups)
+    chosen = surveys[
+        (surveys["survey"] == "G1")
+        & surveys["region"].isin(regions)
+        & surveys["group"].isin(groups)
+    ]
+    assert len(table) == 5
+    for row in table.itertuples():
+        cells = chosen[chosen["fy"] == row.fy]
+        assert row.n == cells["respondents"].sum()
+        agree = cells.loc[cells["answer"].isin(AGREEING), "respondents"].sum()
+        assert row.share == pytest.approx(agree / row.n * 100)
+    # each filter on its own keeps more respondents than both together
+    only_regions = survey_shares(surveys, "G1", regions=regions)
+    only_groups = survey_shares(surveys, "G1", groups=groups)
+    assert (only_regions["n"].to_numpy() > table["n"].to_numpy()).all()
+    assert (only_groups["n"].to_numpy() > table["n"].to_numpy()).all()
+
+
+def test_by_region_gives_one_row_per_region_per_year(bundled_dataset: Dataset) -> None:
+    surveys = bundled_dataset.surveys
+    for survey in ("G1", "G2"):
+        table = survey_shares(surveys, survey, by="region")
+        assert len(table) == 5 * 5, survey
+        assert not table.duplicated(["fy", "region"]).any()
+        assert set(table["region"]) == {"hokusei", "chusei", "nansei", "iga", "higashikishu"}
+        # the regions add up to the whole prefecture
+        whole = survey_shares(surveys, survey).set_index("fy")["n"]
+        assert table.groupby("fy")["n"].sum().to_dict() == whole.to_dict()
+
+
+def test_years_filter(bundled_dataset: Dataset) -> None:
+    table = survey_shares(bundled_dataset.surveys, "G2", years=(2023, 2024))
+    assert table["fy"].tolist() == [2023, 2024]
+
+
+def test_small_samples_are_reference_values(bundled_dataset: Dataset) -> None:
+    # residents by region and age band: from a few dozen in 東紀州 to hundreds in 北勢
+    table = survey_shares(bundled_dataset.surveys, "G1", by=["region", "group"])
+    assert (table["n"] < 30).any() and (table["n"] >= 30).any()
+    assert (table["reference"] == (table["n"] < 30)).all()
+    # reference values are flagged, not dropped: they still carry n and an interval
+    small = table[table["reference"]]
+    assert small["low"].notna().all() and small["high"].notna().all()
+
+
+def test_small_sample_threshold_is_configurable(bundled_dataset: Dataset) -> None:
+    surveys = bundled_dataset.surveys
+    default = survey_shares(surveys, "G2", by="region")
+    relaxed = survey_shares(surveys, "G2", by="region", small_n=10)
+    assert (relaxed["reference"] == (relaxed["n"] < 10)).all()
+    assert relaxed["reference"].sum() < default["reference"].sum()
+    strict = survey_shares(surveys, "G1", small_n=10_000)
+    assert strict["reference"].all()
+
+
+def test_survey_shares_does_not_change_its_input(bundled_dataset: Dataset) -> None:
+    before = bundled_dataset.surveys.copy()
+    survey_shares(bundled_dataset.surveys, "G1", by="group", regions=["iga"])
+    pd.testing.assert_frame_equal(bundled_dataset.surveys, before)

@@ -1,0 +1,125 @@
+"""The dashboard: filter bar, sample-data banner and four views in tabs, driven by one state.
+
+Only the visible view is drawn; each drawn view is kept per (view, filters, mode), so going back
+to something already shown costs nothing, and charts come from the shared figure cache.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from typing import Any
+
+import ipywidgets as w
+
+from briefing import DataError, Settings, load_dataset
+from briefing.content import Builder
+from briefing.dataset import Dataset
+from briefing.filters import VIEWS, Filters, from_query
+
+from briefing.html import render_view, stylesheet
+from briefing.labels import text
+
+from .controls import FilterBar
+from .state import DashboardState
+
+TITLES = {
+    "ja": {"title": "三重県ひきこもり支援推進計画 進捗ダッシュボード", "tabs": ("概要", "取組方向", "地域比較", "調査（目標）"), "asof": "データ更新日"},
+    "en": {"title": "Mie Prefecture hikikomori support plan — progress dashboard", "tabs": ("Overview", "Directions", "Areas", "Surveys (goals)"), "asof": "Data as of"},
+}
+
+
+class Dashboard(w.VBox):
+    """The whole dashboard for one dataset; ``filters`` presets the controls (from the URL)."""
+
+    def __init__(self, ds: Dataset, *, settings: Settings | None = None, filters: Filters | None = None, notes: list[str] | None = None):
+        self.ds = ds
+        self.settings = settings or Settings()
+        self.builder = Builder(ds, self.settings)
+        self.state = DashboardState(filters=filters or Filters())
+        self._rendered: dict[tuple[Any, ...], str] = {}
+        self.renders = 0  # views actually built (the rest came from the kept HTML)
+        self.bar = FilterBar(ds=ds, state=self.state)
+        self.header = w.HTML()
+        self.banner = w.HTML()
+        self.notes = w.HTML(html.escape("\n".join(notes or [])).replace("\n", "<br>"))
+        self.views = [w.HTML(layout=w.Layout(width="100%")) for _ in VIEWS]
+        self.tabs = w.Tab(children=self.views, selected_index=VIEWS.index(self.state.filters.view))
+        style = w.HTML(f"<style>{stylesheet()}</style>")
+        super().__init__([style, self.header, self.bar, self.banner, self.notes, self.tabs], layout=w.Layout(width="100%"))
+        self.add_class("mb-dashboard")
+        self.tabs.observe(self._on_tab, "selected_index")
+        self.state.observe(lambda _: self.refresh(), names=["filters", "mode"])
+        self.refresh()
+
+    @property
+    def view(self) -> str:
+        return VIEWS[self.tabs.selected_index or 0]
+
+    def _on_tab(self, change: dict) -> None:
+        self.state.filters = self.state.filters.with_(view=VIEWS[change["new"] or 0])
+
+    def refresh(self) -> None:
+        """Redraw what depends on the state: header, banner and the visible view only."""
+        f = self.state.filters
+        titles = TITLES[f.lang]
+        asof = self.ds.history["updated"].max()
+        self.header.value = f'<div class="mb"><h2 style="margin-top:0">{titles["title"]}</h2><div class="sub">{titles["asof"]}: {asof}</div></div>'
+        self.banner.value = f'<div class="mb"><div class="banner" role="note">⚠ {text("sample_banner", f.lang)}</div></div>' if self.builder.has_sample() else ""
+        for i, title in enumerate(titles["tabs"]):
+            self.tabs.set_title(i, title)
+        if VIEWS.index(f.view) != self.tabs.selected_index:
+            self.tabs.selected_index = VIEWS.index(f.view)
+        key = (f.view, f.direction, f.area, f.fy_from, f.fy_to, f.lang, self.state.mode)
+        if key not in self._rendered:
+            self._rendered[key] = render_view(self.builder, f, f.view, mode=self.state.mode)
+            self.renders += 1
+        self.views[VIEWS.index(f.view)].value = self._rendered[key]
+
+    def query(self) -> str:
+        """The URL query that reopens the current view (for links per agenda item)."""
+        return self.state.filters.to_query(self.ds)
+
+
+def error_panel(error: DataError) -> w.HTML:
+    """What a viewer sees when a data file is broken: the problems in Japanese, no traceback."""
+    items = "".join(f"<li>{html.escape(str(p))}</li>" for p in error.problems[:30])
+    more = f"<li>ほか {len(error.problems) - 30} 件</li>" if len(error.problems) > 30 else ""
+    return w.HTML(
+        f'<style>{stylesheet()}</style><div class="mb"><div class="error" role="alert"><h2>データを読み込めませんでした</h2>'
+        f"<p>担当者はデータファイルを修正してから、ページを再読み込みしてください（<code>briefing check</code> で確認できます）。</p>"
+        f"<ul>{items}{more}</ul></div></div>"
+    )
+
+
+class Loaded:
+    """The data loaded before a viewer arrives (a preheated kernel runs this ahead of the request)."""
+
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings()
+        self.error: DataError | None = None
+        self.ds: Dataset | None = None
+        try:
+            self.ds = load_dataset(self.settings.data_dir)
+        except DataError as error:
+            self.error = error
+        import briefing.charts  # noqa: F401  (matplotlib and seaborn: pay the import before the request)
+
+    def show(self, query: str = "") -> w.Widget:
+        """The dashboard with filters from ``query``, or the error panel when data is broken."""
+        if self.error is not None or self.ds is None:
+            return error_panel(self.error or DataError([]))
+        filters, notes = from_query(self.ds, query)
+        return Dashboard(self.ds, settings=self.settings, filters=filters, notes=notes)
+
+
+def request_query() -> str:
+    """The page's URL query: under Voilà, wait for the request (preheated kernels start early)."""
+    if "VOILA_KERNEL_ID" in os.environ or "VOILA_PREHEAT" in os.environ:
+        from voila.utils import get_query_string
+
+        return get_query_string() or ""
+    return os.environ.get("QUERY_STRING", "")
+
+
+
