@@ -74,8 +74,9 @@ def load_dataset(directory: Path | str | None = None) -> Dataset:
         table, found = schema.read_table(directory, spec)
         tables[spec.filename] = table
         problems += found
-    if not problems:
-        problems += _cross_check(tables)
+    if not any(p.row is None or p.row == 1 for p in problems):
+        # check references and ranges on the rows that parsed, so one pass reports everything
+        problems += _cross_check(tables, skip={(p.file, p.row) for p in problems})
     if problems:
         raise DataError(problems)
     catalog = _keyed(tables["catalog.csv"], "id").astype({"target_value": "float64", "target_fy": "Int64", "direction": "Int64"})
@@ -111,8 +112,12 @@ def _keyed(table: pd.DataFrame, key: str) -> pd.DataFrame:
     return table.set_index(table[key].to_numpy()).drop(columns="file_row")
 
 
-def _cross_check(tables: dict[str, pd.DataFrame]) -> list[Problem]:
-    """Checks across files: references that must exist and values that must fit their kind."""
+def _cross_check(tables: dict[str, pd.DataFrame], skip: set[tuple[str, int | None]]) -> list[Problem]:
+    """Checks across files: references that must exist and values that must fit their kind.
+
+    Rows in ``skip`` already have a problem of their own: they still count as references (their
+    id exists) but are not checked again, so one typo does not cascade into many messages.
+    """
     problems: list[Problem] = []
 
     def bad(file: str, row: object, column: str, value: object, reason: str, hint: str) -> None:
@@ -120,7 +125,7 @@ def _cross_check(tables: dict[str, pd.DataFrame]) -> list[Problem]:
 
     directions = set(tables["directions.csv"]["direction"])
     catalog = tables["catalog.csv"]
-    for row in catalog.itertuples():
+    for row in _unchecked(catalog, "catalog.csv", skip):
         if row.type == "indicator" and row.direction not in directions:
             bad("catalog.csv", row.file_row, "direction", row.direction, "取組方向がありません。", "directions.csv の番号を入力してください。")
         if row.type == "indicator" and pd.notna(row.target_value):
@@ -129,12 +134,12 @@ def _cross_check(tables: dict[str, pd.DataFrame]) -> list[Problem]:
     kinds = catalog.set_index("id")
     areas = tables["areas.csv"]
     region_codes = set(areas.loc[areas["level"] == "region", "code"])
-    for row in areas[areas["level"] == "municipality"].itertuples():
+    for row in _unchecked(areas[areas["level"] == "municipality"], "areas.csv", skip):
         if row.region not in region_codes:
             bad("areas.csv", row.file_row, "region", row.region, "地域コードがありません。", "地域（level=region）の code を入力してください。")
 
     series = tables["series.csv"]
-    for row in series.itertuples():
+    for row in _unchecked(series, "series.csv", skip):
         if row.indicator not in kinds.index or kinds.at[row.indicator, "type"] != "indicator":
             bad("series.csv", row.file_row, "indicator", row.indicator, "指標がありません。", "catalog.csv のモニタリング指標の id を入力してください。")
         if pd.isna(row.baseline_value) != pd.isna(row.baseline_fy):
@@ -145,11 +150,13 @@ def _cross_check(tables: dict[str, pd.DataFrame]) -> list[Problem]:
 
     municipalities = set(areas.loc[areas["level"] == "municipality", "code"])
     history = tables["history.csv"]
-    for row in history.itertuples():
+    for row in _unchecked(history, "history.csv", skip):
         if row.series not in series_info.index:
             bad("history.csv", row.file_row, "series", row.series, "系列がありません。", "series.csv の series を入力してください。")
             continue
         kind, breakdown = series_info.loc[row.series]
+        if kind not in _RANGES or breakdown is None:
+            continue  # its indicator row is broken and already reported
         if row.area != PREFECTURE and row.area not in municipalities:
             hint = f"県全体は {PREFECTURE}、市町は6桁の団体コードを入力してください（地域の値は市町から計算します）。"
             bad("history.csv", row.file_row, "area", row.area, "地域コードがありません。", hint)
@@ -161,12 +168,16 @@ def _cross_check(tables: dict[str, pd.DataFrame]) -> list[Problem]:
             bad("history.csv", row.file_row, "value", _plain(value), f"この指標の種類（{KIND['ja'][kind]}）では取りえない値です。", hint)
 
     regions = set(areas.loc[areas["level"] == "region", "code"])
-    for row in tables["surveys.csv"].itertuples():
+    for row in _unchecked(tables["surveys.csv"], "surveys.csv", skip):
         if row.region not in regions:
             bad("surveys.csv", row.file_row, "region", row.region, "地域コードがありません。", "areas.csv の地域（level=region）の code を入力してください。")
         if row.respondents < 0:
             bad("surveys.csv", row.file_row, "respondents", row.respondents, "回答者数が負です。", "0 以上の整数を入力してください。")
     return problems
+
+
+def _unchecked(table: pd.DataFrame, name: str, skip: set[tuple[str, int | None]]):  # type: ignore[no-untyped-def]
+    return (row for row in table.itertuples() if (name, row.file_row) not in skip)
 
 
 def _plain(value: float) -> str:

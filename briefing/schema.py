@@ -219,6 +219,7 @@ def read_table(directory: Path, schema: FileSchema) -> tuple[pd.DataFrame, list[
                 name, f"CSV として読めません（{error}）。", "列の数と区切りを確認してください。"
             )
         ]
+    raw = raw[(raw.apply(lambda col: col.str.strip()) != "").any(axis=1)]  # Excel's trailing ",,,," rows
     missing = [c.name for c in schema.columns if c.name not in raw.columns]
     if missing:
         hint = "1行目の見出しを確認してください: " + "、".join(c.name for c in schema.columns)
@@ -230,7 +231,7 @@ def read_table(directory: Path, schema: FileSchema) -> tuple[pd.DataFrame, list[
     typed: dict[str, list[object]] = {}
     for column in schema.columns:
         values: list[object] = []
-        for index, cell in enumerate(raw[column.name]):
+        for index, cell in zip(raw.index, raw[column.name], strict=True):
             cell = cell.strip()
             if cell == "":
                 if column.required:
@@ -261,7 +262,7 @@ def read_table(directory: Path, schema: FileSchema) -> tuple[pd.DataFrame, list[
                 values.append(None)
         typed[column.name] = values
     table = pd.DataFrame(typed)
-    table["file_row"] = range(2, len(table) + 2)
+    table["file_row"] = [i + 2 for i in raw.index]
     duplicated = table.duplicated(list(schema.key), keep="first") & table[
         list(schema.key)
     ].notna().all(axis=1)

@@ -32,8 +32,8 @@ def wilson_interval(agree: np.ndarray | float, n: np.ndarray | float, *, confide
         denominator = 1 + z**2 / n_arr
         centre = (p + z**2 / (2 * n_arr)) / denominator
         half = z * np.sqrt(p * (1 - p) / n_arr + z**2 / (4 * n_arr**2)) / denominator
-        low = np.where(n_arr > 0, centre - half, np.nan)
-        high = np.where(n_arr > 0, centre + half, np.nan)
+        low = np.where(n_arr > 0, np.clip(centre - half, 0, 1), np.nan)
+        high = np.where(n_arr > 0, np.clip(centre + half, 0, 1), np.nan)
     return low, high
 
 
