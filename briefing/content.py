@@ -177,7 +177,7 @@ class Builder:
         shown = values[~values["suppressed"]]
         return SeriesLine(
             label="" if pd.isna(label) else str(label),
-            latest=value_text(row["latest"], kind=kind, unit=unit, suppressed=bool(row["latest_suppressed"] is True), threshold=threshold, lang=lang),
+            latest=value_text(row["latest"], kind=kind, unit=unit, suppressed=bool(row["latest_suppressed"]), threshold=threshold, lang=lang),
             latest_fy=latest_fy,
             provisional=row["status"] == "速報",
             vs_baseline=change_text(row["change_baseline"], row["change_baseline_pct"], kind=kind, lang=lang) if has_base else "－",

@@ -86,7 +86,7 @@ def summarise(ds: Dataset, area: str = PREFECTURE, *, threshold: int = 5, until:
     table["sample"] = latest["sample"]
     table["comment"] = latest["comment"]
     table["source"] = latest["source"]
-    table["latest_suppressed"] = latest["suppressed"].astype("boolean")
+    table["latest_suppressed"] = latest["suppressed"].reindex(table.index).fillna(False).astype(bool)
     table["previous_fy"] = previous["fy"]
     table["previous"] = previous["value"]
     previous_hidden = previous["suppressed"].reindex(table.index).fillna(False).astype(bool)
@@ -96,7 +96,7 @@ def summarise(ds: Dataset, area: str = PREFECTURE, *, threshold: int = 5, until:
     if area != PREFECTURE:
         table["baseline_value"] = base["value"]
     base_hidden = base["suppressed"].reindex(table.index).fillna(False).astype(bool)
-    latest_hidden = table["latest_suppressed"].fillna(False).astype(bool)
+    latest_hidden = table["latest_suppressed"]
     table["change_baseline"] = (table["latest"] - table["baseline_value"]).where(~(latest_hidden | base_hidden))
     table["change_baseline_pct"] = _pct(table["change_baseline"], table["baseline_value"])
     table["change_previous"] = (table["latest"] - table["previous"]).where(~(latest_hidden | previous_hidden))
