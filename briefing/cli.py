@@ -1,4 +1,4 @@
-"""Command line: ``briefing check | serve | sample`` (Japanese output, exit code 0 only when all is well)."""
+"""Command line: ``briefing check | serve | export | sample`` (Japanese output; exit 0 only when all is well)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlencode
 
 from .config import DATA_ENV, Settings
 from .dataset import load_dataset
@@ -47,6 +48,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_serve)
 
+    export = commands.add_parser("export", help="静的な HTML 資料（1ファイル、オフラインで開けて A4 で印刷できる）を作る")
+    export.add_argument("--data", metavar="DIR", help=data_help)
+    export.add_argument("--direction", type=int, choices=range(1, 7), metavar="N", help="取組方向 1〜6（省略で全体）")
+    export.add_argument("--area", default="県全体", help="県全体・地域名・市町名・団体コード（既定: 県全体）")
+    export.add_argument("--from", dest="fy_from", metavar="FY", help="開始年度（2021、R3、令和3年度 など）")
+    export.add_argument("--to", dest="fy_to", metavar="FY", help="終了年度")
+    export.add_argument("--since", metavar="YYYY-MM-DD", help="この日以降に追加・更新された値を「前回からの更新」に載せる")
+    export.add_argument("--date", metavar="YYYY-MM-DD", help="作成日として載せる日付（既定: 今日）")
+    where = export.add_mutually_exclusive_group(required=True)
+    where.add_argument("-o", "--output", metavar="FILE.html", help="出力するファイル")
+    where.add_argument("--each-area", action="store_true", help="県全体と5地域のそれぞれについて作り、一覧ページを付ける（--outdir と一緒に）")
+    export.add_argument("--outdir", metavar="DIR", help="--each-area の出力フォルダ")
+    export.set_defaults(run=_export)
+
     sample = commands.add_parser("sample", help="架空のサンプルデータを生成する（ベンチマーク用の拡大も可）")
     sample.add_argument("--outdir", "-o", required=True, metavar="DIR", help="出力するデータフォルダ")
     sample.add_argument("--scale", type=int, default=1, help="年度数の倍率（既定: 1）")
@@ -67,6 +82,37 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     load_dataset(settings.data_dir)  # a broken data file is reported here, before anyone waits
     return serve(settings.with_(host=args.host, port=args.port))
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from .export import export_each_area, export_file
+    from .filters import from_query
+
+    options = {"direction": args.direction, "area": args.area, "fy_from": args.fy_from, "fy_to": args.fy_to, "since": args.since, "generated": args.date}
+    try:
+        if args.each_area:
+            if not args.outdir:
+                raise ValueError("--each-area には --outdir DIR も指定してください。")
+            ds = load_dataset(settings.data_dir)
+            filters, notes = from_query(ds, urlencode({"direction": args.direction or 0, "from": args.fy_from or "", "to": args.fy_to or ""}))
+            paths = export_each_area(ds, Path(args.outdir), filters, settings=settings, since=_date(args.since), generated=_date(args.date))
+            print(f"{len(paths)} ファイルを {args.outdir} に書き出しました（一覧: {paths[0].name}）。")
+            return 0
+        output = export_file(args.output, settings=settings, **options)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"{output} を書き出しました（{output.stat().st_size / 1024:,.0f} KB）。")
+    return 0
+
+
+def _date(text: str | None):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        raise ValueError("日付は YYYY-MM-DD の形で指定してください（例: 2026-10-01）。") from None
 
 
 def _sample(args: argparse.Namespace, settings: Settings) -> int:

@@ -76,11 +76,11 @@ def from_query(ds: Dataset, query: str) -> tuple[Filters, list[str]]:
         if raw.isdigit() and int(raw) in ds.directions.index:
             filters = filters.with_(direction=int(raw))
         elif raw not in ("", "0", "all", "全体"):
-            notes.append(f"取組方向「{raw}」はありません（1〜{len(ds.directions)}）。全体を表示します。")
+            notes.append(f"取組方向「{raw}」はありません（1〜{len(ds.directions)}）。")
     if "area" in params:
         code = find_area(ds, params["area"])
         if code is None:
-            notes.append(f"地域「{params['area']}」が見つかりません。県全体を表示します。")
+            notes.append(f"地域「{params['area']}」が見つかりません。")
         else:
             filters = filters.with_(area=code)
     years = sorted(int(y) for y in ds.history["fy"].unique())

@@ -27,7 +27,7 @@ def test_notebook_executes_without_error(path: Path, tmp_path: Path, data_dir: P
     monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")
     nb = nbformat.read(path, as_version=4)
     # timeout: an execution can stall on a lost wake-up here (DESIGN.md); fail in seconds, not never
-    client = NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})  # files it writes go to tmp
     client.execute(env=dict(os.environ))
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors, errors

@@ -15,6 +15,7 @@ import ipywidgets as w
 from briefing import DataError, Settings, load_dataset
 from briefing.content import Builder
 from briefing.dataset import Dataset
+from briefing.export import file_data_url, render_briefing
 from briefing.filters import VIEWS, Filters, from_query
 
 from briefing.html import render_view, stylesheet
@@ -36,17 +37,19 @@ class Dashboard(w.VBox):
         self.ds = ds
         self.settings = settings or Settings()
         self.builder = Builder(ds, self.settings)
+        self.print_builder = Builder(ds, self.settings, fmt="svg")
         self.state = DashboardState(filters=filters or Filters())
         self._rendered: dict[tuple[Any, ...], str] = {}
         self.renders = 0  # views actually built (the rest came from the kept HTML)
         self.bar = FilterBar(ds=ds, state=self.state)
         self.header = w.HTML()
         self.banner = w.HTML()
-        self.notes = w.HTML(html.escape("\n".join(notes or [])).replace("\n", "<br>"))
+        self.notes = w.HTML(_notes_html(notes or []))
+        self.export = ExportButton(dashboard=self)
         self.views = [w.HTML(layout=w.Layout(width="100%")) for _ in VIEWS]
         self.tabs = w.Tab(children=self.views, selected_index=VIEWS.index(self.state.filters.view))
         style = w.HTML(f"<style>{stylesheet()}</style>")
-        super().__init__([style, self.header, self.bar, self.banner, self.notes, self.tabs], layout=w.Layout(width="100%"))
+        super().__init__([style, self.header, self.bar, self.export, self.banner, self.notes, self.tabs], layout=w.Layout(width="100%"))
         self.add_class("mb-dashboard")
         self.tabs.observe(self._on_tab, "selected_index")
         self.state.observe(lambda _: self.refresh(), names=["filters", "mode"])
@@ -79,6 +82,38 @@ class Dashboard(w.VBox):
     def query(self) -> str:
         """The URL query that reopens the current view (for links per agenda item)."""
         return self.state.filters.to_query(self.ds)
+
+
+def _notes_html(notes: list[str]) -> str:
+    if not notes:
+        return ""
+    items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    return f'<div class="mb"><div class="notice">URL の指定のうち次のものは使えないため、既定の表示にしました。<ul>{items}</ul></div></div>'
+
+
+class ExportButton(w.HBox):
+    """Saves the current view (its filters) as the static HTML briefing, as a browser download."""
+
+    def __init__(self, *, dashboard: Dashboard):
+        self.dashboard = dashboard
+        self.button = w.Button(description="この表示を資料（HTML）にする", layout=w.Layout(width="auto"))
+        self.button.add_class("mb-export")
+        self.link = w.HTML()
+        super().__init__([self.button, self.link], layout=w.Layout(align_items="center"))
+        self.button.on_click(lambda _: self.make())
+
+    def make(self) -> str:
+        """Build the briefing for the current filters and offer it as a download link."""
+        d = self.dashboard
+        f = d.state.filters
+        name = f"briefing-{f.direction or 'all'}-{f.area}.html"
+        self.link.value = "作成中…"
+        document = render_briefing(d.ds, f, settings=d.settings, builder=d.print_builder)
+        self.link.value = (
+            f'<div class="mb"><a class="mb-download" download="{name}" href="{file_data_url(document)}">'
+            f"ダウンロード: {name}（{len(document.encode()) / 1024:,.0f} KB）</a></div>"
+        )
+        return document
 
 
 def error_panel(error: DataError) -> w.HTML:

@@ -1,0 +1,214 @@
+"""The static HTML briefing: one self-contained file that opens offline and prints on A4.
+
+Charts are inline SVG (sharp on paper), the stylesheet is inline, there is no script, and the
+data behind the file comes with it as a CSV ``data:`` link. The same data and options give the
+same bytes: the only dates are the data's own and the stated generation date.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import io
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import quote
+
+import pandas as pd
+
+from .config import Settings
+from .content import Builder
+from .dataset import PREFECTURE, Dataset
+from .filters import Filters
+from .fiscal import format_fy
+from .html import environment, stylesheet
+from .labels import texts
+from .statistics import area_history, suppress_mask
+
+#: Characters that make Excel treat a cell as a formula (CSV injection), plus tab and CR.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value added or changed since a date, for 「前回からの更新」."""
+
+    indicator: str
+    series: str
+    fy: str
+    area: str
+    value: str
+    updated: str
+
+
+def neutralise(cell: object) -> object:
+    """Prefix text that Excel would run as a formula with an apostrophe; numbers stay numbers."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_START):
+        return "'" + cell
+    return cell
+
+
+def data_csv(builder: Builder, filters: Filters) -> str:
+    """The values the briefing shows (suppressed ones as 「5未満」), as CSV text for Excel."""
+    ds, threshold = builder.ds, builder.settings.suppress_below
+    directions = [filters.direction] if filters.direction else list(ds.directions.index)
+    series = ds.series[ds.series["direction"].isin(directions)]
+    rows = area_history(ds, filters.area)
+    lo, hi = builder._years(filters)
+    rows = rows[rows["series"].isin(series.index) & rows["fy"].between(lo, hi)]
+    hidden = suppress_mask(rows["value"], kind=rows["series"].map(ds.series["kind"]), area=filters.area, threshold=threshold)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["指標", "系列", "指標名", "地域", "年度", "値", "単位", "状態", "サンプル", "担当課コメント", "出典", "更新日"])
+    area_name = builder.area_name(filters.area, "ja")
+    for row, hide in zip(rows.itertuples(), hidden, strict=True):
+        info = ds.series.loc[row.series]
+        value: object = f"{threshold}未満" if hide else (int(row.value) if float(row.value).is_integer() else row.value)
+        cells = [info["indicator"], row.series, info["name_ja"], area_name, format_fy(int(row.fy)), value, info["unit_ja"],
+                 row.status, "はい" if row.sample else "いいえ", row.comment or "", row.source or "", row.updated]
+        writer.writerow([neutralise(c) for c in cells])
+    return buffer.getvalue()
+
+
+def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Change]:
+    """Values whose ``updated`` date is on or after ``since``, in the chosen directions and area."""
+    ds, threshold = builder.ds, builder.settings.suppress_below
+    directions = [filters.direction] if filters.direction else list(ds.directions.index)
+    rows = area_history(ds, filters.area)
+    rows = rows[rows["series"].map(ds.series["direction"]).isin(directions)]
+    rows = rows[pd.to_datetime(rows["updated"]).dt.date >= since]
+    hidden = suppress_mask(rows["value"], kind=rows["series"].map(ds.series["kind"]), area=filters.area, threshold=threshold)
+    from .formatting import value_text
+
+    result = []
+    for row, hide in zip(rows.itertuples(), hidden, strict=True):
+        info = ds.series.loc[row.series]
+        label = f"（{info['label_ja']}）" if pd.notna(info["label_ja"]) else ""
+        result.append(Change(
+            indicator=f"{info['indicator']} {info['name_ja']}{label}", series=row.series, fy=format_fy(int(row.fy)),
+            area=builder.area_name(filters.area, "ja"),
+            value=value_text(row.value, kind=info["kind"], unit=info["unit_ja"], suppressed=bool(hide), threshold=threshold),
+            updated=str(row.updated),
+        ))
+    return result
+
+
+def render_briefing(
+    ds: Dataset, filters: Filters, *, settings: Settings | None = None, since: dt.date | None = None,
+    generated: dt.date | None = None, builder: Builder | None = None,
+) -> str:
+    """The whole briefing as one HTML document (a string)."""
+    settings = settings or Settings()
+    builder = builder or Builder(ds, settings, fmt="svg")
+    lang = filters.lang
+    generated = generated or dt.date.today()
+    t = SimpleNamespace(**texts(lang))
+    directions = [filters.direction] if filters.direction else [int(d) for d in ds.directions.index]
+    lo, hi = builder._years(filters)
+    comparisons, without = builder.comparisons(filters)
+    model = SimpleNamespace(
+        title="三重県ひきこもり支援推進計画 進捗ブリーフィング",
+        direction=builder.direction_name(filters.direction, lang) if filters.direction else "全体（取組方向 1〜6）",
+        area=builder.area_name(filters.area, lang),
+        years=f"{format_fy(lo)}〜{format_fy(hi)}",
+        asof=str(ds.history["updated"].max()),
+        generated=generated.isoformat(),
+        sample=builder.has_sample(),
+        goals=builder.goal_cards(filters, charts_too=True),
+        tiles={d: c for d, c in builder.indicator_cards(filters).items()},
+        cards=builder.indicator_cards(filters, detail=True),
+        direction_names={d: builder.direction_name(d, lang) for d in directions},
+        comparisons=comparisons, without=without,
+        area_level=str(ds.areas.at[filters.area, "level"]),
+        panels=builder.survey_panels(filters),
+        since=since.isoformat() if since else None,
+        changes=changes_since(builder, filters, since) if since else [],
+        csv_href="data:text/csv;charset=utf-8," + quote("\ufeff" + data_csv(builder, filters)),
+        csv_name=f"briefing-{filters.direction or 'all'}-{filters.area}.csv",
+        threshold=settings.suppress_below, small_n=settings.small_sample_n,
+        css=stylesheet(),
+        lang=lang,
+    )
+    return environment().get_template("briefing.html.j2").render(v=model, t=t)
+
+
+def export_file(
+    output: Path | str, *, direction: int | None = None, area: str = "県全体", fy_from: object = None, fy_to: object = None,
+    since: dt.date | str | None = None, generated: dt.date | str | None = None, settings: Settings | None = None,
+) -> Path:
+    """Load the data, check the options and write one briefing file (the CLI and the notebook).
+
+    Raises ``ValueError`` with a Japanese message when an option names nothing that exists.
+    """
+    from urllib.parse import urlencode
+
+    from .dataset import load_dataset
+    from .filters import from_query
+
+    settings = settings or Settings()
+    ds = load_dataset(settings.data_dir)
+    query = {"area": area, "from": fy_from, "to": fy_to, "direction": direction}
+    filters, notes = from_query(ds, urlencode({k: v for k, v in query.items() if v is not None}))
+    if direction is not None and filters.direction != direction:
+        notes.append(f"取組方向「{direction}」はありません（1〜{len(ds.directions)}）。")
+    if notes:
+        raise ValueError("指定を確認してください: " + " ".join(notes))
+    try:
+        since_date = dt.date.fromisoformat(str(since)) if since else None
+        generated_date = dt.date.fromisoformat(str(generated)) if generated else None
+    except ValueError:
+        raise ValueError("日付は YYYY-MM-DD の形で指定してください（例: 2026-10-01）。") from None
+    path = Path(output)
+    write_atomic(path, render_briefing(ds, filters, settings=settings, since=since_date, generated=generated_date))
+    return path
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and a rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_each_area(
+    ds: Dataset, outdir: Path, filters: Filters, *, settings: Settings | None = None, since: dt.date | None = None,
+    generated: dt.date | None = None, progress: bool = True,
+) -> list[Path]:
+    """One briefing per area (県全体 and the five regions) and an index page linking them."""
+    settings = settings or Settings()
+    builder = Builder(ds, settings, fmt="svg")
+    codes = [PREFECTURE] + [str(c) for c in ds.areas.index[ds.areas["level"] == "region"]]
+    written = []
+    for i, code in enumerate(codes, start=1):
+        path = outdir / f"briefing-{code}.html"
+        write_atomic(path, render_briefing(ds, filters.with_(area=code), settings=settings, since=since, generated=generated, builder=builder))
+        written.append(path)
+        if progress:
+            bar = "█" * i + "░" * (len(codes) - i)
+            print(f"\r{bar} {i}/{len(codes)} {builder.area_name(code, 'ja')}", end="", file=sys.stderr, flush=True)
+    if progress:
+        print(file=sys.stderr)
+    links = [(builder.area_name(c, "ja"), p.name) for c, p in zip(codes, written, strict=True)]
+    index = environment().get_template("index.html.j2").render(
+        links=links, css=stylesheet(), generated=(generated or dt.date.today()).isoformat(), asof=str(ds.history["updated"].max()),
+        sample=builder.has_sample(), t=SimpleNamespace(**texts("ja")),
+        direction=builder.direction_name(filters.direction, "ja") if filters.direction else "全体（取組方向 1〜6）",
+    )
+    write_atomic(outdir / "index.html", index)
+    return [outdir / "index.html", *written]
+
+
+def file_data_url(text: str, mime: str = "text/html") -> str:
+    """A data: URL for a generated file (the dashboard's download link)."""
+    return f"data:{mime};charset=utf-8;base64," + base64.b64encode(text.encode()).decode()
