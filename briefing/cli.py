@@ -62,6 +62,25 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--outdir", metavar="DIR", help="--each-area の出力フォルダ")
     export.set_defaults(run=_export)
 
+    template = commands.add_parser("template", help="数値を入力する Excel テンプレートを作る")
+    template.add_argument("--fy", required=True, help="入力する年度（2025、R7、令和7年度 など）")
+    template.add_argument("--direction", type=int, choices=range(1, 7), metavar="N", help="取組方向 1〜6 だけにする")
+    template.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
+    template.add_argument("--data", metavar="DIR", help=data_help)
+    template.set_defaults(run=_template)
+
+    imp = commands.add_parser("import", help="Excel / CSV の数値を確認して取り込む（問題があれば何も保存しない）")
+    imp.add_argument("files", nargs="+", metavar="FILE", help="テンプレートに入力した .xlsx、または CSV")
+    imp.add_argument("--dry-run", action="store_true", help="確認だけして保存しない")
+    imp.add_argument("--overwrite-final", action="store_true", help="確定値の変更を許可する")
+    imp.add_argument("--by", help="変更記録に残す担当者名（既定: ログイン名）")
+    imp.add_argument("--data", metavar="DIR", help=data_help)
+    imp.set_defaults(run=_import)
+
+    undo = commands.add_parser("undo", help="直前の取り込みを取り消し、その前のファイルに戻す")
+    undo.add_argument("--data", metavar="DIR", help=data_help)
+    undo.set_defaults(run=_undo)
+
     sample = commands.add_parser("sample", help="架空のサンプルデータを生成する（ベンチマーク用の拡大も可）")
     sample.add_argument("--outdir", "-o", required=True, metavar="DIR", help="出力するデータフォルダ")
     sample.add_argument("--scale", type=int, default=1, help="年度数の倍率（既定: 1）")
@@ -113,6 +132,72 @@ def _date(text: str | None):  # type: ignore[no-untyped-def]
         return dt.date.fromisoformat(text) if text else None
     except ValueError:
         raise ValueError("日付は YYYY-MM-DD の形で指定してください（例: 2026-10-01）。") from None
+
+
+def _template(args: argparse.Namespace, settings: Settings) -> int:
+    from .fiscal import FiscalYearError, format_fy, parse_fy
+    from .template import build_template
+
+    try:
+        fy = parse_fy(args.fy)
+    except FiscalYearError as error:
+        print(error, file=sys.stderr)
+        return 2
+    ds = load_dataset(settings.data_dir)
+    output = Path(args.output)
+    from .export import write_bytes_atomic
+
+    write_bytes_atomic(output, build_template(ds, fy, direction=args.direction))
+    print(f"{output} を作成しました（{format_fy(fy)}）。黄色のセルに入力して、briefing import {output.name} で取り込みます。")
+    return 0
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from .importer import review
+    from .review import review_text
+    from .store import LockError
+    from .update import commit
+
+    ds = load_dataset(settings.data_dir)
+    paths = [Path(f) for f in args.files]
+    result = review(paths, ds, overwrite_final=args.overwrite_final)
+    print(review_text(result, ds))
+    if not result.ok:
+        print(f"\n問題が {len(result.problems)} 件あります。何も保存していません。直してからもう一度実行してください。", file=sys.stderr)
+        for problem in result.problems:
+            print(f"- {problem}", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print("\n確認のみ（--dry-run）: 保存していません。")
+        return 0
+    if not len(result.table) or not (result.table["change"] != "変更なし").any():
+        print("\n変わる値がないため、保存しませんでした。")
+        return 0
+    try:
+        version = commit(ds, result, by=args.by, files=[p.name for p in paths])
+    except LockError as error:
+        print(error, file=sys.stderr)
+        return 3
+    print(f"\n保存しました（版 {version}）。取り消すときは: briefing undo")
+    return 0
+
+
+def _undo(args: argparse.Namespace, settings: Settings) -> int:
+    from .store import LockError, list_versions, undo, version_meta
+
+    versions = list_versions(settings.data_dir)
+    meta = version_meta(settings.data_dir, versions[-1]) if versions else {}
+    try:
+        version = undo(settings.data_dir)
+    except LockError as error:
+        print(error, file=sys.stderr)
+        return 3
+    if version is None:
+        print("取り消せる取り込みはありません。", file=sys.stderr)
+        return 1
+    inputs = "、".join(str(i) for i in meta.get("inputs", [])) or "不明"  # type: ignore[attr-defined]
+    print(f"取り込み（{meta.get('when', version)}、{meta.get('by', '不明')}、{inputs}）を取り消し、その前のファイルに戻しました。")
+    return 0
 
 
 def _sample(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,0 +1,286 @@
+"""Bring new figures in: find the columns, normalise what offices write, check, and review.
+
+Input is a filled template or a free-form long table (series or indicator, year, area, value,
+optional status and comment). Full-width digits, thousands separators, 令和/R/H years, names
+instead of codes and 「－」 for "no figure" are understood; every other problem is reported with
+file, sheet, row, column, the value found, what is wrong and what to do, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .dataset import PREFECTURE, Dataset
+from .filters import find_area
+from .fiscal import FiscalYearError, format_fy, parse_fy
+from .problems import Problem
+from .reading import MAX_BYTES, Sheet, read_file
+
+#: Header words per column, in order of preference (normalised: NFKC, lower case, no spaces).
+HEADERS = {
+    "series": ("series", "系列id", "系列", "指標id", "指標番号", "指標", "指標名", "id"),
+    "fy": ("fy", "年度"),
+    "area": ("area", "地域コード", "団体コード", "市町コード", "市町", "市町名", "地域", "地域名"),
+    "value": ("value", "値(入力)", "値", "数値", "実績", "実績値"),
+    "status": ("status", "状態", "確定/速報"),
+    "comment": ("comment", "コメント", "担当課コメント"),
+}
+REQUIRED = ("series", "fy", "value")
+BLANKS = {"", "-", "－", "―", "—", "ー", "‐", "なし", "n/a", "na", "…"}
+STATUS_WORDS = {"確定": "確定", "確定値": "確定", "final": "確定", "速報": "速報", "速報値": "速報", "provisional": "速報"}
+_DASHES = re.compile(r"(?<=\d)[‐‑–—―ー−](?=\d)")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One normalised input value, with where it came from."""
+
+    series: str
+    fy: int
+    area: str
+    value: float
+    status: str
+    comment: str
+    file: str
+    sheet: str | None
+    row: int
+
+
+@dataclass
+class Review:
+    """What an import would change: new, changed (old → new) and unchanged values, and problems."""
+
+    entries: list[Entry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    blanks: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def counts(self) -> dict[str, int]:
+        kinds = self.table["change"] if len(self.table) else pd.Series(dtype=str)
+        return {k: int((kinds == k).sum()) for k in ("新規", "変更", "変更なし")}
+
+
+def normalise_text(value: str) -> str:
+    """Full-width to half-width, unified dashes between digits, trimmed."""
+    return _DASHES.sub("-", unicodedata.normalize("NFKC", value)).strip()
+
+
+def read_entries(paths: list[Path], ds: Dataset, *, max_bytes: int = MAX_BYTES, today: dt.date | None = None) -> tuple[list[Entry], list[Problem], int]:
+    """Every value of every file, normalised, with every problem found (not only the first)."""
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    blanks = 0
+    latest_fy = _current_fy(today or dt.date.today()) + 1
+    for path in paths:
+        sheets, found = read_file(path, max_bytes=max_bytes)
+        problems += found
+        used = 0
+        for sheet in sheets:
+            header_row, columns = _find_header(sheet)
+            if header_row is None:
+                continue
+            used += 1
+            e, p, b = _sheet_entries(sheet, header_row, columns, ds, latest_fy)
+            entries += e
+            problems += p
+            blanks += b
+        if sheets and not used:
+            words = "、".join(h[0] for h in (HEADERS[k] for k in REQUIRED))
+            problems.append(Problem(path.name, "見出しの行が見つかりません（指標・年度・値の列が必要です）。",
+                                    f"1行目付近に {words}（または 系列ID・年度・値）の見出しを入れるか、briefing template のファイルを使ってください。"))
+        elif sheets and used and not any(e.file == path.name for e in entries) and not any(p.file == path.name for p in problems):
+            problems.append(Problem(path.name, "数値が1つも入力されていません。", "「値」の列に数値を入力してください。"))
+    problems += _duplicates(entries)
+    return entries, problems, blanks
+
+
+def review(paths: list[Path], ds: Dataset, *, overwrite_final: bool = False, max_bytes: int = MAX_BYTES, today: dt.date | None = None) -> Review:
+    """Read, check and compare with the stored history; nothing is written."""
+    entries, problems, blanks = read_entries(paths, ds, max_bytes=max_bytes, today=today)
+    stored = ds.history.set_index(["series", "fy", "area"])
+    rows = []
+    for e in entries:
+        key = (e.series, e.fy, e.area)
+        old = stored.loc[key] if key in stored.index else None
+        if old is None:
+            change = "新規"
+        elif float(old["value"]) == e.value and old["status"] == e.status:
+            change = "変更なし"
+        else:
+            change = "変更"
+            if old["status"] == "確定" and not bool(old["sample"]) and float(old["value"]) != e.value and not overwrite_final:
+                problems.append(Problem(e.file, f"確定値 {_plain(old['value'])} を {_plain(e.value)} に変えようとしています。",
+                                        "確定値を直すときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。",
+                                        row=e.row, column="値", value=_plain(e.value), sheet=e.sheet))
+        info = ds.series.loc[e.series]
+        rows.append({
+            "indicator": info["indicator"], "series": e.series, "name": info["name_ja"] + (f"（{info['label_ja']}）" if pd.notna(info["label_ja"]) else ""),
+            "fy": e.fy, "area": e.area, "area_name": ds.areas.at[e.area, "name_ja"],
+            "old": None if old is None else float(old["value"]), "new": e.value,
+            "old_status": None if old is None else old["status"], "status": e.status, "change": change, "comment": e.comment,
+        })
+    table = pd.DataFrame(rows)
+    return Review(entries=entries, problems=problems, table=table, blanks=blanks)
+
+
+def _current_fy(today: dt.date) -> int:
+    return today.year if today.month >= 4 else today.year - 1
+
+
+def _header_key(text: str) -> str:
+    return re.sub(r"\s+", "", normalise_text(text)).lower().replace("（", "(").replace("）", ")")
+
+
+def _find_header(sheet: Sheet) -> tuple[int | None, dict[str, int]]:
+    """The first row (within the first 20) naming the required columns, and column positions."""
+    for i, row in enumerate(sheet.rows[:20]):
+        keys = [_header_key(c) for c in row]
+        columns: dict[str, int] = {}
+        for name, words in HEADERS.items():
+            for word in words:
+                if word in keys and keys.index(word) not in columns.values():
+                    columns[name] = keys.index(word)
+                    break
+        if all(r in columns for r in REQUIRED):
+            return i, columns
+    return None, {}
+
+
+def _sheet_entries(sheet: Sheet, header: int, columns: dict[str, int], ds: Dataset, latest_fy: int) -> tuple[list[Entry], list[Problem], int]:
+    entries, problems, blanks = [], [], 0
+    header_cells = sheet.rows[header]
+    lookup = _series_lookup(ds)
+
+    def cell(row: list[str], name: str) -> str:
+        i = columns.get(name)
+        return row[i] if i is not None and i < len(row) else ""
+
+    for offset, row in enumerate(sheet.rows[header + 1:], start=header + 2):
+        if not any(c.strip() for c in row):
+            continue
+        where = {"file": sheet.file, "sheet": sheet.name, "row": offset + sheet.first_row - 1}
+
+        def bad(name: str, value: str, reason: str, hint: str) -> None:
+            problems.append(Problem(reason=reason, hint=hint, column=header_cells[columns[name]] if name in columns else name, value=value, **where))  # type: ignore[arg-type]
+
+        raw_value = normalise_text(cell(row, "value"))
+        if raw_value.lower() in BLANKS:
+            blanks += 1
+            continue
+        series_text = normalise_text(cell(row, "series"))
+        series = lookup.get(series_text) or lookup.get(series_text.casefold())
+        if series is None:
+            bad("series", cell(row, "series"), "指標（系列）が見つかりません。", "系列ID（例: 3-1、2-1a）か、計画の指標名をそのまま入力してください。")
+        try:
+            fy = parse_fy(cell(row, "fy"))
+            if not 2015 <= fy <= latest_fy:
+                bad("fy", cell(row, "fy"), f"年度が想定の範囲外です（2015〜{latest_fy}年度）。", "入力する年度を確認してください。")
+                fy = None
+        except FiscalYearError as error:
+            bad("fy", cell(row, "fy"), str(error), "「令和6年度」「R6」「2024」のように入力してください。")
+            fy = None
+        area_text = normalise_text(cell(row, "area")) if "area" in columns else ""
+        area = PREFECTURE if area_text in ("", "県", "県全体", "三重県") else _find_area(ds, area_text)
+        if area is None:
+            bad("area", cell(row, "area"), "地域（市町）が見つかりません。", "市町名（例: 津市）、6桁の団体コード、または「県全体」を入力してください。")
+        elif ds.areas.at[area, "level"] == "region":
+            bad("area", cell(row, "area"), "地域（北勢など）の値は入力できません。", "地域の値は市町の値の合計から計算します。市町ごとに入力してください。")
+            area = None
+        elif series is not None and area != PREFECTURE and ds.series.at[series, "breakdown"] == "none":
+            bad("area", cell(row, "area"), "この指標には市町別の内訳がありません。", "県全体の値として入力してください（地域の列を「県全体」にする）。")
+            area = None
+        value = _number(raw_value, ds.series.at[series, "unit_ja"] if series else "")
+        if value is None:
+            bad("value", cell(row, "value"), "数値ではありません。", "半角または全角の数字だけを入力してください（例: 4,521、72.9）。数値がないときは空欄か「－」にします。")
+        elif series is not None:
+            problem = _range_problem(ds.series.at[series, "kind"], value)
+            if problem:
+                bad("value", cell(row, "value"), *problem)
+                value = None
+        status_text = normalise_text(cell(row, "status")).lower()
+        status = STATUS_WORDS.get(status_text, "確定" if status_text == "" else None)
+        if status is None:
+            bad("status", cell(row, "status"), "状態が読み取れません。", "「確定」か「速報」を入力してください（空欄は確定）。")
+        if series is not None and fy is not None and area is not None and value is not None and status is not None:
+            entries.append(Entry(series, fy, area, value, status, cell(row, "comment").strip(), **where))  # type: ignore[arg-type]
+    return entries, problems, blanks
+
+
+def _series_lookup(ds: Dataset) -> dict[str, str]:
+    """Every way staff may name a series: id, indicator id or name when it has one series, and
+    「指標名（系列名）」 or the series label when unambiguous."""
+    lookup: dict[str, str] = {}
+    counts = ds.series["indicator"].value_counts()
+    for s, info in ds.series.iterrows():
+        names = {str(s), normalise_text(str(s)).casefold()}
+        if counts[info["indicator"]] == 1:
+            names |= {info["indicator"], normalise_text(info["name_ja"])}
+        if pd.notna(info["label_ja"]):
+            names |= {normalise_text(f"{info['name_ja']}（{info['label_ja']}）"), normalise_text(f"{info['indicator']} {info['label_ja']}")}
+            if (ds.series["label_ja"] == info["label_ja"]).sum() == 1:
+                names.add(normalise_text(info["label_ja"]))
+        for name in names:
+            lookup[name] = str(s)
+    return lookup
+
+
+def _find_area(ds: Dataset, text: str) -> str | None:
+    code = find_area(ds, text)
+    if code is None and re.fullmatch(r"\d{5}", text):  # codes are often written without the check digit
+        hits = [c for c in ds.areas.index if str(c)[:5] == text and len(str(c)) == 6]
+        code = hits[0] if len(hits) == 1 else None
+    return code
+
+
+def _number(text: str, unit: str) -> float | None:
+    text = text.replace(",", "").replace("，", "").replace(" ", "")
+    for suffix in (unit, "%", "％"):
+        if suffix and text.endswith(suffix):
+            text = text[: -len(suffix)]
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def _range_problem(kind: str, value: float) -> tuple[str, str] | None:
+    if kind in ("count", "stock") and value < 0:
+        return "件数・人数・か所数は負になりません。", "0 以上の数を入力してください。"
+    if kind in ("count", "stock") and not value.is_integer():
+        return "件数・人数・か所数は整数です。", "小数点のない整数を入力してください。"
+    if kind == "share" and not 0 <= value <= 100:
+        return "割合が 0〜100 の範囲外です。", "％の数値（例: 72.9）を入力してください。"
+    if kind == "milestone" and value not in (0, 1):
+        return "創設の有無は 0 か 1 です。", "未創設なら 0、創設済なら 1 を入力してください。"
+    return None
+
+
+def _duplicates(entries: list[Entry]) -> list[Problem]:
+    seen: dict[tuple[str, int, str], Entry] = {}
+    problems = []
+    for e in entries:
+        key = (e.series, e.fy, e.area)
+        if key in seen:
+            first = seen[key]
+            where = f"{first.file}" + (f" シート「{first.sheet}」" if first.sheet else "") + f" {first.row}行目"
+            problems.append(Problem(e.file, f"同じ指標・年度・地域の値が2回あります（{where}と同じ: {e.series} {format_fy(e.fy)} {e.area}）。",
+                                    "どちらか一方を削除してください。", row=e.row, sheet=e.sheet))
+        else:
+            seen[key] = e
+    return problems
+
+
+def _plain(value: object) -> str:
+    v = float(value)  # type: ignore[arg-type]
+    return str(int(v)) if v.is_integer() else str(v)

@@ -1,0 +1,111 @@
+"""Apply a reviewed import to the stored history and save it with its change record.
+
+Untouched rows of ``history.csv`` keep their exact text; changed and new rows are written in the
+same style; prefecture totals of regional series are recomputed from the municipalities when the
+input gave municipal values but no total. Every changed value is appended to ``changes.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import getpass
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from . import store
+from .dataset import PREFECTURE, Dataset
+from .importer import Review
+
+CHANGE_COLUMNS = ["changed_at", "by", "file", "series", "fy", "area", "old_value", "new_value", "old_status", "new_status"]
+
+
+def _text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def apply(ds: Dataset, result: Review, *, by: str, now: dt.datetime) -> dict[str, bytes]:
+    """The new ``history.csv`` and ``changes.csv`` bytes for a review without problems."""
+    path = ds.directory / "history.csv"
+    history = pd.read_csv(path, dtype=str, keep_default_na=False)
+    index = {(r.series, int(r.fy), r.area): i for i, r in enumerate(history.itertuples())}
+    today = now.date().isoformat()
+    changes = []
+    rows = history.to_dict("records")
+
+    def put(series: str, fy: int, area: str, value: float, status: str, comment: str | None, source: str, file: str) -> None:
+        key = (series, fy, area)
+        old = rows[index[key]] if key in index else None
+        if old is not None and float(old["value"]) == value and old["status"] == status and (comment is None or comment == old["comment"]):
+            return
+        new = {
+            "series": series, "fy": str(fy), "area": area, "value": _text(value), "status": status, "sample": "false",
+            "comment": (old["comment"] if old and old["sample"] == "false" else "") if comment is None else comment,
+            "source": old["source"] if old and old["sample"] == "false" and old["source"] else source,
+            "updated": today,
+        }
+        if old is None:
+            index[key] = len(rows)
+            rows.append(new)
+        else:
+            rows[index[key]] = new
+        changes.append({
+            "changed_at": now.isoformat(timespec="seconds"), "by": by, "file": file, "series": series, "fy": fy, "area": area,
+            "old_value": old["value"] if old else "", "new_value": new["value"],
+            "old_status": old["status"] if old else "", "new_status": status,
+        })
+
+    for e in result.entries:
+        put(e.series, e.fy, e.area, e.value, e.status, e.comment or None, f"{e.file}（{today} 取込）", e.file)
+    # prefecture totals of summable regional series follow their municipalities
+    given = {(e.series, e.fy) for e in result.entries if e.area == PREFECTURE}
+    touched = {(e.series, e.fy) for e in result.entries if e.area != PREFECTURE} - given
+    for series, fy in sorted(touched):
+        if ds.series.at[series, "kind"] not in ("count", "stock"):
+            continue
+        towns = [r for r in rows if r["series"] == series and int(r["fy"]) == fy and r["area"] != PREFECTURE]
+        total = sum(float(r["value"]) for r in towns)
+        status = "速報" if any(r["status"] == "速報" for r in towns) else "確定"
+        put(series, fy, PREFECTURE, total, status, None, "市町の値の合計（自動計算）", "（自動計算）")
+        if any(r["sample"] == "true" for r in towns):
+            rows[index[(series, fy, PREFECTURE)]]["sample"] = "true"  # a total of sample values is sample
+
+    table = pd.DataFrame(rows, columns=history.columns)
+    table = table.assign(_fy=table["fy"].astype(int)).sort_values(["series", "_fy", "area"], kind="stable").drop(columns="_fy")
+    return {"history.csv": _csv(table), "changes.csv": _changes_csv(ds.directory, changes)}
+
+
+def commit(ds: Dataset, result: Review, *, by: str | None = None, files: list[str] | None = None, now: dt.datetime | None = None) -> str:
+    """Save a reviewed import (atomic, versioned); returns the version name for undo."""
+    now = now or dt.datetime.now().astimezone()
+    by = by or getpass.getuser()
+    data = apply(ds, result, by=by, now=now)
+    counts = result.counts()
+    return store.save(ds.directory, data, meta={"when": now.isoformat(timespec="seconds"), "by": by, "inputs": files or [], **counts})
+
+
+def read_changes(directory: Path) -> pd.DataFrame:
+    """The change record (empty when nothing was ever imported)."""
+    path = directory / "changes.csv"
+    if not path.exists():
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _csv(table: pd.DataFrame) -> bytes:
+    buffer = io.StringIO()
+    table.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")
+
+
+def _changes_csv(directory: Path, changes: list[dict[str, object]]) -> bytes:
+    path = directory / "changes.csv"
+    old = path.read_bytes() if path.exists() else b""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CHANGE_COLUMNS, lineterminator="\n")
+    if not old:
+        writer.writeheader()
+    writer.writerows(changes)
+    return old + buffer.getvalue().encode("utf-8")

@@ -1,0 +1,274 @@
+"""Run the dashboard for real in tests: Voilà as a child process, and headless Chromium.
+
+``running_voila`` starts Voilà exactly as ``briefing serve`` does (``voila_command`` and
+``voila_environment``), on a free port, with the machine's own Jupyter and IPython state kept out,
+and stops it together with every kernel it started. ``kernel_count`` reads ``/proc`` so tests can
+watch kernels come and go (culling). ``chromium`` launches Debian's Chromium through Playwright and
+``ServerOnly`` keeps its pages from reaching anything but the dashboard (the meeting room may have
+no internet).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from briefing.config import REPO_ROOT, Settings
+from briefing.server import DASHBOARD, voila_command, voila_environment
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext
+
+#: Screenshots, Voilà logs and timing summaries land here (git-ignored).
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: Voilà scrolls inside its own container: only a tall window shows the whole dashboard.
+VIEWPORT = {"width": 1400, "height": 2400}
+
+_RUNNING_AT = re.compile(r"Voilà is running at:\s*(http://\S+?/)\s", re.S)
+_POOL_FILLED = "Kernel pool of"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (the URL Voilà really uses is read from its log)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _proc_entries() -> Iterator[tuple[int, int, bytes]]:
+    """(pid, parent pid, command line) of every process that can be read in ``/proc``."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        # the command name in field 2 may hold spaces and parentheses: split after the last ")"
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        yield int(entry.name), ppid, cmdline
+
+
+def kernel_pids(parent: int) -> list[int]:
+    """Kernel processes (``ipykernel_launcher``) that are children of the process ``parent``."""
+    return sorted(pid for pid, ppid, cmd in _proc_entries() if ppid == parent and b"ipykernel_launcher" in cmd)
+
+
+def kernel_count(parent: int) -> int:
+    """How many kernels the Voilà process ``parent`` is running now."""
+    return len(kernel_pids(parent))
+
+
+@dataclass
+class VoilaServer:
+    """A running dashboard: its address, process, settings and log."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    settings: Settings
+    log_path: Path
+    private_dir: Path
+
+    @property
+    def origin(self) -> str:
+        """``http://127.0.0.1:PORT`` (no trailing slash), to compare request URLs with."""
+        return self.url.rstrip("/")
+
+    def kernel_count(self) -> int:
+        return kernel_count(self.process.pid)
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log().splitlines()[-lines:])
+
+
+def _wait(condition, *, timeout: float, what: str, server_process: subprocess.Popen[bytes], log_path: Path):  # type: ignore[no-untyped-def]
+    """Poll ``condition()`` every 0.1 s until it returns something truthy, within ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if server_process.poll() is not None:
+            tail = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
+            raise RuntimeError(f"Voilà exited (code {server_process.returncode}) before {what}:\n{tail}")
+        if time.monotonic() > deadline:
+            tail = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
+            raise TimeoutError(f"Voilà: no {what} within {timeout:.0f} s (log {log_path}):\n{tail}")
+        time.sleep(0.1)
+
+
+def _answers(url: str) -> bool:
+    # a static file: asking for the dashboard itself would use up a preheated kernel
+    try:
+        with urllib.request.urlopen(url + "voila/static/voila.js", timeout=2) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _our_kernels(marker: str) -> list[int]:
+    """Kernels whose connection file lies under ``marker`` (they outlive a killed Voilà)."""
+    wanted = marker.encode()
+    return [pid for pid, _, cmd in _proc_entries() if b"ipykernel_launcher" in cmd and wanted in cmd]
+
+
+def _stop(process: subprocess.Popen[bytes], private_dir: Path, *, grace: float = 20) -> None:
+    """SIGTERM lets Voilà shut its kernels down; whatever is left is killed, kernels included."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+    # kernels start in sessions of their own (jupyter_client), so the group kill misses them
+    for pid in _our_kernels(str(private_dir)):
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+@contextmanager
+def running_voila(
+    settings: Settings,
+    *,
+    workdir: Path,
+    name: str = "voila",
+    notebook: Path = DASHBOARD,
+    extra_args: list[str] | None = None,
+    startup_timeout: float = 90,
+    wait_for_pool: bool = True,
+) -> Iterator[VoilaServer]:
+    """Start the dashboard like ``briefing serve`` and yield it once it answers.
+
+    ``settings.port`` is replaced by a free port. ``workdir`` receives Jupyter's data and runtime
+    directories, IPython's directory and the temporary directory of Voilà and its kernels
+    (connection files, the shared figure cache), so nothing of the machine's own state is used
+    and nothing is left behind. The log goes to ``test-artifacts/<name>.log``. With
+    ``wait_for_pool`` (and a kernel pool configured) it also waits until the pool is started.
+
+    Example::
+
+        with running_voila(Settings(data_dir=copy), workdir=tmp) as server:
+            page.goto(server.url + "?direction=5")
+    """
+    settings = settings.with_(port=free_port(), host="127.0.0.1")
+    private = workdir.resolve()
+    env = voila_environment(settings)
+    for variable, folder in (
+        ("JUPYTER_DATA_DIR", "jupyter-data"),
+        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
+        ("IPYTHONDIR", "ipython"),
+        ("TMPDIR", "tmp"),
+    ):
+        (private / folder).mkdir(parents=True, exist_ok=True)
+        env[variable] = str(private / folder)
+    ARTIFACTS.mkdir(exist_ok=True)
+    log_path = ARTIFACTS / f"{name}.log"
+    command = voila_command(settings, notebook=notebook) + list(extra_args or [])
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            env=env,
+            cwd=REPO_ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+
+        def running_at() -> str | None:
+            found = _RUNNING_AT.search(log_path.read_text(encoding="utf-8", errors="replace"))
+            return found.group(1) if found else None
+
+        def pool_ready() -> bool:
+            return _POOL_FILLED in log_path.read_text(encoding="utf-8", errors="replace")
+
+        wait = {"timeout": startup_timeout, "server_process": process, "log_path": log_path}
+        url = _wait(running_at, what="'Voilà is running at' line", **wait)
+        _wait(lambda: _answers(url), what=f"HTTP answer at {url}", **wait)
+        if wait_for_pool and settings.kernel_pool > 0:
+            _wait(pool_ready, what="filled kernel pool", **wait)
+        yield VoilaServer(url=url, process=process, settings=settings, log_path=log_path, private_dir=private)
+    finally:
+        _stop(process, private)
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's headless Chromium through Playwright (Playwright's own download is impossible here)."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        raise RuntimeError(
+            f"{CHROMIUM} がありません: sudo apt-get install chromium fonts-noto-cjk "
+            "（ブラウザのテストを省くには -m 'not browser'）"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class ServerOnly:
+    """Keeps a browser context offline: requests to any other host are aborted and recorded.
+
+    Every request (and WebSocket) the pages make is kept in ``seen``; the ones that went, or tried
+    to go, anywhere but an allowed Voilà server are in ``foreign``. ``data:`` and ``blob:`` URLs
+    never leave the page and are fine.
+    """
+
+    def __init__(self, context: BrowserContext) -> None:
+        self.origins: set[tuple[str, int]] = set()
+        self.seen: list[str] = []
+        self.foreign: list[str] = []
+        context.on("request", lambda request: self._record(request.url))
+        context.on("page", lambda page: page.on("websocket", lambda ws: self._record(ws.url)))
+        context.route(self.is_foreign, lambda route: route.abort("blockedbyclient"))
+
+    def allow(self, server_url: str) -> None:
+        parts = urlsplit(server_url)
+        self.origins.add((parts.hostname or "", parts.port or 80))
+
+    def is_foreign(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob", "about"):
+            return False
+        if parts.scheme not in ("http", "https", "ws", "wss"):
+            return True
+        return (parts.hostname or "", parts.port or 80) not in self.origins
+
+    def _record(self, url: str) -> None:
+        self.seen.append(url)
+        if self.is_foreign(url):
+            self.foreign.append(url)
