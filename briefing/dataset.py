@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import schema
+from . import schema, store
 from .config import Settings
 from .labels import KIND
 from .problems import DataError, Problem
@@ -68,6 +68,7 @@ def load_dataset(directory: Path | str | None = None) -> Dataset:
     wrong; a dataset that loads is consistent: codes exist, ranges hold, keys are unique.
     """
     directory = Path(directory) if directory is not None else Settings().data_dir
+    store.recover(directory)  # finish (or discard) a save that was interrupted
     tables: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
     for spec in schema.ALL:

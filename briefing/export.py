@@ -76,24 +76,42 @@ def data_csv(builder: Builder, filters: Filters) -> str:
 
 
 def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Change]:
-    """Values whose ``updated`` date is on or after ``since``, in the chosen directions and area."""
+    """Values added or changed on or after ``since`` in the chosen directions and area.
+
+    With a change record (``changes.csv``, written by imports) each entry reads old → new;
+    without one, the ``updated`` date of each value is all there is to go on.
+    """
+    from .formatting import value_text
+    from .update import read_changes
+
     ds, threshold = builder.ds, builder.settings.suppress_below
     directions = [filters.direction] if filters.direction else list(ds.directions.index)
-    rows = area_history(ds, filters.area)
-    rows = rows[rows["series"].map(ds.series["direction"]).isin(directions)]
-    rows = rows[pd.to_datetime(rows["updated"]).dt.date >= since]
-    hidden = suppress_mask(rows["value"], kind=rows["series"].map(ds.series["kind"]), area=filters.area, threshold=threshold)
-    from .formatting import value_text
-
+    record = read_changes(ds.directory)
+    if len(record):
+        rows = record[pd.to_datetime(record["changed_at"], utc=True).dt.date >= since]
+        rows = rows[rows["area"] == filters.area] if ds.areas.at[filters.area, "level"] != "region" else rows[rows["area"].map(ds.areas["region"]) == filters.area]
+        pairs = [(r.series, int(r.fy), r.area, r.old_value, r.new_value, r.changed_at[:10]) for r in rows.itertuples()]
+    else:
+        rows = area_history(ds, filters.area)
+        rows = rows[pd.to_datetime(rows["updated"]).dt.date >= since]
+        pairs = [(r.series, int(r.fy), filters.area, "", r.value, str(r.updated)) for r in rows.itertuples()]
     result = []
-    for row, hide in zip(rows.itertuples(), hidden, strict=True):
-        info = ds.series.loc[row.series]
+    for series, fy, area, old, new, when in pairs:
+        info = ds.series.loc[series]
+        if info["direction"] not in directions:
+            continue
+
+        def shown(value: object) -> str:
+            if value in ("", None):
+                return "（新規）"
+            v = float(value)  # type: ignore[arg-type]
+            hide = bool(suppress_mask(pd.Series([v]), kind=info["kind"], area=area, threshold=threshold).iloc[0])
+            return value_text(v, kind=info["kind"], unit=info["unit_ja"], suppressed=hide, threshold=threshold)
+
         label = f"（{info['label_ja']}）" if pd.notna(info["label_ja"]) else ""
         result.append(Change(
-            indicator=f"{info['indicator']} {info['name_ja']}{label}", series=row.series, fy=format_fy(int(row.fy)),
-            area=builder.area_name(filters.area, "ja"),
-            value=value_text(row.value, kind=info["kind"], unit=info["unit_ja"], suppressed=bool(hide), threshold=threshold),
-            updated=str(row.updated),
+            indicator=f"{info['indicator']} {info['name_ja']}{label}", series=series, fy=format_fy(fy),
+            area=builder.area_name(area, "ja"), value=shown(new) if not len(record) else f"{shown(old)} → {shown(new)}", updated=when,
         ))
     return result
 

@@ -1,0 +1,318 @@
+"""The dashboard in a real browser: what a committee member sees and can do, offline.
+
+Voilà runs as ``briefing serve`` runs it (preheated kernels, timeouts, culling) on a copy of the
+bundled data; Debian's Chromium drives it. Every step saves a screenshot under
+``test-artifacts/browser/`` and no page may reach any host but the dashboard's own.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from servers import ARTIFACTS, VIEWPORT, ServerOnly, VoilaServer, chromium, running_voila
+
+from briefing import Settings
+from briefing.config import BUNDLED_DATA
+
+pytestmark = pytest.mark.browser
+
+SHOTS = ARTIFACTS / "browser"
+#: Time for a page to become usable. Voilà's execution timeout (20 s) fires on a stalled execution
+#: well before this, so only a real hang exceeds it.
+LOAD_TIMEOUT_MS = 40_000
+#: Time for a redraw after a click (a view with charts from a cold cache takes a second or two).
+STEP_TIMEOUT_MS = 20_000
+NO_BREAKDOWN = "この指標には地域別の内訳がありません"
+HIGASHIKISHU = ("尾鷲市", "熊野市", "紀北町", "御浜町", "紀宝町")
+#: What Voilà writes into the page instead of the outputs when the notebook fails.
+VOILA_FAILURE = re.compile(r"Cell execution timed out|There was an error when executing cell|Traceback")
+
+
+# ---- servers and browser ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the bundled ``data/`` for the module's server."""
+    target = tmp_path_factory.mktemp("served") / "data"
+    shutil.copytree(BUNDLED_DATA, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def voila_settings(served_data: Path) -> Settings:
+    """The settings ``briefing serve`` uses, on the data copy (override to test other settings)."""
+    return Settings(data_dir=served_data)
+
+
+@pytest.fixture(scope="module")
+def server(voila_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServer]:
+    with running_voila(voila_settings, workdir=tmp_path_factory.mktemp("voila"), name="voila-browser") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    made = browser.new_context(viewport=VIEWPORT, locale="ja-JP", timezone_id="Asia/Tokyo")
+    yield made
+    made.close()
+
+
+@pytest.fixture(scope="module")
+def guard(context: BrowserContext, server: VoilaServer) -> ServerOnly:
+    """Records every request of the module's pages; anything not for a Voilà server is aborted."""
+    only = ServerOnly(context)
+    only.allow(server.url)
+    return only
+
+
+@pytest.fixture(autouse=True)
+def stays_offline(guard: ServerOnly) -> Iterator[None]:
+    """Each test fails if one of its pages asked for anything but the dashboard's own server."""
+    before = len(guard.foreign)
+    yield
+    assert guard.foreign[before:] == [], "requests to other hosts (the meeting room may be offline)"
+
+
+@pytest.fixture
+def page(context: BrowserContext, guard: ServerOnly) -> Iterator[Page]:
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    opened.close()
+    assert errors == [], f"JavaScript errors in the page: {errors}"
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"{name}.png")
+
+
+def shown(locator: Locator) -> Locator:
+    """Only what is on screen: the views of the other tabs stay in the page, hidden."""
+    return locator.filter(visible=True)
+
+
+def open_page(page: Page, url: str, *, name: str, server: VoilaServer) -> None:
+    """Open ``url`` and wait until either the dashboard or the data error panel is there.
+
+    Voilà's own failure output (a timed-out or failed cell) is reported as such, with the
+    screenshot and the end of Voilà's log, instead of a bare timeout.
+    """
+    page.goto(url, timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_function(
+        """() => document.querySelector('.mb-dashboard select, .mb [role=alert]') !== null
+                 || /Cell execution timed out|There was an error when executing cell|Traceback/
+                    .test(document.body.innerText)""",
+        timeout=LOAD_TIMEOUT_MS,
+        polling=200,
+    )
+    failure = VOILA_FAILURE.search(page.inner_text("body"))
+    if failure and page.locator(".mb-dashboard select").count() == 0:
+        shot(page, f"{name}-failed")
+        pytest.fail(
+            f"{url} shows Voilà's failure output instead of the dashboard "
+            f"({failure.group(0)!r}):\n{page.inner_text('body')[:1500]}\n--- Voilà log ---\n{server.log_tail()}"
+        )
+
+
+def dropdown(page: Page, label: str) -> Locator:
+    """An ipywidgets Dropdown (an HTML <select>) found by its visible label."""
+    return page.get_by_label(label, exact=True)
+
+
+def choose(select: Locator, text: str) -> None:
+    """Pick the option whose visible text is ``text`` (ipywidgets shows spaces as no-break spaces)."""
+    options = [" ".join(o.replace("\u00a0", " ").split()) for o in select.locator("option").all_inner_texts()]
+    assert text in options, f"{text!r} is not offered; options are {options}"
+    select.select_option(index=options.index(text))
+
+
+def chosen(select: Locator) -> str:
+    """The visible text of the selected option."""
+    return " ".join(select.evaluate("s => s.options[s.selectedIndex].textContent").replace("\u00a0", " ").split())
+
+
+def tile_row(page: Page, indicator: str) -> Locator:
+    """The overview row of one indicator (first cell starts with its id, e.g. '5-3 ')."""
+    first_cell = page.locator("td:first-child", has_text=re.compile(rf"^{re.escape(indicator)}\s"))
+    return shown(page.locator("section.tile tbody tr")).filter(has=first_cell)
+
+
+def overview_ids(page: Page) -> set[str]:
+    cells = shown(page.locator("section.tile tbody tr > td:first-child")).all_inner_texts()
+    return {found.group(0) for cell in cells if (found := re.match(r"\d+-\d+", cell.strip()))}
+
+
+def expect_dashboard(page: Page) -> None:
+    """The dashboard is usable: direction dropdown, title, sample banner and the goal cards."""
+    expect(dropdown(page, "取組方向")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    expect(page.locator(".mb-dashboard h2").first).to_contain_text("進捗ダッシュボード")
+    expect(shown(page.locator("[role=note]")).first).to_contain_text("架空のサンプルデータ")
+    expect(shown(page.locator("#goal-G1"))).to_be_visible()
+    expect(shown(page.locator("#goal-G2"))).to_be_visible()
+
+
+def expect_regional_figures(page: Page) -> None:
+    """Direction 5 in 東紀州: 5-1/5-2 show values, 5-3/5-4 say they have no regional breakdown."""
+    for indicator in ("5-3", "5-4"):
+        expect(tile_row(page, indicator)).to_contain_text(NO_BREAKDOWN, timeout=STEP_TIMEOUT_MS)
+    for indicator in ("5-1", "5-2"):
+        row = tile_row(page, indicator)
+        expect(row).to_contain_text(re.compile(r"\d+か所"))
+        expect(row).to_contain_text("令和7年度")
+        expect(row).not_to_contain_text(NO_BREAKDOWN)
+    assert overview_ids(page) == {"5-1", "5-2", "5-3", "5-4"}
+    for goal in ("#goal-G1", "#goal-G2"):
+        expect(shown(page.locator(goal))).to_contain_text("東紀州の回答者")
+
+
+# ---- a member's walk-through -----------------------------------------------------------------
+
+
+def test_member_walks_through_direction_5_in_higashikishu(page: Page, server: VoilaServer) -> None:
+    open_page(page, server.url, name="walk-01-opened", server=server)
+    expect_dashboard(page)
+    expect(shown(page.locator("section.tile"))).to_have_count(6)
+    expect(page.get_by_role("tab", name="概要")).to_have_attribute("aria-selected", "true")
+    assert chosen(dropdown(page, "取組方向")) == "全体"
+    assert chosen(dropdown(page, "地域")) == "県全体"
+    shot(page, "walk-01-opened")
+
+    choose(dropdown(page, "取組方向"), "5 社会参加支援")
+    expect(shown(page.locator("section.tile"))).to_have_count(1, timeout=STEP_TIMEOUT_MS)
+    expect(shown(page.locator("section.tile h3"))).to_have_text("5 社会参加支援")
+    assert overview_ids(page) == {"5-1", "5-2", "5-3", "5-4"}
+    shot(page, "walk-02-direction-5")
+
+    choose(dropdown(page, "地域"), "■ 東紀州")
+    expect_regional_figures(page)
+    shot(page, "walk-03-higashikishu")
+
+    page.get_by_role("tab", name="取組方向").click()
+    charts = shown(page.locator("section.card img[alt*='推移']"))
+    expect(charts).to_have_count(2, timeout=STEP_TIMEOUT_MS)  # 5-1 and 5-2: the regional ones
+    for indicator in ("5-1", "5-2"):
+        expect(shown(page.locator(f"#ind-{indicator} img"))).to_have_attribute("alt", re.compile("推移"))
+        expect(shown(page.locator(f"#ind-{indicator}"))).to_contain_text("令和7年度")
+    for indicator in ("5-3", "5-4"):
+        expect(shown(page.locator(f"#ind-{indicator}"))).to_contain_text(NO_BREAKDOWN)
+        expect(shown(page.locator(f"#ind-{indicator} img"))).to_have_count(0)
+    shot(page, "walk-04-direction-tab")
+
+    page.get_by_role("button", name="表", exact=True).click()
+    year_header = page.get_by_role("columnheader", name="年度", exact=True)
+    for indicator in ("5-1", "5-2"):
+        table = shown(page.locator(f"#ind-{indicator} table")).filter(has=year_header)
+        expect(table).to_contain_text("令和3年度", timeout=STEP_TIMEOUT_MS)
+        expect(table).to_contain_text("令和7年度")
+    expect(charts).to_have_count(0)
+    shot(page, "walk-05-table")
+
+    page.get_by_role("tab", name="地域比較").click()
+    comparison = shown(page.locator(".mb section.card"))
+    expect(comparison.first).to_be_visible(timeout=STEP_TIMEOUT_MS)
+    for town in HIGASHIKISHU:
+        expect(comparison.first).to_contain_text(town)
+    expect(shown(page.get_by_text(NO_BREAKDOWN)).first).to_be_visible()
+    shot(page, "walk-06-areas")
+
+    page.get_by_role("tab", name="調査（目標）").click()
+    survey = shown(page.locator("#goal-G2"))
+    expect(survey).to_contain_text("95%信頼区間", timeout=STEP_TIMEOUT_MS)
+    expect(survey).to_contain_text(re.compile(r"n=\d"))
+    expect(shown(page.get_by_text("参考値")).first).to_be_visible()
+    shot(page, "walk-07-survey")
+
+    page.get_by_role("button", name="English", exact=True).click()
+    expect(page.get_by_role("tab", name="Overview")).to_be_visible(timeout=STEP_TIMEOUT_MS)
+    expect(page.get_by_role("tab", name="Surveys (goals)")).to_have_attribute("aria-selected", "true")
+    expect(shown(page.get_by_role("heading", name="Plan-wide goals"))).to_be_visible()
+    expect(dropdown(page, "Direction")).to_be_visible()
+    assert chosen(dropdown(page, "Area")) == "■ Higashi-Kishu"
+    expect(shown(page.locator("#goal-G2"))).to_contain_text("95% CI")
+    shot(page, "walk-08-english")
+
+
+# ---- links prepared per agenda item ----------------------------------------------------------
+
+
+def test_link_presets_direction_and_area(page: Page, server: VoilaServer) -> None:
+    url = f"{server.url}?direction=5&area={quote('東紀州')}"
+    open_page(page, url, name="preset-direction-area", server=server)
+    expect_dashboard(page)
+    assert chosen(dropdown(page, "取組方向")) == "5 社会参加支援"
+    assert chosen(dropdown(page, "地域")) == "■ 東紀州"
+    expect_regional_figures(page)
+    shot(page, "preset-direction-area")
+
+
+def test_link_opens_the_survey_tab(page: Page, server: VoilaServer) -> None:
+    open_page(page, f"{server.url}?view=survey", name="preset-survey", server=server)
+    expect(page.get_by_role("tab", name="調査（目標）")).to_have_attribute("aria-selected", "true", timeout=LOAD_TIMEOUT_MS)
+    expect(shown(page.locator("#goal-G1"))).to_contain_text("95%信頼区間")
+    expect(shown(page.locator("#goal-G1"))).to_contain_text(re.compile(r"n=[\d,]+"))
+    expect(shown(page.get_by_text("地域別")).first).to_be_visible()
+    shot(page, "preset-survey")
+
+
+def test_bad_link_still_shows_the_dashboard_with_a_note(page: Page, server: VoilaServer) -> None:
+    open_page(page, f"{server.url}?direction=99&area=xyz", name="preset-bad", server=server)
+    expect_dashboard(page)
+    expect(shown(page.get_by_text("取組方向「99」はありません"))).to_be_visible()
+    expect(shown(page.get_by_text("地域「xyz」が見つかりません"))).to_be_visible()
+    assert chosen(dropdown(page, "取組方向")) == "全体"
+    assert chosen(dropdown(page, "地域")) == "県全体"
+    expect(shown(page.locator("section.tile"))).to_have_count(6)
+    shot(page, "preset-bad")
+
+
+# ---- a broken data file ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def broken_server(
+    data_copy: Path,
+    find_row: Callable[..., int],
+    edit_csv: Callable[[Path, int, str, str], str],
+    voila_settings: Settings,
+    guard: ServerOnly,
+    tmp_path: Path,
+) -> Iterator[tuple[VoilaServer, int]]:
+    """A second server on data whose history.csv has 「abc」 as a value; yields it and the row."""
+    history = data_copy / "history.csv"
+    row = find_row(history, series="1-1", fy="2020", area="240001")
+    edit_csv(history, row, "value", "abc")
+    settings = voila_settings.with_(data_dir=data_copy, kernel_pool=1)
+    with running_voila(settings, workdir=tmp_path / "voila", name="voila-broken-data") as running:
+        guard.allow(running.url)
+        yield running, row
+
+
+def test_broken_data_file_is_explained_in_japanese(page: Page, broken_server: tuple[VoilaServer, int]) -> None:
+    server, row = broken_server
+    open_page(page, server.url, name="broken-data", server=server)
+    alert = shown(page.locator(".mb [role=alert]"))
+    expect(alert).to_contain_text("データを読み込めませんでした")
+    expect(alert).to_contain_text("history.csv")
+    expect(alert).to_contain_text(f"{row}行目")
+    expect(alert).to_contain_text("abc")
+    assert "Traceback" not in page.inner_text("body")
+    expect(dropdown(page, "取組方向")).to_have_count(0)
+    shot(page, "broken-data")
