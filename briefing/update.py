@@ -26,8 +26,12 @@ def _text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def apply(ds: Dataset, result: Review, *, by: str, now: dt.datetime) -> dict[str, bytes]:
-    """The new ``history.csv`` and ``changes.csv`` bytes for a review without problems."""
+def apply(ds: Dataset, result: Review, *, by: str, now: dt.datetime, comments: dict[tuple[str, int], str] | None = None) -> dict[str, bytes]:
+    """The new ``history.csv`` and ``changes.csv`` bytes for a review without problems.
+
+    ``comments`` sets the staff comment of a series' prefecture value for a year (the notebook's
+    comment boxes); it goes with the values, in the same save.
+    """
     path = ds.directory / "history.csv"
     history = pd.read_csv(path, dtype=str, keep_default_na=False)
     index = {(r.series, int(r.fy), r.area): i for i, r in enumerate(history.itertuples())}
@@ -57,8 +61,10 @@ def apply(ds: Dataset, result: Review, *, by: str, now: dt.datetime) -> dict[str
             "old_status": old["status"] if old else "", "new_status": status,
         })
 
+    comments = comments or {}
     for e in result.entries:
-        put(e.series, e.fy, e.area, e.value, e.status, e.comment or None, f"{e.file}（{today} 取込）", e.file)
+        comment = comments.get((e.series, e.fy)) if e.area == PREFECTURE else None
+        put(e.series, e.fy, e.area, e.value, e.status, comment if comment is not None else (e.comment or None), f"{e.file}（{today} 取込）", e.file)
     # prefecture totals of summable regional series follow their municipalities
     given = {(e.series, e.fy) for e in result.entries if e.area == PREFECTURE}
     touched = {(e.series, e.fy) for e in result.entries if e.area != PREFECTURE} - given
@@ -68,7 +74,7 @@ def apply(ds: Dataset, result: Review, *, by: str, now: dt.datetime) -> dict[str
         towns = [r for r in rows if r["series"] == series and int(r["fy"]) == fy and r["area"] != PREFECTURE]
         total = sum(float(r["value"]) for r in towns)
         status = "速報" if any(r["status"] == "速報" for r in towns) else "確定"
-        put(series, fy, PREFECTURE, total, status, None, "市町の値の合計（自動計算）", "（自動計算）")
+        put(series, fy, PREFECTURE, total, status, comments.get((series, fy)), "市町の値の合計（自動計算）", "（自動計算）")
         if any(r["sample"] == "true" for r in towns):
             rows[index[(series, fy, PREFECTURE)]]["sample"] = "true"  # a total of sample values is sample
 
@@ -77,11 +83,14 @@ def apply(ds: Dataset, result: Review, *, by: str, now: dt.datetime) -> dict[str
     return {"history.csv": _csv(table), "changes.csv": _changes_csv(ds.directory, changes)}
 
 
-def commit(ds: Dataset, result: Review, *, by: str | None = None, files: list[str] | None = None, now: dt.datetime | None = None) -> str:
+def commit(
+    ds: Dataset, result: Review, *, by: str | None = None, files: list[str] | None = None, now: dt.datetime | None = None,
+    comments: dict[tuple[str, int], str] | None = None,
+) -> str:
     """Save a reviewed import (atomic, versioned); returns the version name for undo."""
     now = now or dt.datetime.now().astimezone()
     by = by or getpass.getuser()
-    data = apply(ds, result, by=by, now=now)
+    data = apply(ds, result, by=by, now=now, comments=comments)
     counts = result.counts()
     return store.save(ds.directory, data, meta={"when": now.isoformat(timespec="seconds"), "by": by, "inputs": files or [], **counts})
 

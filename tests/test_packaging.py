@@ -39,7 +39,7 @@ def test_public_surface_is_explicit():
         "area_history", "format_fy", "has_breakdown", "load_dataset", "parse_fy", "summarise",
         "survey_shares", "suppress_mask", "wilson_interval",
     }  # fmt: skip
-    assert set(widgets.__all__) == {"Dashboard", "DashboardState", "FilterBar", "Loaded", "error_panel", "request_query"}
+    assert set(widgets.__all__) == {"Dashboard", "DashboardState", "FilterBar", "Loaded", "error_panel", "request_query", "UpdatePanel"}
     for module in (briefing, widgets):
         for name in module.__all__:
             assert hasattr(module, name), name

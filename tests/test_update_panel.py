@@ -1,0 +1,58 @@
+"""The staff update panel without a browser: choose a file, review, edit a comment, save, undo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+from briefing import Settings, load_dataset
+from widgets import UpdatePanel
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".lock"}
+
+
+def upload(panel: UpdatePanel, name: str, content: bytes) -> None:
+    panel.upload.value = ({"name": name, "type": "text/csv", "size": len(content), "content": memoryview(content), "last_modified": dt.datetime(2026, 11, 1)},)
+
+
+def test_upload_review_comment_save_and_undo(data_copy: Path):
+    before = digest(data_copy)
+    panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
+    upload(panel, "update.csv", "指標,年度,地域,値\n３－１,令和７年度,県全体,４１０\n5-1,R7,熊野市,3\n".encode("cp932"))
+    result = panel.run_review()
+    assert result is not None and result.ok
+    assert not panel.save.disabled
+    assert "402" in panel.review.value and "410" in panel.review.value  # old → new
+    boxes = [b for b in panel.comments.children if hasattr(b, "key")]
+    assert {b.key for b in boxes} == {("3-1", 2025), ("5-1", 2025)}
+    next(b for b in boxes if b.key == ("3-1", 2025)).value = "相談方法の多様化で増加"
+    panel.save.click()
+    assert "保存しました" in panel.message.value and panel.save.disabled
+    history = load_dataset(data_copy).history
+    row = history[(history["series"] == "3-1") & (history["fy"] == 2025) & (history["area"] == "240001")].iloc[0]
+    assert row["value"] == 410 and row["comment"] == "相談方法の多様化で増加" and not row["sample"]
+    panel.revert.click()
+    assert "取り消しました" in panel.message.value
+    assert digest(data_copy) == before
+
+
+def test_problems_are_listed_and_saving_stays_disabled(data_copy: Path):
+    before = digest(data_copy)
+    panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
+    upload(panel, "bad.csv", "指標,年度,地域,値\n3-1,R7,県全体,abc\n9-9,R7,,1\n".encode())
+    result = panel.run_review()
+    assert result is not None and len(result.problems) == 2
+    assert panel.save.disabled
+    assert "bad.csv 2行目" in panel.review.value and "数値ではありません" in panel.review.value
+    assert "指標（系列）が見つかりません" in panel.review.value
+    panel.save.click()
+    assert digest(data_copy) == before
+
+
+def test_undo_with_nothing_saved_says_so(data_copy: Path):
+    panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
+    panel.revert.click()
+    assert "取り消せる保存はありません" in panel.message.value

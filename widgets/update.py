@@ -1,0 +1,132 @@
+"""The staff update panel for JupyterLab: pick or upload files, review, edit comments, save, undo.
+
+It only wires the core's import steps (review → commit → undo) to controls; every check and
+every write happens in ``briefing``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import html
+import tempfile
+from pathlib import Path
+
+import ipywidgets as w
+import pandas as pd
+
+from briefing import DataError, Settings, load_dataset
+from briefing.fiscal import format_fy
+from briefing.html import stylesheet
+from briefing.importer import Review, review
+from briefing.review import review_html
+from briefing.store import LockError, list_versions, undo, version_meta
+from briefing.update import commit
+
+
+class UpdatePanel(w.VBox):
+    """One import at a time: files → 確認 → (comments) → 保存; 取り消し undoes the last save."""
+
+    def __init__(self, *, settings: Settings | None = None):
+        self.settings = settings or Settings()
+        self.result: Review | None = None
+        self.paths: list[Path] = []
+        self.upload = w.FileUpload(accept=".xlsx,.xlsm,.csv", multiple=True, description="ファイルを選ぶ")
+        self.path = w.Text(placeholder="またはファイルのパス（複数はカンマ区切り）", layout=w.Layout(width="480px"))
+        self.overwrite = w.Checkbox(description="確定値の上書きを許可する", value=False)
+        self.by = w.Text(value=getpass.getuser(), description="担当者名")
+        self.check = w.Button(description="確認する", button_style="info")
+        self.save = w.Button(description="保存する", button_style="success", disabled=True)
+        self.revert = w.Button(description="直前の保存を取り消す", button_style="warning")
+        self.message = w.HTML()
+        self.review = w.HTML()
+        self.comments = w.VBox()
+        self.check.on_click(lambda _: self.run_review())
+        self.save.on_click(lambda _: self.run_save())
+        self.revert.on_click(lambda _: self.run_undo())
+        super().__init__([
+            w.HTML(f"<style>{stylesheet()}</style>"),
+            w.HBox([self.upload, self.path]), w.HBox([self.overwrite, self.by]),
+            w.HBox([self.check, self.save, self.revert]), self.message, self.review, self.comments,
+        ])
+
+    def _files(self) -> list[Path]:
+        paths = [Path(p.strip()).expanduser() for p in self.path.value.split(",") if p.strip()]
+        if self.upload.value:
+            folder = Path(tempfile.mkdtemp(prefix="briefing-upload-"))
+            for item in self.upload.value:
+                target = folder / Path(item["name"]).name
+                target.write_bytes(bytes(item["content"]))
+                paths.append(target)
+        return paths
+
+    def _say(self, text: str, *, kind: str = "notice") -> None:
+        self.message.value = f'<div class="mb"><div class="{kind}">{text}</div></div>'
+
+    def run_review(self) -> Review | None:
+        """Check the chosen files against the stored data; enable saving only when all is well."""
+        self.save.disabled = True
+        self.comments.children = ()
+        self.paths = self._files()
+        if not self.paths:
+            self._say("ファイルを選ぶか、パスを入力してください。")
+            return None
+        try:
+            ds = load_dataset(self.settings.data_dir)
+        except DataError as error:
+            self._say(html.escape(error.report()).replace("\n", "<br>"), kind="error")
+            return None
+        self.result = review(self.paths, ds, overwrite_final=self.overwrite.value)
+        self.review.value = review_html(self.result, ds)
+        changes = int((self.result.table["change"] != "変更なし").sum()) if len(self.result.table) else 0
+        if self.result.ok and changes:
+            self.save.disabled = False
+            self._say(f"問題はありません。{changes} 件の値が変わります。コメントを確認してから「保存する」を押してください。")
+            self.comments.children = tuple(self._comment_boxes(ds))
+        elif self.result.ok:
+            self._say("変わる値はありません。保存は不要です。")
+        else:
+            self._say(f"問題が {len(self.result.problems)} 件あります。ファイルを直してから、もう一度「確認する」を押してください。", kind="error")
+        return self.result
+
+    def _comment_boxes(self, ds) -> list[w.Widget]:  # type: ignore[no-untyped-def]
+        """One box per series and year being changed, holding the staff comment shown to members."""
+        assert self.result is not None
+        changed = self.result.table[self.result.table["change"] != "変更なし"]
+        boxes = []
+        stored = ds.history.set_index(["series", "fy", "area"])["comment"]
+        for (series, fy), part in changed.groupby(["series", "fy"], sort=True):
+            incoming = next((e.comment for e in self.result.entries if e.series == series and e.fy == fy and e.area == "240001" and e.comment), None)
+            current = incoming or stored.get((series, int(fy), "240001"), "")
+            box = w.Textarea(value="" if pd.isna(current) else str(current), description=f"{series} {format_fy(int(fy))}",
+                             layout=w.Layout(width="720px", height="48px"), style={"description_width": "140px"})
+            box.key = (series, int(fy))  # type: ignore[attr-defined]
+            boxes.append(box)
+        return [w.HTML("<b>担当課コメント（委員に表示されます）</b>")] + boxes if boxes else []
+
+    def run_save(self) -> str | None:
+        if self.result is None or not self.result.ok:
+            return None
+        comments = {box.key: box.value for box in self.comments.children if hasattr(box, "key")}
+        try:
+            ds = load_dataset(self.settings.data_dir)
+            version = commit(ds, self.result, by=self.by.value or None, files=[p.name for p in self.paths], comments=comments)
+        except (LockError, DataError) as error:
+            self._say(html.escape(str(error)), kind="error")
+            return None
+        self.save.disabled = True
+        self._say(f"保存しました（版 {version}）。取り消すときは「直前の保存を取り消す」を押してください。")
+        return version
+
+    def run_undo(self) -> str | None:
+        versions = list_versions(self.settings.data_dir)
+        if not versions:
+            self._say("取り消せる保存はありません。")
+            return None
+        meta = version_meta(self.settings.data_dir, versions[-1])
+        try:
+            version = undo(self.settings.data_dir)
+        except LockError as error:
+            self._say(html.escape(str(error)), kind="error")
+            return None
+        self._say(f"{html.escape(str(meta.get('when', version)))} の保存（{html.escape(str(meta.get('by', '')))}）を取り消しました。")
+        return version
