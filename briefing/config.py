@@ -74,7 +74,7 @@ class Settings:
         metadata={"help": "あらかじめ起動しておくカーネルの数（1つ約200MB。0で無効）"},
     )
     execution_timeout: int = field(
-        default=20,
+        default=10,
         metadata={"help": "ノートブック1セルの実行待ちの上限（秒）。止まった実行をこの時間で打ち切る"},
     )
     cull_after: int = field(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -50,6 +50,7 @@ class Entry:
     file: str
     sheet: str | None
     row: int
+    column: str = "値"  # the value column's header as written in the file
 
 
 @dataclass
@@ -60,6 +61,8 @@ class Review:
     problems: list[Problem] = field(default_factory=list)
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
     blanks: int = 0
+    #: ``Dataset.version`` of the data this review compared against (a save refuses if it changed)
+    version: str = ""
 
     @property
     def ok(self) -> bool:
@@ -83,17 +86,18 @@ def read_entries(paths: list[Path], ds: Dataset, *, max_bytes: int = MAX_BYTES, 
     latest_fy = _current_fy(today or dt.date.today()) + 1
     for path in paths:
         sheets, found = read_file(path, max_bytes=max_bytes)
-        problems += found
         used = 0
         for sheet in sheets:
             header_row, columns = _find_header(sheet)
             if header_row is None:
                 continue
             used += 1
+            found = [_with_heading(p, sheet, header_row) for p in found]
             e, p, b = _sheet_entries(sheet, header_row, columns, ds, latest_fy)
             entries += e
             problems += p
             blanks += b
+        problems += found
         if sheets and not used:
             words = "、".join(h[0] for h in (HEADERS[k] for k in REQUIRED))
             problems.append(Problem(path.name, "見出しの行が見つかりません（指標・年度・値の列が必要です）。",
@@ -104,12 +108,31 @@ def read_entries(paths: list[Path], ds: Dataset, *, max_bytes: int = MAX_BYTES, 
     return entries, problems, blanks
 
 
+def _with_heading(problem: Problem, sheet: Sheet, header_row: int) -> Problem:
+    """A cell problem found while reading (e.g. a formula without its result) names its column by
+    the heading staff see above it, not by the letter, once the sheet's heading row is known."""
+    if problem.sheet != sheet.name or problem.row is None or not problem.column or not problem.column.isalpha():
+        return problem
+    if problem.row <= header_row + sheet.first_row - 1:
+        return problem
+    index = 0
+    for letter in problem.column.upper():
+        index = index * 26 + ord(letter) - ord("A") + 1
+    heading = sheet.rows[header_row][index - 1].strip() if index - 1 < len(sheet.rows[header_row]) else ""
+    return replace(problem, column=heading) if heading else problem
+
+
 def review(paths: list[Path], ds: Dataset, *, overwrite_final: bool = False, max_bytes: int = MAX_BYTES, today: dt.date | None = None) -> Review:
-    """Read, check and compare with the stored history; nothing is written."""
+    """Read, check and compare with the stored history; nothing is written.
+
+    The review also lists the prefecture totals that saving will recompute from the municipalities
+    (``update.apply``), so every value that changes is shown, and a real 確定 total is protected too.
+    """
     entries, problems, blanks = read_entries(paths, ds, max_bytes=max_bytes, today=today)
     stored = ds.history.set_index(["series", "fy", "area"])
     rows = []
-    for e in entries:
+
+    def compare(e: Entry, *, derived: bool) -> None:
         key = (e.series, e.fy, e.area)
         old = stored.loc[key] if key in stored.index else None
         if old is None:
@@ -119,18 +142,49 @@ def review(paths: list[Path], ds: Dataset, *, overwrite_final: bool = False, max
         else:
             change = "変更"
             if old["status"] == "確定" and not bool(old["sample"]) and float(old["value"]) != e.value and not overwrite_final:
-                problems.append(Problem(e.file, f"確定値 {_plain(old['value'])} を {_plain(e.value)} に変えようとしています。",
-                                        "確定値を直すときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。",
-                                        row=e.row, column="値", value=_plain(e.value), sheet=e.sheet))
+                if derived:
+                    reason = f"県全体の確定値 {_plain(old['value'])} が、市町の値の合計 {_plain(e.value)} に置き換わります（自動計算）。"
+                    hint = ("確定値を直すときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。"
+                            "県全体の値を変えないときは、県全体の行にその値も入力してください。")
+                else:
+                    reason = f"確定値 {_plain(old['value'])} を {_plain(e.value)} に変えようとしています。"
+                    hint = "確定値を直すときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。"
+                problems.append(Problem(e.file, reason, hint, row=e.row, column=e.column, value=_plain(e.value), sheet=e.sheet))
         info = ds.series.loc[e.series]
         rows.append({
             "indicator": info["indicator"], "series": e.series, "name": info["name_ja"] + (f"（{info['label_ja']}）" if pd.notna(info["label_ja"]) else ""),
-            "fy": e.fy, "area": e.area, "area_name": ds.areas.at[e.area, "name_ja"],
+            "fy": e.fy, "area": e.area, "area_name": ds.areas.at[e.area, "name_ja"] + ("（市町の合計）" if derived else ""),
             "old": None if old is None else float(old["value"]), "new": e.value,
             "old_status": None if old is None else old["status"], "status": e.status, "change": change, "comment": e.comment,
         })
+
+    for e in entries:
+        compare(e, derived=False)
+    for e in _recomputed_totals(entries, ds):
+        compare(e, derived=True)
     table = pd.DataFrame(rows)
-    return Review(entries=entries, problems=problems, table=table, blanks=blanks)
+    return Review(entries=entries, problems=problems, table=table, blanks=blanks, version=ds.version)
+
+
+def _recomputed_totals(entries: list[Entry], ds: Dataset) -> list[Entry]:
+    """The prefecture totals saving will recompute (same rule as ``update.apply``): summable
+    regional series with municipal values in the input and no prefecture value; each is placed at
+    the first input row of its series and year."""
+    given = {(e.series, e.fy) for e in entries if e.area == PREFECTURE}
+    towns = [e for e in entries if e.area != PREFECTURE and (e.series, e.fy) not in given]
+    history = ds.history[ds.history["area"] != PREFECTURE]
+    totals = []
+    for series, fy in sorted({(e.series, e.fy) for e in towns}):
+        if ds.series.at[series, "kind"] not in ("count", "stock"):
+            continue
+        old = history[(history["series"] == series) & (history["fy"] == fy)]
+        values = {a: (float(v), st) for a, v, st in zip(old["area"], old["value"], old["status"], strict=True)}
+        mine = [e for e in towns if (e.series, e.fy) == (series, fy)]
+        values.update({e.area: (e.value, e.status) for e in mine})
+        status = "速報" if any(st == "速報" for _, st in values.values()) else "確定"
+        first = mine[0]
+        totals.append(Entry(series, fy, PREFECTURE, sum(v for v, _ in values.values()), status, "", first.file, first.sheet, first.row, first.column))
+    return totals
 
 
 def _current_fy(today: dt.date) -> int:
@@ -174,6 +228,11 @@ def _sheet_entries(sheet: Sheet, header: int, columns: dict[str, int], ds: Datas
             problems.append(Problem(reason=reason, hint=hint, column=header_cells[columns[name]] if name in columns else name, value=value, **where))  # type: ignore[arg-type]
 
         raw_value = normalise_text(cell(row, "value"))
+        if sheet.name is None and _split_thousands(row, header_cells, columns["value"], raw_value):
+            i = columns["value"]
+            bad("value", f"{row[i]},{row[i + 1]}", "カンマ付きの数値が引用符で囲まれていないため、2つの列に分かれています。",
+                '"4,521" のように引用符で囲むか、カンマなしで 4521 と入力してください（Excel で CSV に保存すると自動で囲まれます）。')
+            continue
         if raw_value.lower() in BLANKS:
             blanks += 1
             continue
@@ -212,8 +271,16 @@ def _sheet_entries(sheet: Sheet, header: int, columns: dict[str, int], ds: Datas
         if status is None:
             bad("status", cell(row, "status"), "状態が読み取れません。", "「確定」か「速報」を入力してください（空欄は確定）。")
         if series is not None and fy is not None and area is not None and value is not None and status is not None:
-            entries.append(Entry(series, fy, area, value, status, cell(row, "comment").strip(), **where))  # type: ignore[arg-type]
+            entries.append(Entry(series, fy, area, value, status, cell(row, "comment").strip(), **where, column=header_cells[columns["value"]]))  # type: ignore[arg-type]
     return entries, problems, blanks
+
+
+def _split_thousands(row: list[str], header: list[str], i: int, value: str) -> bool:
+    """A CSV row where an unquoted 4,521 became two cells: 「4」 under the value heading and 「521」
+    in the next cell, which has no heading of its own (or the row is longer than the heading)."""
+    if i + 1 >= len(row) or not re.fullmatch(r"\d{1,3}", value) or not re.fullmatch(r"\d{3}", normalise_text(row[i + 1])):
+        return False
+    return i + 1 >= len(header) or not header[i + 1].strip() or len(row) > len(header)
 
 
 def _series_lookup(ds: Dataset) -> dict[str, str]:

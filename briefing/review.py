@@ -18,6 +18,11 @@ def _num(value: object) -> str:
     return f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"
 
 
+def _known(status: object) -> bool:
+    """A stored status (a new value has none: None, or NaN once pandas has made a column of it)."""
+    return isinstance(status, str) and status != ""
+
+
 def review_rows(result: Review, ds: Dataset) -> pd.DataFrame:
     """One row per input value with Japanese column names, changes first (for tables)."""
     if not len(result.table):
@@ -32,7 +37,7 @@ def review_rows(result: Review, ds: Dataset) -> pd.DataFrame:
         "地域": t["area_name"],
         "旧": t["old"].map(_num),
         "新": t["new"].map(_num),
-        "状態": [f"{o} → {n}" if o and o != n else n for o, n in zip(t["old_status"], t["status"], strict=True)],
+        "状態": [f"{o} → {n}" if _known(o) and o != n else n for o, n in zip(t["old_status"], t["status"], strict=True)],
     }).reset_index(drop=True)
 
 
@@ -50,7 +55,7 @@ def review_text(result: Review, ds: Dataset, *, limit: int = 40) -> str:
             if shown >= limit:
                 continue
             shown += 1
-            status = f"（{r.old_status} → {r.status}）" if r.old_status and r.old_status != r.status else f"（{r.status}）"
+            status = f"（{r.old_status} → {r.status}）" if _known(r.old_status) and r.old_status != r.status else f"（{r.status}）"
             lines.append(f"      {r.change} {format_fy(int(r.fy))} {r.area_name}: {_num(r.old)} → {_num(r.new)}{status}")
     hidden = int((result.table["change"] != "変更なし").sum()) - shown
     if hidden > 0:

@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 STAGING = ".staging"
@@ -28,6 +28,10 @@ MANAGED = ("history.csv", "changes.csv")
 
 class LockError(RuntimeError):
     """Another save holds the lock; the message says what to do, in Japanese."""
+
+
+class StaleError(LockError):
+    """The data changed (another import or undo) after it was read for this save; nothing written."""
 
 
 @contextlib.contextmanager
@@ -53,13 +57,23 @@ def locked(directory: Path, *, wait: float = 10.0) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def save(directory: Path, files: dict[str, bytes], *, meta: dict[str, object]) -> str:
+def save(
+    directory: Path, files: dict[str, bytes] | Callable[[], dict[str, bytes]], *, meta: dict[str, object],
+    check: Callable[[], None] | None = None,
+) -> str:
     """Replace ``files`` in ``directory`` all at once, keeping the previous bytes as a version.
 
+    ``files`` may be a function, called with the lock held, so that new bytes computed from the
+    current files cannot overwrite a save that finished in between; ``check`` (also called with the
+    lock held, before anything is written) may raise :class:`StaleError` to refuse the save.
     Returns the version name (what ``undo`` will restore).
     """
     with locked(directory):
         _recover(directory)
+        if check is not None:
+            check()
+        if callable(files):
+            files = files()
         name = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
         staging = _fresh_staging(directory)
         backup = staging / "backup"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import store
-from .dataset import PREFECTURE, Dataset
+from .dataset import PREFECTURE, Dataset, data_version
 from .importer import Review
 
 CHANGE_COLUMNS = ["changed_at", "by", "file", "series", "fy", "area", "old_value", "new_value", "old_status", "new_status"]
@@ -39,11 +39,11 @@ def apply(ds: Dataset, result: Review, *, by: str, now: dt.datetime, comments: d
     changes = []
     rows = history.to_dict("records")
 
-    def put(series: str, fy: int, area: str, value: float, status: str, comment: str | None, source: str, file: str) -> None:
+    def put(series: str, fy: int, area: str, value: float, status: str, comment: str | None, source: str, file: str) -> bool:
         key = (series, fy, area)
         old = rows[index[key]] if key in index else None
         if old is not None and float(old["value"]) == value and old["status"] == status and (comment is None or comment == old["comment"]):
-            return
+            return False
         new = {
             "series": series, "fy": str(fy), "area": area, "value": _text(value), "status": status, "sample": "false",
             "comment": (old["comment"] if old and old["sample"] == "false" else "") if comment is None else comment,
@@ -60,6 +60,7 @@ def apply(ds: Dataset, result: Review, *, by: str, now: dt.datetime, comments: d
             "old_value": old["value"] if old else "", "new_value": new["value"],
             "old_status": old["status"] if old else "", "new_status": status,
         })
+        return True
 
     comments = comments or {}
     for e in result.entries:
@@ -74,9 +75,10 @@ def apply(ds: Dataset, result: Review, *, by: str, now: dt.datetime, comments: d
         towns = [r for r in rows if r["series"] == series and int(r["fy"]) == fy and r["area"] != PREFECTURE]
         total = sum(float(r["value"]) for r in towns)
         status = "速報" if any(r["status"] == "速報" for r in towns) else "確定"
-        put(series, fy, PREFECTURE, total, status, comments.get((series, fy)), "市町の値の合計（自動計算）", "（自動計算）")
-        if any(r["sample"] == "true" for r in towns):
-            rows[index[(series, fy, PREFECTURE)]]["sample"] = "true"  # a total of sample values is sample
+        written = put(series, fy, PREFECTURE, total, status, comments.get((series, fy)), "市町の値の合計（自動計算）", "（自動計算）")
+        if written and any(r["sample"] == "true" for r in towns):
+            # a total of sample values is sample (an unchanged total, e.g. the plan's real baseline, keeps its flag)
+            rows[index[(series, fy, PREFECTURE)]]["sample"] = "true"
 
     table = pd.DataFrame(rows, columns=history.columns)
     table = table.assign(_fy=table["fy"].astype(int)).sort_values(["series", "_fy", "area"], kind="stable").drop(columns="_fy")
@@ -90,9 +92,18 @@ def commit(
     """Save a reviewed import (atomic, versioned); returns the version name for undo."""
     now = now or dt.datetime.now().astimezone()
     by = by or getpass.getuser()
-    data = apply(ds, result, by=by, now=now, comments=comments)
     counts = result.counts()
-    return store.save(ds.directory, data, meta={"when": now.isoformat(timespec="seconds"), "by": by, "inputs": files or [], **counts})
+    reviewed = result.version or ds.version
+
+    def unchanged() -> None:  # runs with the lock held: another save may have finished meanwhile
+        if data_version(ds.directory) != reviewed:
+            raise store.StaleError(
+                "確認した後に、別の取り込み（またはやり直し）でデータが変わったため保存しませんでした。"
+                "データは変更されていません。もう一度取り込んで、確認し直してください。"
+            )
+
+    return store.save(ds.directory, lambda: apply(ds, result, by=by, now=now, comments=comments), check=unchanged,
+                      meta={"when": now.isoformat(timespec="seconds"), "by": by, "inputs": files or [], **counts})
 
 
 def read_changes(directory: Path) -> pd.DataFrame:

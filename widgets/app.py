@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import os
+import threading
 from typing import Any
 
 import ipywidgets as w
@@ -79,6 +80,13 @@ class Dashboard(w.VBox):
             self.renders += 1
         self.views[VIEWS.index(f.view)].value = self._rendered[key]
 
+    def apply_query(self, query: str) -> None:
+        """Set every control and the state from a URL query at once (one redraw)."""
+        filters, notes = from_query(self.ds, query)
+        self.bar.show(filters)
+        self.notes.value = _notes_html(notes)
+        self.state.filters = filters
+
     def query(self) -> str:
         """The URL query that reopens the current view (for links per agenda item)."""
         return self.state.filters.to_query(self.ds)
@@ -140,17 +148,31 @@ class Loaded:
             self.error = error
         import briefing.charts  # noqa: F401  (matplotlib and seaborn: pay the import before the request)
 
-    def show(self, query: str = "") -> w.Widget:
-        """The dashboard with filters from ``query``, or the error panel when data is broken."""
+    def show(self, query: str | None = None) -> w.Widget:
+        """The dashboard with filters from ``query``, or the error panel when data is broken.
+
+        Without ``query``, the page's own URL query is used. A preheated Voilà kernel runs this
+        before anyone asks for the page: it then shows the default view at once and applies the
+        query in a background thread when the request arrives. Blocking the cell instead would
+        trip the execution timeout of every pool kernel that waits longer than it.
+        """
         if self.error is not None or self.ds is None:
             return error_panel(self.error or DataError([]))
-        filters, notes = from_query(self.ds, query)
-        return Dashboard(self.ds, settings=self.settings, filters=filters, notes=notes)
+        waiting = query is None and _preheated()
+        filters, notes = from_query(self.ds, query if query is not None else os.environ.get("QUERY_STRING", ""))
+        dashboard = Dashboard(self.ds, settings=self.settings, filters=filters, notes=notes)
+        if waiting:
+            threading.Thread(target=lambda: dashboard.apply_query(request_query()), daemon=True).start()
+        return dashboard
+
+
+def _preheated() -> bool:
+    return os.environ.get("VOILA_PREHEAT", "False") == "True"
 
 
 def request_query() -> str:
-    """The page's URL query: under Voilà, wait for the request (preheated kernels start early)."""
-    if "VOILA_KERNEL_ID" in os.environ or "VOILA_PREHEAT" in os.environ:
+    """The page's URL query; in a preheated Voilà kernel this waits until the request arrives."""
+    if _preheated():
         from voila.utils import get_query_string
 
         return get_query_string() or ""

@@ -55,7 +55,7 @@ class FilterBar(w.HBox):
         lo = f.fy_from or years[0][1]
         hi = f.fy_to or years[-1][1]
         self.years = w.SelectionRangeSlider(options=years, value=(lo, hi), style=_WIDE, layout=w.Layout(width="400px"), continuous_update=False)
-        self.mode = w.ToggleButtons(options=list(zip(LABELS[f.lang]["mode"], ("chart", "table", "both"), strict=True)), value=state.mode, style={"button_width": "64px"})
+        self.mode = w.ToggleButtons(options=list(zip(LABELS[f.lang]["mode"], ("chart", "table", "both"), strict=True)), value=state.mode, style={"button_width": "76px"})
         self.lang = w.ToggleButtons(options=[("日本語", "ja"), ("English", "en")], value=f.lang, style={"button_width": "72px"})
         self._relabel(f.lang)
         super().__init__([self.direction, self.area, self.years, self.mode, self.lang], layout=w.Layout(flex_flow="row wrap", align_items="center"))
@@ -65,6 +65,24 @@ class FilterBar(w.HBox):
         self.years.observe(self._on_years, "value")
         self.mode.observe(self._on_mode, "value")
         self.lang.observe(self._on_lang, "value")
+
+    def show(self, filters) -> None:  # type: ignore[no-untyped-def]
+        """Put the controls on ``filters`` without emitting changes (the caller sets the state)."""
+        self._quiet = True
+        try:
+            self.direction.value = filters.direction or 0
+            self.area.value = filters.area
+            values = [y for _, y in self.years.options]
+            self.years.value = (filters.fy_from or values[0], filters.fy_to or values[-1])
+        finally:
+            self._quiet = False
+        if filters.lang != self.lang.value:
+            self._quiet = True
+            try:
+                self.lang.value = filters.lang
+            finally:
+                self._quiet = False
+            self._relabel(filters.lang)
 
     def _set(self, **changes: object) -> None:
         if not self._quiet:

@@ -1,0 +1,135 @@
+"""The dashboard under repeated use: page loads never hang, and closed pages free their kernels.
+
+Executions here stall now and then (a lost wake-up in the kernel client, see DESIGN.md); Voilà's
+execution timeout must end every stall, so no load may wait for ever. Closing a page does not shut
+its kernel down (Voilà #1458), so idle culling must, or kernels (~200 MB each) pile up during a
+meeting.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+from servers import ARTIFACTS, VIEWPORT, ServerOnly, VoilaServer, chromium, running_voila
+
+from briefing import Settings
+from briefing.config import BUNDLED_DATA
+
+pytestmark = pytest.mark.browser
+
+LOADS = 30
+#: Longer than Voilà's execution timeout (20 s) plus a normal load: only a real hang exceeds it.
+LOAD_TIMEOUT_MS = 40_000
+#: Culling runs every few seconds once a kernel has been idle ``cull_after`` seconds.
+CULL_WAIT_S = 90
+
+
+@pytest.fixture(scope="module")
+def served_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("served") / "data"
+    shutil.copytree(BUNDLED_DATA, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[tuple[BrowserContext, ServerOnly]]:
+    made = browser.new_context(viewport=VIEWPORT, locale="ja-JP")
+    yield made, ServerOnly(made)
+    made.close()
+
+
+def load(page: Page, server: VoilaServer) -> float:
+    """Open the dashboard and return the seconds until it is usable (dropdown and goals shown)."""
+    start = time.monotonic()
+    page.goto(server.url, timeout=LOAD_TIMEOUT_MS)
+    left = max(1_000.0, LOAD_TIMEOUT_MS - (time.monotonic() - start) * 1000)
+    expect(page.get_by_label("取組方向", exact=True)).to_be_visible(timeout=left)
+    expect(page.locator("#goal-G1").first).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    expect(page.locator("#goal-G2").first).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    return time.monotonic() - start
+
+
+def fail_with_evidence(page: Page, server: VoilaServer, what: str, error: Exception) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "load-hang.png")
+    body = page.inner_text("body")[:1200] if page.url.startswith("http") else ""
+    pytest.fail(f"{what}: {error}\n--- page ---\n{body}\n--- Voilà log ---\n{server.log_tail(60)}")
+
+
+def test_thirty_page_loads_never_hang(
+    context: tuple[BrowserContext, ServerOnly],
+    served_data: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    browser_context, guard = context
+    with running_voila(Settings(data_dir=served_data), workdir=tmp_path / "voila", name="voila-loads") as server:
+        guard.allow(server.url)
+        times: list[float] = []
+        for number in range(1, LOADS + 1):
+            page = browser_context.new_page()
+            try:
+                times.append(load(page, server))
+            except AssertionError as error:  # expect() timed out: the load hung
+                fail_with_evidence(page, server, f"load {number} of {LOADS} did not become usable in {LOAD_TIMEOUT_MS / 1000:.0f} s (earlier loads: {[round(t, 1) for t in times]})", error)
+            finally:
+                page.close()
+        stalls = server.log().count("Timeout waiting for")
+    summary = (
+        f"{LOADS} loads: min {min(times):.2f} s, median {statistics.median(times):.2f} s, "
+        f"max {max(times):.2f} s, total {sum(times):.1f} s; Voilà execution timeouts in the log: {stalls}\n"
+        f"each: {' '.join(f'{t:.1f}' for t in times)}"
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "load-times.txt").write_text(summary + "\n", encoding="utf-8")
+    with capsys.disabled():
+        print("\n" + summary)
+    assert guard.foreign == []
+
+
+def test_kernels_of_closed_pages_are_culled(
+    context: tuple[BrowserContext, ServerOnly],
+    served_data: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    browser_context, guard = context
+    settings = Settings(data_dir=served_data, cull_after=10)
+    with running_voila(settings, workdir=tmp_path / "voila", name="voila-culling") as server:
+        guard.allow(server.url)
+        pool = settings.kernel_pool
+        for _ in range(4):
+            page = browser_context.new_page()
+            try:
+                load(page, server)
+            except AssertionError as error:
+                fail_with_evidence(page, server, "a page did not load", error)
+            finally:
+                page.close()
+        closed_at = time.monotonic()
+        counts = [server.kernel_count()]
+        assert counts[0] > pool + 1, f"expected the closed pages' kernels to be running still: {counts}"
+        while counts[-1] > pool + 1 and time.monotonic() - closed_at < CULL_WAIT_S:
+            time.sleep(1)
+            counts.append(server.kernel_count())
+        took = time.monotonic() - closed_at
+        culled = server.log().count("Culling '")
+    assert counts[-1] <= pool + 1, (
+        f"kernels of closed pages still running {CULL_WAIT_S} s after closing "
+        f"(pool {pool}, cull_after {settings.cull_after} s); counts once a second: {counts}"
+    )
+    with capsys.disabled():
+        print(f"\nculling: {counts[0]} kernels → {counts[-1]} in {took:.0f} s (pool {pool}, cull_after {settings.cull_after} s, {culled} culled in the log)")
+    assert guard.foreign == []
