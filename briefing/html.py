@@ -70,4 +70,5 @@ def render_view(builder: Builder, filters: Filters, view: str, *, mode: str = "c
     macros = environment().get_template("views.html.j2").module
     t = SimpleNamespace(**texts(filters.lang))
     body = getattr(macros, view)(model, t) if view == "overview" else getattr(macros, view)(model, t, mode)
-    return f'<div class="mb">{body}</div>'
+    key = "|".join(str(x) for x in (view, filters.direction or 0, filters.area, filters.fy_from or "", filters.fy_to or "", filters.lang, mode))
+    return f'<div class="mb" data-view="{key}">{body}</div>'
