@@ -54,7 +54,8 @@ class IndicatorCard:
     direction: int
     name: str
     unit: str
-    kind: str
+    kind: str  # count | share | stock | milestone
+    kind_label: str
     counting: str
     agency: str
     note: str
@@ -120,10 +121,11 @@ class Builder:
         name = self.ds.directions.at[direction, "name_ja" if lang == "ja" else "name_en"]
         return f"{direction} {name}" if lang == "ja" else f"{direction}. {name}"
 
-    def _directions(self, filters: Filters) -> list[int]:
+    def directions(self, filters: Filters) -> list[int]:
         return [filters.direction] if filters.direction else [int(d) for d in self.ds.directions.index]
 
-    def _years(self, filters: Filters) -> tuple[int, int]:
+    def years(self, filters: Filters) -> tuple[int, int]:
+        """The fiscal-year range of ``filters``, open ends filled from the data."""
         years = self.ds.history["fy"]
         return (filters.fy_from or int(years.min()), filters.fy_to or int(years.max()))
 
@@ -135,14 +137,14 @@ class Builder:
         """Cards per direction for the filters: latest values and changes, plus chart and table
         when ``detail`` (the direction view and the briefing)."""
         lang, threshold = filters.lang, self.settings.suppress_below
-        lo, hi = self._years(filters)
+        lo, hi = self.years(filters)
         summary = summarise(self.ds, filters.area, threshold=threshold, until=hi).set_index("series")
         history = area_history(self.ds, filters.area)
         history = history[history["fy"].between(lo, hi)]
         history = history.assign(suppressed=suppress_mask(history["value"], kind=history["series"].map(self.ds.series["kind"]), area=filters.area, threshold=threshold))
         result: dict[int, list[IndicatorCard]] = {}
         indicators = self.ds.indicators
-        for direction in self._directions(filters):
+        for direction in self.directions(filters):
             cards = []
             for ind in indicators[indicators["direction"] == direction].itertuples():
                 series = self.ds.series[self.ds.series["indicator"] == ind.id]
@@ -152,7 +154,8 @@ class Builder:
                     id=ind.id, direction=direction,
                     name=ind.name_ja if lang == "ja" else ind.name_en,
                     unit=str(ind.unit_ja if lang == "ja" else ind.unit_en) if pd.notna(ind.unit_ja) else "",
-                    kind=KIND[lang][ind.kind],
+                    kind=ind.kind,
+                    kind_label=KIND[lang][ind.kind],
                     counting=("延べ" if ind.counting == "延べ" else "実数") if lang == "ja" and pd.notna(ind.counting) else (("total contacts" if ind.counting == "延べ" else "distinct cases") if pd.notna(ind.counting) else ""),
                     agency=ind.agency, note=ind.note if pd.notna(ind.note) else "",
                     available=available, lines=lines,
@@ -208,7 +211,7 @@ class Builder:
         hidden = rows[rows["suppressed"]]
         note = (f"{threshold}未満の値はグラフに表示していません（{len(hidden)}件）" if lang == "ja" else f"values under {threshold} not plotted ({len(hidden)})") if len(hidden) else ""
         figure = None
-        if chart and card.kind != KIND[lang]["milestone"]:
+        if chart and card.kind != "milestone":
             figure = self._trend_chart(card, series, rows[~rows["suppressed"]], labels, filters, note)
         return IndicatorCard(**{**card.__dict__, "table": table, "chart": figure})
 
@@ -218,11 +221,11 @@ class Builder:
         base = series[series["baseline_value"].notna()]
         baseline = None
         if filters.area == PREFECTURE and len(base):
-            lo, hi = self._years(filters)
+            lo, hi = self.years(filters)
             base = base[base["baseline_fy"].between(lo, hi)]
             baseline = pd.DataFrame({"label": [labels[s] for s in base.index], "fy": base["baseline_fy"].astype(int), "value": base["baseline_value"]})
         unit = card.unit
-        key = {"chart": "trend", "id": card.id, "filters": [filters.area, *self._years(filters), lang], "fmt": self.fmt, "s": self.settings.suppress_below}
+        key = {"chart": "trend", "id": card.id, "filters": [filters.area, *self.years(filters), lang], "fmt": self.fmt, "s": self.settings.suppress_below}
         alt = self._trend_alt(card, values, lang)
 
         def draw() -> bytes:
@@ -264,7 +267,7 @@ class Builder:
         else:
             region = areas.at[filters.area, "region"]
             codes, highlight = list(areas.index[areas["region"] == region]), filters.area
-        lo, hi = self._years(filters)
+        lo, hi = self.years(filters)
         cards = self.indicator_cards(filters.with_(area=PREFECTURE))
         result, without = [], []
         frames = {code: area_history(self.ds, code) for code in codes}
@@ -332,7 +335,7 @@ class Builder:
         for goal in self.ds.goals.itertuples():
             shares = survey_shares(self.ds.surveys, goal.id, regions=regions, small_n=s.small_sample_n, confidence=s.confidence)
             if filters.fy_from or filters.fy_to:
-                shares = shares[shares["fy"].between(*self._years(filters))]
+                shares = shares[shares["fy"].between(*self.years(filters))]
             if not len(shares):
                 continue
             last, first = shares.iloc[-1], shares.iloc[0]
@@ -371,7 +374,7 @@ class Builder:
         """G1 by region and by age band, G2 by agency type and by region, for the latest year in range."""
         lang, s = filters.lang, self.settings
         regions, scope = self._survey_regions(filters)
-        lo, hi = self._years(filters)
+        lo, hi = self.years(filters)
         panels = []
         plan = [
             ("G1", "region", None, "地域別" if lang == "ja" else "by region"),

@@ -59,7 +59,7 @@ def data_csv(builder: Builder, filters: Filters) -> str:
     directions = [filters.direction] if filters.direction else list(ds.directions.index)
     series = ds.series[ds.series["direction"].isin(directions)]
     rows = area_history(ds, filters.area)
-    lo, hi = builder._years(filters)
+    lo, hi = builder.years(filters)
     rows = rows[rows["series"].isin(series.index) & rows["fy"].between(lo, hi)]
     hidden = suppress_mask(rows["value"], kind=rows["series"].map(ds.series["kind"]), area=filters.area, threshold=threshold)
     buffer = io.StringIO()
@@ -127,7 +127,7 @@ def render_briefing(
     generated = generated or dt.date.today()
     t = SimpleNamespace(**texts(lang))
     directions = [filters.direction] if filters.direction else [int(d) for d in ds.directions.index]
-    lo, hi = builder._years(filters)
+    lo, hi = builder.years(filters)
     comparisons, without = builder.comparisons(filters)
     model = SimpleNamespace(
         title="三重県ひきこもり支援推進計画 進捗ブリーフィング",
