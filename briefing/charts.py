@@ -29,7 +29,12 @@ def _style() -> None:
     sns.set_theme(style="whitegrid", context="notebook", font_scale=1.05)
     matplotlib_fontja.japanize()
     matplotlib.rcParams.update(
-        {"svg.hashsalt": "mie-briefing", "svg.fonttype": "path", "axes.titlesize": 12, "axes.titleweight": "bold"}
+        {
+            "svg.hashsalt": "mie-briefing",
+            "svg.fonttype": "path",
+            "axes.titlesize": 12,
+            "axes.titleweight": "bold",
+        }
     )
 
 
@@ -41,7 +46,9 @@ def _figure(settings: Settings, height: float | None = None) -> Figure:
 
 def _fy_axis(ax: object, years: list[int], lang: str) -> None:
     ax.set_xticks(years)  # type: ignore[attr-defined]
-    short = [format_fy(y, lang=lang, short=True) if lang == "ja" else f"FY{y % 100:02d}" for y in years]
+    short = [
+        format_fy(y, lang=lang, short=True) if lang == "ja" else f"FY{y % 100:02d}" for y in years
+    ]
     ax.set_xticklabels(short)  # type: ignore[attr-defined]
     ax.set_xlabel("年度" if lang == "ja" else "Fiscal year")  # type: ignore[attr-defined]
 
@@ -68,10 +75,28 @@ def trend_figure(
     labels = list(dict.fromkeys(values["label"]))
     palette = dict(zip(labels, settings.palette, strict=False))
     if len(values):
-        sns.lineplot(data=values, x="fy", y="value", hue="label", palette=palette, marker="o", markersize=7, ax=ax, legend=len(labels) > 1)
+        sns.lineplot(
+            data=values,
+            x="fy",
+            y="value",
+            hue="label",
+            palette=palette,
+            marker="o",
+            markersize=7,
+            ax=ax,
+            legend=len(labels) > 1,
+        )
         provisional = values[values["provisional"]]
         if len(provisional):
-            ax.scatter(provisional["fy"], provisional["value"], s=60, facecolor="white", edgecolor=[palette[x] for x in provisional["label"]], linewidth=1.8, zorder=5)
+            ax.scatter(
+                provisional["fy"],
+                provisional["value"],
+                s=60,
+                facecolor="white",
+                edgecolor=[palette[x] for x in provisional["label"]],
+                linewidth=1.8,
+                zorder=5,
+            )
     if baseline is not None:
         for row in baseline.itertuples():
             colour = palette.get(row.label, settings.palette[0])
@@ -95,7 +120,13 @@ def trend_figure(
 
 
 def bar_figure(
-    table: pd.DataFrame, *, unit: str, lang: str = "ja", settings: Settings | None = None, title: str = "", highlight: str | None = None
+    table: pd.DataFrame,
+    *,
+    unit: str,
+    lang: str = "ja",
+    settings: Settings | None = None,
+    title: str = "",
+    highlight: str | None = None,
 ) -> Figure:
     """Areas side by side: ``table`` has label, value, shown (text) and suppressed (bool).
 
@@ -106,7 +137,10 @@ def bar_figure(
     ax = fig.subplots()
     y = range(len(table))
     values = table["value"].where(~table["suppressed"], 0).fillna(0)
-    colours = [settings.palette[1] if label == highlight else settings.palette[0] for label in table["label"]]
+    colours = [
+        settings.palette[1] if label == highlight else settings.palette[0]
+        for label in table["label"]
+    ]
     ax.barh(list(y), values, color=colours)
     ax.set_yticks(list(y))
     ax.set_yticklabels(table["label"])
@@ -137,10 +171,23 @@ def share_figure(
     solid = ~shares["reference"].to_numpy()
     ys = pd.Series(y)
     ax.scatter(shares["share"][solid], ys[solid], s=50, color=colour, zorder=3)
-    ax.scatter(shares["share"][~solid], ys[~solid], s=50, facecolor="white", edgecolor=colour, linewidth=1.8, zorder=3)
+    ax.scatter(
+        shares["share"][~solid],
+        ys[~solid],
+        s=50,
+        facecolor="white",
+        edgecolor=colour,
+        linewidth=1.8,
+        zorder=3,
+    )
     ax.set_yticks(y)
     ref = "（参考値）" if lang == "ja" else " (indicative)"
-    ax.set_yticklabels([f"{lab}  n={n:,}{ref if r else ''}" for lab, n, r in zip(shares["label"], shares["n"], shares["reference"], strict=True)])
+    ax.set_yticklabels(
+        [
+            f"{lab}  n={n:,}{ref if r else ''}"
+            for lab, n, r in zip(shares["label"], shares["n"], shares["reference"], strict=True)
+        ]
+    )
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("%")
@@ -149,7 +196,14 @@ def share_figure(
     return fig
 
 
-def goal_figure(shares: pd.DataFrame, *, target: float | None = None, target_fy: int | None = None, lang: str = "ja", settings: Settings | None = None) -> Figure:
+def goal_figure(
+    shares: pd.DataFrame,
+    *,
+    target: float | None = None,
+    target_fy: int | None = None,
+    lang: str = "ja",
+    settings: Settings | None = None,
+) -> Figure:
     """A plan-wide goal's share by fiscal year with its 95% interval band, and the official
     target when staff have entered one (goals may carry targets; monitoring indicators never do).
     """
@@ -157,11 +211,19 @@ def goal_figure(shares: pd.DataFrame, *, target: float | None = None, target_fy:
     fig = _figure(settings, height=2.6)
     ax = fig.subplots()
     colour = settings.palette[0]
-    ax.fill_between(shares["fy"], shares["low"], shares["high"], color=colour, alpha=0.18, linewidth=0)
+    ax.fill_between(
+        shares["fy"], shares["low"], shares["high"], color=colour, alpha=0.18, linewidth=0
+    )
     ax.plot(shares["fy"], shares["share"], marker="o", color=colour)
     if target is not None and target_fy is not None:
         ax.scatter([target_fy], [target], marker="*", s=160, color=settings.palette[1], zorder=5)
-        ax.annotate(("目標 " if lang == "ja" else "target ") + f"{target:.0f}%", (target_fy, target), textcoords="offset points", xytext=(6, 4), fontsize=9)
+        ax.annotate(
+            ("目標 " if lang == "ja" else "target ") + f"{target:.0f}%",
+            (target_fy, target),
+            textcoords="offset points",
+            xytext=(6, 4),
+            fontsize=9,
+        )
     years = sorted(set(shares["fy"]) | ({target_fy} if target_fy else set()))
     _fy_axis(ax, years, lang)
     ax.set_ylim(0, 100)

@@ -40,7 +40,9 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="ダッシュボード（Voilà）を起動する")
     serve.add_argument("--data", metavar="DIR", help=data_help)
-    serve.add_argument("--port", type=int, default=Settings().port, help="ポート番号（既定: %(default)s）")
+    serve.add_argument(
+        "--port", type=int, default=Settings().port, help="ポート番号（既定: %(default)s）"
+    )
     serve.add_argument(
         "--host",
         default=Settings().host,
@@ -48,29 +50,55 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_serve)
 
-    export = commands.add_parser("export", help="静的な HTML 資料（1ファイル、オフラインで開けて A4 で印刷できる）を作る")
+    export = commands.add_parser(
+        "export", help="静的な HTML 資料（1ファイル、オフラインで開けて A4 で印刷できる）を作る"
+    )
     export.add_argument("--data", metavar="DIR", help=data_help)
-    export.add_argument("--direction", type=int, choices=range(1, 7), metavar="N", help="取組方向 1〜6（省略で全体）")
-    export.add_argument("--area", default="県全体", help="県全体・地域名・市町名・団体コード（既定: 県全体）")
-    export.add_argument("--from", dest="fy_from", metavar="FY", help="開始年度（2021、R3、令和3年度 など）")
+    export.add_argument(
+        "--direction",
+        type=int,
+        choices=range(1, 7),
+        metavar="N",
+        help="取組方向 1〜6（省略で全体）",
+    )
+    export.add_argument(
+        "--area", default="県全体", help="県全体・地域名・市町名・団体コード（既定: 県全体）"
+    )
+    export.add_argument(
+        "--from", dest="fy_from", metavar="FY", help="開始年度（2021、R3、令和3年度 など）"
+    )
     export.add_argument("--to", dest="fy_to", metavar="FY", help="終了年度")
-    export.add_argument("--since", metavar="YYYY-MM-DD", help="この日以降に追加・更新された値を「前回からの更新」に載せる")
+    export.add_argument(
+        "--since",
+        metavar="YYYY-MM-DD",
+        help="この日以降に追加・更新された値を「前回からの更新」に載せる",
+    )
     export.add_argument("--date", metavar="YYYY-MM-DD", help="作成日として載せる日付（既定: 今日）")
     where = export.add_mutually_exclusive_group(required=True)
     where.add_argument("-o", "--output", metavar="FILE.html", help="出力するファイル")
-    where.add_argument("--each-area", action="store_true", help="県全体と5地域のそれぞれについて作り、一覧ページを付ける（--outdir と一緒に）")
+    where.add_argument(
+        "--each-area",
+        action="store_true",
+        help="県全体と5地域のそれぞれについて作り、一覧ページを付ける（--outdir と一緒に）",
+    )
     export.add_argument("--outdir", metavar="DIR", help="--each-area の出力フォルダ")
     export.set_defaults(run=_export)
 
     template = commands.add_parser("template", help="数値を入力する Excel テンプレートを作る")
     template.add_argument("--fy", required=True, help="入力する年度（2025、R7、令和7年度 など）")
-    template.add_argument("--direction", type=int, choices=range(1, 7), metavar="N", help="取組方向 1〜6 だけにする")
+    template.add_argument(
+        "--direction", type=int, choices=range(1, 7), metavar="N", help="取組方向 1〜6 だけにする"
+    )
     template.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
     template.add_argument("--data", metavar="DIR", help=data_help)
     template.set_defaults(run=_template)
 
-    imp = commands.add_parser("import", help="Excel / CSV の数値を確認して取り込む（問題があれば何も保存しない）")
-    imp.add_argument("files", nargs="+", metavar="FILE", help="テンプレートに入力した .xlsx、または CSV")
+    imp = commands.add_parser(
+        "import", help="Excel / CSV の数値を確認して取り込む（問題があれば何も保存しない）"
+    )
+    imp.add_argument(
+        "files", nargs="+", metavar="FILE", help="テンプレートに入力した .xlsx、または CSV"
+    )
     imp.add_argument("--dry-run", action="store_true", help="確認だけして保存しない")
     imp.add_argument("--overwrite-final", action="store_true", help="確定値の変更を許可する")
     imp.add_argument("--by", help="変更記録に残す担当者名（既定: ログイン名）")
@@ -81,8 +109,12 @@ def _parser() -> argparse.ArgumentParser:
     undo.add_argument("--data", metavar="DIR", help=data_help)
     undo.set_defaults(run=_undo)
 
-    sample = commands.add_parser("sample", help="架空のサンプルデータを生成する（ベンチマーク用の拡大も可）")
-    sample.add_argument("--outdir", "-o", required=True, metavar="DIR", help="出力するデータフォルダ")
+    sample = commands.add_parser(
+        "sample", help="架空のサンプルデータを生成する（ベンチマーク用の拡大も可）"
+    )
+    sample.add_argument(
+        "--outdir", "-o", required=True, metavar="DIR", help="出力するデータフォルダ"
+    )
     sample.add_argument("--scale", type=int, default=1, help="年度数の倍率（既定: 1）")
     sample.add_argument("--seed", type=int, default=2022, help="乱数の種（既定: %(default)s）")
     sample.set_defaults(run=_sample)
@@ -107,15 +139,40 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     from .export import export_each_area, export_file
     from .filters import from_query
 
-    options = {"direction": args.direction, "area": args.area, "fy_from": args.fy_from, "fy_to": args.fy_to, "since": args.since, "generated": args.date}
+    options = {
+        "direction": args.direction,
+        "area": args.area,
+        "fy_from": args.fy_from,
+        "fy_to": args.fy_to,
+        "since": args.since,
+        "generated": args.date,
+    }
     try:
         if args.each_area:
             if not args.outdir:
                 raise ValueError("--each-area には --outdir DIR も指定してください。")
             ds = load_dataset(settings.data_dir)
-            filters, notes = from_query(ds, urlencode({"direction": args.direction or 0, "from": args.fy_from or "", "to": args.fy_to or ""}))
-            paths = export_each_area(ds, Path(args.outdir), filters, settings=settings, since=_date(args.since), generated=_date(args.date))
-            print(f"{len(paths)} ファイルを {args.outdir} に書き出しました（一覧: {paths[0].name}）。")
+            filters, notes = from_query(
+                ds,
+                urlencode(
+                    {
+                        "direction": args.direction or 0,
+                        "from": args.fy_from or "",
+                        "to": args.fy_to or "",
+                    }
+                ),
+            )
+            paths = export_each_area(
+                ds,
+                Path(args.outdir),
+                filters,
+                settings=settings,
+                since=_date(args.since),
+                generated=_date(args.date),
+            )
+            print(
+                f"{len(paths)} ファイルを {args.outdir} に書き出しました（一覧: {paths[0].name}）。"
+            )
             return 0
         output = export_file(args.output, settings=settings, **options)
     except ValueError as error:
@@ -148,7 +205,9 @@ def _template(args: argparse.Namespace, settings: Settings) -> int:
     from .export import write_bytes_atomic
 
     write_bytes_atomic(output, build_template(ds, fy, direction=args.direction))
-    print(f"{output} を作成しました（{format_fy(fy)}）。黄色のセルに入力して、briefing import {output.name} で取り込みます。")
+    print(
+        f"{output} を作成しました（{format_fy(fy)}）。黄色のセルに入力して、briefing import {output.name} で取り込みます。"
+    )
     return 0
 
 
@@ -163,7 +222,10 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     result = review(paths, ds, overwrite_final=args.overwrite_final)
     print(review_text(result, ds))
     if not result.ok:
-        print(f"\n問題が {len(result.problems)} 件あります。何も保存していません。直してからもう一度実行してください。", file=sys.stderr)
+        print(
+            f"\n問題が {len(result.problems)} 件あります。何も保存していません。直してからもう一度実行してください。",
+            file=sys.stderr,
+        )
         for problem in result.problems:
             print(f"- {problem}", file=sys.stderr)
         return 1
@@ -196,7 +258,9 @@ def _undo(args: argparse.Namespace, settings: Settings) -> int:
         print("取り消せる取り込みはありません。", file=sys.stderr)
         return 1
     inputs = "、".join(str(i) for i in meta.get("inputs", [])) or "不明"  # type: ignore[attr-defined]
-    print(f"取り込み（{meta.get('when', version)}、{meta.get('by', '不明')}、{inputs}）を取り消し、その前のファイルに戻しました。")
+    print(
+        f"取り込み（{meta.get('when', version)}、{meta.get('by', '不明')}、{inputs}）を取り消し、その前のファイルに戻しました。"
+    )
     return 0
 
 
@@ -205,7 +269,9 @@ def _sample(args: argparse.Namespace, settings: Settings) -> int:
 
     outdir = Path(args.outdir)
     generate(outdir, seed=args.seed, scale=args.scale)
-    print(f"サンプルデータを {outdir} に書き出しました（倍率 {args.scale}、乱数の種 {args.seed}）。")
+    print(
+        f"サンプルデータを {outdir} に書き出しました（倍率 {args.scale}、乱数の種 {args.seed}）。"
+    )
     return 0
 
 

@@ -75,7 +75,9 @@ class Settings:
     )
     execution_timeout: int = field(
         default=10,
-        metadata={"help": "ノートブック1セルの実行待ちの上限（秒）。止まった実行をこの時間で打ち切る"},
+        metadata={
+            "help": "ノートブック1セルの実行待ちの上限（秒）。止まった実行をこの時間で打ち切る"
+        },
     )
     cull_after: int = field(
         default=60,

@@ -122,7 +122,9 @@ class Builder:
         return f"{direction} {name}" if lang == "ja" else f"{direction}. {name}"
 
     def directions(self, filters: Filters) -> list[int]:
-        return [filters.direction] if filters.direction else [int(d) for d in self.ds.directions.index]
+        return (
+            [filters.direction] if filters.direction else [int(d) for d in self.ds.directions.index]
+        )
 
     def years(self, filters: Filters) -> tuple[int, int]:
         """The fiscal-year range of ``filters``, open ends filled from the data."""
@@ -133,15 +135,26 @@ class Builder:
         return bool(self.ds.history["sample"].any() or self.ds.surveys["sample"].any())
 
     # ---- monitoring indicators ----------------------------------------------------------
-    def indicator_cards(self, filters: Filters, *, detail: bool = False, table_only: bool = False) -> dict[int, list[IndicatorCard]]:
+    def indicator_cards(
+        self, filters: Filters, *, detail: bool = False, table_only: bool = False
+    ) -> dict[int, list[IndicatorCard]]:
         """Cards per direction for the filters: latest values and changes, plus chart and table
         when ``detail`` (the direction view and the briefing)."""
         lang, threshold = filters.lang, self.settings.suppress_below
         lo, hi = self.years(filters)
-        summary = summarise(self.ds, filters.area, threshold=threshold, until=hi).set_index("series")
+        summary = summarise(self.ds, filters.area, threshold=threshold, until=hi).set_index(
+            "series"
+        )
         history = area_history(self.ds, filters.area)
         history = history[history["fy"].between(lo, hi)]
-        history = history.assign(suppressed=suppress_mask(history["value"], kind=history["series"].map(self.ds.series["kind"]), area=filters.area, threshold=threshold))
+        history = history.assign(
+            suppressed=suppress_mask(
+                history["value"],
+                kind=history["series"].map(self.ds.series["kind"]),
+                area=filters.area,
+                threshold=threshold,
+            )
+        )
         result: dict[int, list[IndicatorCard]] = {}
         indicators = self.ds.indicators
         for direction in self.directions(filters):
@@ -149,16 +162,34 @@ class Builder:
             for ind in indicators[indicators["direction"] == direction].itertuples():
                 series = self.ds.series[self.ds.series["indicator"] == ind.id]
                 available = all(has_breakdown(self.ds, s, filters.area) for s in series.index)
-                lines = [self._line(summary.loc[s], history[history["series"] == s], filters) for s in series.index] if available else []
+                lines = (
+                    [
+                        self._line(summary.loc[s], history[history["series"] == s], filters)
+                        for s in series.index
+                    ]
+                    if available
+                    else []
+                )
                 card = IndicatorCard(
-                    id=ind.id, direction=direction,
+                    id=ind.id,
+                    direction=direction,
                     name=ind.name_ja if lang == "ja" else ind.name_en,
-                    unit=str(ind.unit_ja if lang == "ja" else ind.unit_en) if pd.notna(ind.unit_ja) else "",
+                    unit=str(ind.unit_ja if lang == "ja" else ind.unit_en)
+                    if pd.notna(ind.unit_ja)
+                    else "",
                     kind=ind.kind,
                     kind_label=KIND[lang][ind.kind],
-                    counting=("延べ" if ind.counting == "延べ" else "実数") if lang == "ja" and pd.notna(ind.counting) else (("total contacts" if ind.counting == "延べ" else "distinct cases") if pd.notna(ind.counting) else ""),
-                    agency=ind.agency, note=ind.note if pd.notna(ind.note) else "",
-                    available=available, lines=lines,
+                    counting=("延べ" if ind.counting == "延べ" else "実数")
+                    if lang == "ja" and pd.notna(ind.counting)
+                    else (
+                        ("total contacts" if ind.counting == "延べ" else "distinct cases")
+                        if pd.notna(ind.counting)
+                        else ""
+                    ),
+                    agency=ind.agency,
+                    note=ind.note if pd.notna(ind.note) else "",
+                    available=available,
+                    lines=lines,
                     source=self._sources(history[history["series"].isin(series.index)]),
                 )
                 if detail and available:
@@ -171,65 +202,153 @@ class Builder:
         lang, kind, threshold = filters.lang, row["kind"], self.settings.suppress_below
         unit = self.ds.series.at[row.name, f"unit_{lang}"]
         label = self.ds.series.at[row.name, f"label_{lang}"]
-        latest_fy = format_fy(int(row["latest_fy"]), lang=lang) if pd.notna(row["latest_fy"]) else ""
+        latest_fy = (
+            format_fy(int(row["latest_fy"]), lang=lang) if pd.notna(row["latest_fy"]) else ""
+        )
         has_base = pd.notna(row["baseline_value"])
         baseline = (
-            value_text(row["baseline_value"], kind=kind, unit=unit, suppressed=bool(row["baseline_suppressed"]), threshold=threshold, lang=lang)
-            + f"（{format_fy(int(row['baseline_fy']), lang=lang)}）" if has_base else text("no_baseline", lang)
+            value_text(
+                row["baseline_value"],
+                kind=kind,
+                unit=unit,
+                suppressed=bool(row["baseline_suppressed"]),
+                threshold=threshold,
+                lang=lang,
+            )
+            + f"（{format_fy(int(row['baseline_fy']), lang=lang)}）"
+            if has_base
+            else text("no_baseline", lang)
         )
         shown = values[~values["suppressed"]]
         return SeriesLine(
             label="" if pd.isna(label) else str(label),
-            latest=value_text(row["latest"], kind=kind, unit=unit, suppressed=bool(row["latest_suppressed"]), threshold=threshold, lang=lang),
+            latest=value_text(
+                row["latest"],
+                kind=kind,
+                unit=unit,
+                suppressed=bool(row["latest_suppressed"]),
+                threshold=threshold,
+                lang=lang,
+            ),
             latest_fy=latest_fy,
             provisional=row["status"] == "速報",
-            vs_baseline=change_text(row["change_baseline"], row["change_baseline_pct"], kind=kind, lang=lang) if has_base else "－",
-            vs_previous=change_text(row["change_previous"], row["change_previous_pct"], kind=kind, lang=lang),
+            vs_baseline=change_text(
+                row["change_baseline"], row["change_baseline_pct"], kind=kind, lang=lang
+            )
+            if has_base
+            else "－",
+            vs_previous=change_text(
+                row["change_previous"], row["change_previous_pct"], kind=kind, lang=lang
+            ),
             baseline=baseline,
             comment=str(row["comment"]) if pd.notna(row["comment"]) else "",
             sample=bool(row["sample"]) if pd.notna(row["sample"]) else False,
-            spark=sparkline_svg(list(shown["fy"]), list(shown["value"]), colour=self.settings.palette[0]),
+            spark=sparkline_svg(
+                list(shown["fy"]), list(shown["value"]), colour=self.settings.palette[0]
+            ),
         )
 
     def _sources(self, rows: pd.DataFrame) -> str:
         return "／".join(dict.fromkeys(s for s in rows["source"] if isinstance(s, str) and s))
 
-    def _detail(self, card: IndicatorCard, series: pd.DataFrame, history: pd.DataFrame, filters: Filters, *, chart: bool) -> IndicatorCard:
+    def _detail(
+        self,
+        card: IndicatorCard,
+        series: pd.DataFrame,
+        history: pd.DataFrame,
+        filters: Filters,
+        *,
+        chart: bool,
+    ) -> IndicatorCard:
         lang, threshold = filters.lang, self.settings.suppress_below
         rows = history[history["series"].isin(series.index)]
-        labels = {s: (series.at[s, f"label_{lang}"] if pd.notna(series.at[s, f"label_{lang}"]) else card.name) for s in series.index}
+        labels = {
+            s: (
+                series.at[s, f"label_{lang}"]
+                if pd.notna(series.at[s, f"label_{lang}"])
+                else card.name
+            )
+            for s in series.index
+        }
         wide = {}
         for s in series.index:
             part = rows[rows["series"] == s].set_index("fy")
             unit = series.at[s, f"unit_{lang}"]
             wide[labels[s]] = {
-                format_fy(int(fy), lang=lang): value_text(r.value, kind=r_kind, unit=unit, suppressed=bool(r.suppressed), threshold=threshold, lang=lang)
+                format_fy(int(fy), lang=lang): value_text(
+                    r.value,
+                    kind=r_kind,
+                    unit=unit,
+                    suppressed=bool(r.suppressed),
+                    threshold=threshold,
+                    lang=lang,
+                )
                 + (f"（{text('provisional', lang)}）" if r.status == "速報" else "")
-                for fy, r in part.iterrows() for r_kind in [series.at[s, "kind"]]
+                for fy, r in part.iterrows()
+                for r_kind in [series.at[s, "kind"]]
             }
         table = pd.DataFrame(wide).rename_axis("年度" if lang == "ja" else "FY").reset_index()
         hidden = rows[rows["suppressed"]]
-        note = (f"{threshold}未満の値はグラフに表示していません（{len(hidden)}件）" if lang == "ja" else f"values under {threshold} not plotted ({len(hidden)})") if len(hidden) else ""
+        note = (
+            (
+                f"{threshold}未満の値はグラフに表示していません（{len(hidden)}件）"
+                if lang == "ja"
+                else f"values under {threshold} not plotted ({len(hidden)})"
+            )
+            if len(hidden)
+            else ""
+        )
         figure = None
         if chart and card.kind != "milestone":
-            figure = self._trend_chart(card, series, rows[~rows["suppressed"]], labels, filters, note)
+            figure = self._trend_chart(
+                card, series, rows[~rows["suppressed"]], labels, filters, note
+            )
         return IndicatorCard(**{**card.__dict__, "table": table, "chart": figure})
 
-    def _trend_chart(self, card: IndicatorCard, series: pd.DataFrame, rows: pd.DataFrame, labels: dict[str, str], filters: Filters, note: str) -> Chart:
+    def _trend_chart(
+        self,
+        card: IndicatorCard,
+        series: pd.DataFrame,
+        rows: pd.DataFrame,
+        labels: dict[str, str],
+        filters: Filters,
+        note: str,
+    ) -> Chart:
         lang = filters.lang
-        values = pd.DataFrame({"fy": rows["fy"], "value": rows["value"], "label": rows["series"].map(labels), "provisional": rows["status"] == "速報"})
+        values = pd.DataFrame(
+            {
+                "fy": rows["fy"],
+                "value": rows["value"],
+                "label": rows["series"].map(labels),
+                "provisional": rows["status"] == "速報",
+            }
+        )
         base = series[series["baseline_value"].notna()]
         baseline = None
         if filters.area == PREFECTURE and len(base):
             lo, hi = self.years(filters)
             base = base[base["baseline_fy"].between(lo, hi)]
-            baseline = pd.DataFrame({"label": [labels[s] for s in base.index], "fy": base["baseline_fy"].astype(int), "value": base["baseline_value"]})
+            baseline = pd.DataFrame(
+                {
+                    "label": [labels[s] for s in base.index],
+                    "fy": base["baseline_fy"].astype(int),
+                    "value": base["baseline_value"],
+                }
+            )
         unit = card.unit
-        key = {"chart": "trend", "id": card.id, "filters": [filters.area, *self.years(filters), lang], "fmt": self.fmt, "s": self.settings.suppress_below}
+        key = {
+            "chart": "trend",
+            "id": card.id,
+            "filters": [filters.area, *self.years(filters), lang],
+            "fmt": self.fmt,
+            "s": self.settings.suppress_below,
+        }
         alt = self._trend_alt(card, values, lang)
 
         def draw() -> bytes:
-            fig = charts.trend_figure(values, unit=unit, baseline=baseline, lang=lang, settings=self.settings, note=note)
+            fig = charts.trend_figure(
+                values, unit=unit, baseline=baseline, lang=lang, settings=self.settings, note=note
+            )
             return charts.to_svg(fig).encode() if self.fmt == "svg" else charts.to_png(fig)
 
         return self._chart(key, draw, alt)
@@ -239,7 +358,7 @@ class Builder:
         data = self.cache.get(key, draw, suffix=self.fmt)
         if self.fmt == "svg":
             svg = data.decode()
-            return Chart(alt=alt, svg=svg[svg.index("<svg"):])
+            return Chart(alt=alt, svg=svg[svg.index("<svg") :])
         return Chart(alt=alt, src="data:image/png;base64," + base64.b64encode(data).decode())
 
     @staticmethod
@@ -249,7 +368,9 @@ class Builder:
             part = part.sort_values("fy")
             if len(part):
                 first, last = part.iloc[0], part.iloc[-1]
-                parts.append(f"{label}: {format_fy(int(first.fy), lang=lang)} {first.value:g} → {format_fy(int(last.fy), lang=lang)} {last.value:g}")
+                parts.append(
+                    f"{label}: {format_fy(int(first.fy), lang=lang)} {first.value:g} → {format_fy(int(last.fy), lang=lang)} {last.value:g}"
+                )
         head = f"{card.name}の推移" if lang == "ja" else f"Trend of {card.name}"
         return head + ("。" if lang == "ja" else ". ") + "; ".join(parts)
 
@@ -257,7 +378,6 @@ class Builder:
     def comparisons(self, filters: Filters) -> tuple[list[Comparison], list[IndicatorCard]]:
         """Regional indicators compared across the areas under (or beside) the chosen area, and
         the indicators that have no regional breakdown, to be named as such."""
-        lang, threshold = filters.lang, self.settings.suppress_below
         areas = self.ds.areas
         level = areas.at[filters.area, "level"]
         if level == "prefecture":
@@ -278,7 +398,9 @@ class Builder:
                     without.append(card)
                     continue
                 for s in series.index:
-                    result.append(self._comparison(card, s, codes, frames, (lo, hi), highlight, filters))
+                    result.append(
+                        self._comparison(card, s, codes, frames, (lo, hi), highlight, filters)
+                    )
         return result, without
 
     def _comparison(self, card, s, codes, frames, years, highlight, filters) -> Comparison:  # type: ignore[no-untyped-def]
@@ -296,24 +418,58 @@ class Builder:
             frame = frames[code]
             hit = frame[(frame["series"] == s) & (frame["fy"] == fy)]
             value = float(hit["value"].iloc[0]) if len(hit) else float("nan")
-            hidden = bool(suppress_mask(pd.Series([value]), kind=kind, area=code, threshold=threshold).iloc[0])
-            rows.append({"label": self.area_name(code, lang), "value": value, "suppressed": hidden,
-                         "shown": value_text(value, kind=kind, unit=unit, suppressed=hidden, threshold=threshold, lang=lang)})
+            hidden = bool(
+                suppress_mask(pd.Series([value]), kind=kind, area=code, threshold=threshold).iloc[0]
+            )
+            rows.append(
+                {
+                    "label": self.area_name(code, lang),
+                    "value": value,
+                    "suppressed": hidden,
+                    "shown": value_text(
+                        value,
+                        kind=kind,
+                        unit=unit,
+                        suppressed=hidden,
+                        threshold=threshold,
+                        lang=lang,
+                    ),
+                }
+            )
         table = pd.DataFrame(rows)
         label = self.ds.series.at[s, f"label_{lang}"]
         label = "" if pd.isna(label) else str(label)
         fy_text = format_fy(fy, lang=lang) if fy else ""
         title = f"{card.name}{'（' + label + '）' if label else ''} {fy_text}"
         highlight_name = self.area_name(highlight, lang) if highlight else None
-        key = {"chart": "bars", "series": s, "codes": codes, "fy": fy, "lang": lang, "hl": highlight, "fmt": self.fmt, "s": threshold}
+        key = {
+            "chart": "bars",
+            "series": s,
+            "codes": codes,
+            "fy": fy,
+            "lang": lang,
+            "hl": highlight,
+            "fmt": self.fmt,
+            "s": threshold,
+        }
         alt = title + ": " + "、".join(f"{r['label']} {r['shown']}" for r in rows)
 
         def draw() -> bytes:
-            fig = charts.bar_figure(table, unit=unit, lang=lang, settings=self.settings, highlight=highlight_name)
+            fig = charts.bar_figure(
+                table, unit=unit, lang=lang, settings=self.settings, highlight=highlight_name
+            )
             return charts.to_svg(fig).encode() if self.fmt == "svg" else charts.to_png(fig)
 
-        shown = table[["label", "shown"]].rename(columns={"label": "地域" if lang == "ja" else "Area", "shown": fy_text})
-        return Comparison(card=card, series_label=label, fy=fy_text, table=shown, chart=self._chart(key, draw, alt) if fy else None)
+        shown = table[["label", "shown"]].rename(
+            columns={"label": "地域" if lang == "ja" else "Area", "shown": fy_text}
+        )
+        return Comparison(
+            card=card,
+            series_label=label,
+            fy=fy_text,
+            table=shown,
+            chart=self._chart(key, draw, alt) if fy else None,
+        )
 
     # ---- plan-wide goals and surveys ----------------------------------------------------
     def _survey_regions(self, filters: Filters) -> tuple[list[str] | None, str]:
@@ -323,7 +479,11 @@ class Builder:
         region = filters.area if level == "region" else self.ds.areas.at[filters.area, "region"]
         name = self.area_name(region, filters.lang)
         if level == "municipality":
-            scope = f"{name}の回答者（調査は地域単位）" if filters.lang == "ja" else f"respondents in {name} (surveys are by region)"
+            scope = (
+                f"{name}の回答者（調査は地域単位）"
+                if filters.lang == "ja"
+                else f"respondents in {name} (surveys are by region)"
+            )
         else:
             scope = f"{name}の回答者" if filters.lang == "ja" else f"respondents in {name}"
         return [region], scope
@@ -333,41 +493,98 @@ class Builder:
         regions, scope = self._survey_regions(filters)
         cards = []
         for goal in self.ds.goals.itertuples():
-            shares = survey_shares(self.ds.surveys, goal.id, regions=regions, small_n=s.small_sample_n, confidence=s.confidence)
+            shares = survey_shares(
+                self.ds.surveys,
+                goal.id,
+                regions=regions,
+                small_n=s.small_sample_n,
+                confidence=s.confidence,
+            )
             if filters.fy_from or filters.fy_to:
                 shares = shares[shares["fy"].between(*self.years(filters))]
             if not len(shares):
                 continue
             last, first = shares.iloc[-1], shares.iloc[0]
             change = change_text(last["share"] - first["share"], kind="share", lang=lang) + (
-                f"（{format_fy(int(first['fy']), lang=lang)}から）" if lang == "ja" else f" (since FY{int(first['fy'])})")
-            target = (
-                f"{goal.target_value:g}%（{format_fy(int(goal.target_fy), lang=lang)}）" if pd.notna(goal.target_value)
-                else ("目標値: 未入力（正式な目標値が決まれば data/catalog.csv に入力）" if lang == "ja" else "Target: not entered")
+                f"（{format_fy(int(first['fy']), lang=lang)}から）"
+                if lang == "ja"
+                else f" (since FY{int(first['fy'])})"
             )
-            table = pd.DataFrame({
-                ("年度" if lang == "ja" else "FY"): [format_fy(int(f), lang=lang) for f in shares["fy"]],
-                ("割合（95%信頼区間、回答者数）" if lang == "ja" else "Share (95% CI, n)"): [
-                    share_text(r.share, r.low, r.high, int(r.n), reference=bool(r.reference), lang=lang) for r in shares.itertuples()],
-            })
+            target = (
+                f"{goal.target_value:g}%（{format_fy(int(goal.target_fy), lang=lang)}）"
+                if pd.notna(goal.target_value)
+                else (
+                    "目標値: 未入力（正式な目標値が決まれば data/catalog.csv に入力）"
+                    if lang == "ja"
+                    else "Target: not entered"
+                )
+            )
+            table = pd.DataFrame(
+                {
+                    ("年度" if lang == "ja" else "FY"): [
+                        format_fy(int(f), lang=lang) for f in shares["fy"]
+                    ],
+                    ("割合（95%信頼区間、回答者数）" if lang == "ja" else "Share (95% CI, n)"): [
+                        share_text(
+                            r.share, r.low, r.high, int(r.n), reference=bool(r.reference), lang=lang
+                        )
+                        for r in shares.itertuples()
+                    ],
+                }
+            )
             chart = None
             if charts_too:
-                key = {"chart": "goal", "id": goal.id, "regions": regions, "years": list(shares["fy"]), "lang": lang, "fmt": self.fmt}
-                alt = f"{goal.name_ja if lang == 'ja' else goal.name_en}: " + "、".join(table.iloc[:, 1])
+                key = {
+                    "chart": "goal",
+                    "id": goal.id,
+                    "regions": regions,
+                    "years": list(shares["fy"]),
+                    "lang": lang,
+                    "fmt": self.fmt,
+                }
+                alt = f"{goal.name_ja if lang == 'ja' else goal.name_en}: " + "、".join(
+                    table.iloc[:, 1]
+                )
 
                 def draw(shares=shares, goal=goal) -> bytes:  # type: ignore[no-untyped-def]
-                    fig = charts.goal_figure(shares, target=goal.target_value if pd.notna(goal.target_value) else None,
-                                             target_fy=int(goal.target_fy) if pd.notna(goal.target_fy) else None, lang=lang, settings=s)
+                    fig = charts.goal_figure(
+                        shares,
+                        target=goal.target_value if pd.notna(goal.target_value) else None,
+                        target_fy=int(goal.target_fy) if pd.notna(goal.target_fy) else None,
+                        lang=lang,
+                        settings=s,
+                    )
                     return charts.to_svg(fig).encode() if self.fmt == "svg" else charts.to_png(fig)
 
                 chart = self._chart(key, draw, alt)
-            cards.append(GoalCard(
-                id=goal.id, name=goal.name_ja if lang == "ja" else goal.name_en, scope=scope,
-                latest=share_text(last["share"], last["low"], last["high"], int(last["n"]), reference=bool(last["reference"]), lang=lang),
-                latest_fy=format_fy(int(last["fy"]), lang=lang), reference=bool(last["reference"]), change=change, target=target,
-                spark=sparkline_svg(list(shares["fy"]), list(shares["share"]), colour=s.palette[0], low=0, high=100),
-                table=table, chart=chart,
-            ))
+            cards.append(
+                GoalCard(
+                    id=goal.id,
+                    name=goal.name_ja if lang == "ja" else goal.name_en,
+                    scope=scope,
+                    latest=share_text(
+                        last["share"],
+                        last["low"],
+                        last["high"],
+                        int(last["n"]),
+                        reference=bool(last["reference"]),
+                        lang=lang,
+                    ),
+                    latest_fy=format_fy(int(last["fy"]), lang=lang),
+                    reference=bool(last["reference"]),
+                    change=change,
+                    target=target,
+                    spark=sparkline_svg(
+                        list(shares["fy"]),
+                        list(shares["share"]),
+                        colour=s.palette[0],
+                        low=0,
+                        high=100,
+                    ),
+                    table=table,
+                    chart=chart,
+                )
+            )
         return cards
 
     def survey_panels(self, filters: Filters) -> list[SurveyPanel]:
@@ -378,33 +595,89 @@ class Builder:
         panels = []
         plan = [
             ("G1", "region", None, "地域別" if lang == "ja" else "by region"),
-            ("G1", "group", regions, ("年代別" if lang == "ja" else "by age band") + f"（{scope}）"),
-            ("G2", "group", regions, ("機関の種類別" if lang == "ja" else "by agency type") + f"（{scope}）"),
+            (
+                "G1",
+                "group",
+                regions,
+                ("年代別" if lang == "ja" else "by age band") + f"（{scope}）",
+            ),
+            (
+                "G2",
+                "group",
+                regions,
+                ("機関の種類別" if lang == "ja" else "by agency type") + f"（{scope}）",
+            ),
             ("G2", "region", None, "地域別" if lang == "ja" else "by region"),
         ]
         for survey, by, where, subtitle in plan:
-            shares = survey_shares(self.ds.surveys, survey, by=by, regions=where, years=(lo, hi), small_n=s.small_sample_n, confidence=s.confidence)
+            shares = survey_shares(
+                self.ds.surveys,
+                survey,
+                by=by,
+                regions=where,
+                years=(lo, hi),
+                small_n=s.small_sample_n,
+                confidence=s.confidence,
+            )
             if not len(shares):
                 continue
             fy = int(shares["fy"].max())
             shares = shares[shares["fy"] == fy]
-            names = shares[by].map(lambda c: self.area_name(c, lang)) if by == "region" else shares[by]
+            names = (
+                shares[by].map(lambda c: self.area_name(c, lang)) if by == "region" else shares[by]
+            )
             shares = shares.assign(label=names.to_numpy())
             goal = self.ds.catalog.loc[survey]
             title = f"{survey} {goal.name_ja if lang == 'ja' else goal.name_en} — {subtitle} {format_fy(fy, lang=lang)}"
-            table = pd.DataFrame({
-                ("区分" if lang == "ja" else "Group"): shares["label"],
-                ("割合（95%信頼区間、回答者数）" if lang == "ja" else "Share (95% CI, n)"): [
-                    share_text(r.share, r.low, r.high, int(r.n), reference=bool(r.reference), lang=lang) for r in shares.itertuples()],
-            })
-            key = {"chart": "shares", "survey": survey, "by": by, "where": where, "fy": fy, "lang": lang, "fmt": self.fmt, "n": s.small_sample_n}
-            alt = title + ": " + "、".join(f"{a} {b}" for a, b in zip(table.iloc[:, 0], table.iloc[:, 1], strict=True))
+            table = pd.DataFrame(
+                {
+                    ("区分" if lang == "ja" else "Group"): shares["label"],
+                    ("割合（95%信頼区間、回答者数）" if lang == "ja" else "Share (95% CI, n)"): [
+                        share_text(
+                            r.share, r.low, r.high, int(r.n), reference=bool(r.reference), lang=lang
+                        )
+                        for r in shares.itertuples()
+                    ],
+                }
+            )
+            key: dict[str, object] = {
+                "chart": "shares",
+                "survey": survey,
+                "by": by,
+                "where": where,
+                "fy": fy,
+                "lang": lang,
+                "fmt": self.fmt,
+                "n": s.small_sample_n,
+            }
+            alt = (
+                title
+                + ": "
+                + "、".join(
+                    f"{a} {b}" for a, b in zip(table.iloc[:, 0], table.iloc[:, 1], strict=True)
+                )
+            )
 
             def draw(shares=shares, title=title) -> bytes:  # type: ignore[no-untyped-def]
                 fig = charts.share_figure(shares, lang=lang, settings=s)
                 return charts.to_svg(fig).encode() if self.fmt == "svg" else charts.to_png(fig)
 
             n_ref = int(shares["reference"].sum())
-            note = (f"回答者が{s.small_sample_n}人未満の区分（{n_ref}）は参考値です。" if lang == "ja" else f"{n_ref} groups with n < {s.small_sample_n} are indicative only.") if n_ref else ""
-            panels.append(SurveyPanel(title=title, table=table.reset_index(drop=True), chart=self._chart(key, draw, alt), note=note))
+            note = (
+                (
+                    f"回答者が{s.small_sample_n}人未満の区分（{n_ref}）は参考値です。"
+                    if lang == "ja"
+                    else f"{n_ref} groups with n < {s.small_sample_n} are indicative only."
+                )
+                if n_ref
+                else ""
+            )
+            panels.append(
+                SurveyPanel(
+                    title=title,
+                    table=table.reset_index(drop=True),
+                    chart=self._chart(key, draw, alt),
+                    note=note,
+                )
+            )
         return panels

@@ -80,28 +80,36 @@ def load_dataset(directory: Path | str | None = None) -> Dataset:
         problems += _cross_check(tables, skip={(p.file, p.row) for p in problems})
     if problems:
         raise DataError(problems)
-    catalog = _keyed(tables["catalog.csv"], "id").astype({"target_value": "float64", "target_fy": "Int64", "direction": "Int64"})
+    catalog = _keyed(tables["catalog.csv"], "id").astype(
+        {"target_value": "float64", "target_fy": "Int64", "direction": "Int64"}
+    )
     series = tables["series.csv"].merge(
-        catalog[["id", "kind", "breakdown", "direction", "counting", "name_ja", "name_en", "agency"]].rename(
-            columns={"id": "indicator"}
-        ),
+        catalog[
+            ["id", "kind", "breakdown", "direction", "counting", "name_ja", "name_en", "agency"]
+        ].rename(columns={"id": "indicator"}),
         on="indicator",
     )
     for lang in ("ja", "en"):  # a series' own unit (窓口 / プラットフォーム) or its indicator's
         own = series[f"unit_{lang}"]
-        series[f"unit_{lang}"] = own.where(own.notna(), series["indicator"].map(catalog[f"unit_{lang}"]))
+        series[f"unit_{lang}"] = own.where(
+            own.notna(), series["indicator"].map(catalog[f"unit_{lang}"])
+        )
         series[f"unit_{lang}"] = series[f"unit_{lang}"].fillna("")
     history = tables["history.csv"].merge(
         series[["series", "indicator", "kind", "breakdown"]], on="series"
     )
     history = history.astype({"fy": "int64", "value": "float64", "sample": "bool"})
-    surveys = tables["surveys.csv"].astype({"fy": "int64", "respondents": "int64", "sample": "bool"})
+    surveys = tables["surveys.csv"].astype(
+        {"fy": "int64", "respondents": "int64", "sample": "bool"}
+    )
     return Dataset(
         directory=directory,
         version=data_version(directory),
         directions=_keyed(tables["directions.csv"], "direction"),
         catalog=catalog,
-        series=_keyed(series.astype({"baseline_value": "float64", "baseline_fy": "Int64"}), "series"),
+        series=_keyed(
+            series.astype({"baseline_value": "float64", "baseline_fy": "Int64"}), "series"
+        ),
         areas=_keyed(tables["areas.csv"], "code"),
         history=history.sort_values(["series", "fy", "area"], ignore_index=True),
         surveys=surveys,
@@ -113,7 +121,9 @@ def _keyed(table: pd.DataFrame, key: str) -> pd.DataFrame:
     return table.set_index(table[key].to_numpy()).drop(columns="file_row")
 
 
-def _cross_check(tables: dict[str, pd.DataFrame], skip: set[tuple[str, int | None]]) -> list[Problem]:
+def _cross_check(
+    tables: dict[str, pd.DataFrame], skip: set[tuple[str, int | None]]
+) -> list[Problem]:
     """Checks across files: references that must exist and values that must fit their kind.
 
     Rows in ``skip`` already have a problem of their own: they still count as references (their
@@ -128,23 +138,57 @@ def _cross_check(tables: dict[str, pd.DataFrame], skip: set[tuple[str, int | Non
     catalog = tables["catalog.csv"]
     for row in _unchecked(catalog, "catalog.csv", skip):
         if row.type == "indicator" and row.direction not in directions:
-            bad("catalog.csv", row.file_row, "direction", row.direction, "取組方向がありません。", "directions.csv の番号を入力してください。")
+            bad(
+                "catalog.csv",
+                row.file_row,
+                "direction",
+                row.direction,
+                "取組方向がありません。",
+                "directions.csv の番号を入力してください。",
+            )
         if row.type == "indicator" and pd.notna(row.target_value):
-            bad("catalog.csv", row.file_row, "target_value", row.target_value,
-                "モニタリング指標には目標値を設定しません（計画の方針）。", "目標値は計画全体の目標（G1・G2）にだけ入力してください。")
+            bad(
+                "catalog.csv",
+                row.file_row,
+                "target_value",
+                row.target_value,
+                "モニタリング指標には目標値を設定しません（計画の方針）。",
+                "目標値は計画全体の目標（G1・G2）にだけ入力してください。",
+            )
     kinds = catalog.set_index("id")
     areas = tables["areas.csv"]
     region_codes = set(areas.loc[areas["level"] == "region", "code"])
     for row in _unchecked(areas[areas["level"] == "municipality"], "areas.csv", skip):
         if row.region not in region_codes:
-            bad("areas.csv", row.file_row, "region", row.region, "地域コードがありません。", "地域（level=region）の code を入力してください。")
+            bad(
+                "areas.csv",
+                row.file_row,
+                "region",
+                row.region,
+                "地域コードがありません。",
+                "地域（level=region）の code を入力してください。",
+            )
 
     series = tables["series.csv"]
     for row in _unchecked(series, "series.csv", skip):
         if row.indicator not in kinds.index or kinds.at[row.indicator, "type"] != "indicator":
-            bad("series.csv", row.file_row, "indicator", row.indicator, "指標がありません。", "catalog.csv のモニタリング指標の id を入力してください。")
+            bad(
+                "series.csv",
+                row.file_row,
+                "indicator",
+                row.indicator,
+                "指標がありません。",
+                "catalog.csv のモニタリング指標の id を入力してください。",
+            )
         if pd.isna(row.baseline_value) != pd.isna(row.baseline_fy):
-            bad("series.csv", row.file_row, "baseline_fy", row.baseline_fy, "基準値と基準年度は両方入力するか、両方空にします。", "計画の現状値と年度を確認してください。")
+            bad(
+                "series.csv",
+                row.file_row,
+                "baseline_fy",
+                row.baseline_fy,
+                "基準値と基準年度は両方入力するか、両方空にします。",
+                "計画の現状値と年度を確認してください。",
+            )
     series = series[series["indicator"].isin(kinds.index)]
     series_info = series.set_index("series")["indicator"].map(kinds["kind"]).to_frame("kind")
     series_info["breakdown"] = series["indicator"].map(kinds["breakdown"]).to_numpy()
@@ -153,7 +197,14 @@ def _cross_check(tables: dict[str, pd.DataFrame], skip: set[tuple[str, int | Non
     history = tables["history.csv"]
     for row in _unchecked(history, "history.csv", skip):
         if row.series not in series_info.index:
-            bad("history.csv", row.file_row, "series", row.series, "系列がありません。", "series.csv の series を入力してください。")
+            bad(
+                "history.csv",
+                row.file_row,
+                "series",
+                row.series,
+                "系列がありません。",
+                "series.csv の series を入力してください。",
+            )
             continue
         kind, breakdown = series_info.loc[row.series]
         if kind not in _RANGES or breakdown is None:
@@ -162,18 +213,50 @@ def _cross_check(tables: dict[str, pd.DataFrame], skip: set[tuple[str, int | Non
             hint = f"県全体は {PREFECTURE}、市町は6桁の団体コードを入力してください（地域の値は市町から計算します）。"
             bad("history.csv", row.file_row, "area", row.area, "地域コードがありません。", hint)
         elif row.area != PREFECTURE and breakdown == "none":
-            bad("history.csv", row.file_row, "area", row.area, "この指標には市町別の内訳がありません。", f"県全体（{PREFECTURE}）の値として入力してください。")
+            bad(
+                "history.csv",
+                row.file_row,
+                "area",
+                row.area,
+                "この指標には市町別の内訳がありません。",
+                f"県全体（{PREFECTURE}）の値として入力してください。",
+            )
         low, high, whole, hint = _RANGES[kind]
         value = row.value
-        if (value < low) or (high is not None and value > high) or (whole and not float(value).is_integer()):
-            bad("history.csv", row.file_row, "value", _plain(value), f"この指標の種類（{KIND['ja'][kind]}）では取りえない値です。", hint)
+        if (
+            (value < low)
+            or (high is not None and value > high)
+            or (whole and not float(value).is_integer())
+        ):
+            bad(
+                "history.csv",
+                row.file_row,
+                "value",
+                _plain(value),
+                f"この指標の種類（{KIND['ja'][kind]}）では取りえない値です。",
+                hint,
+            )
 
     regions = set(areas.loc[areas["level"] == "region", "code"])
     for row in _unchecked(tables["surveys.csv"], "surveys.csv", skip):
         if row.region not in regions:
-            bad("surveys.csv", row.file_row, "region", row.region, "地域コードがありません。", "areas.csv の地域（level=region）の code を入力してください。")
+            bad(
+                "surveys.csv",
+                row.file_row,
+                "region",
+                row.region,
+                "地域コードがありません。",
+                "areas.csv の地域（level=region）の code を入力してください。",
+            )
         if row.respondents < 0:
-            bad("surveys.csv", row.file_row, "respondents", row.respondents, "回答者数が負です。", "0 以上の整数を入力してください。")
+            bad(
+                "surveys.csv",
+                row.file_row,
+                "respondents",
+                row.respondents,
+                "回答者数が負です。",
+                "0 以上の整数を入力してください。",
+            )
     return problems
 
 

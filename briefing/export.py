@@ -13,7 +13,6 @@ import datetime as dt
 import io
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -53,6 +52,11 @@ def neutralise(cell: object) -> object:
     return cell
 
 
+def _text(cell: object) -> object:
+    """An empty cell for a missing comment or source (pandas reads an empty cell as NaN)."""
+    return "" if cell is None or (isinstance(cell, float) and pd.isna(cell)) else cell
+
+
 def data_csv(builder: Builder, filters: Filters) -> str:
     """The values the briefing shows (suppressed ones as 「5未満」), as CSV text for Excel."""
     ds, threshold = builder.ds, builder.settings.suppress_below
@@ -61,16 +65,52 @@ def data_csv(builder: Builder, filters: Filters) -> str:
     rows = area_history(ds, filters.area)
     lo, hi = builder.years(filters)
     rows = rows[rows["series"].isin(series.index) & rows["fy"].between(lo, hi)]
-    hidden = suppress_mask(rows["value"], kind=rows["series"].map(ds.series["kind"]), area=filters.area, threshold=threshold)
+    hidden = suppress_mask(
+        rows["value"],
+        kind=rows["series"].map(ds.series["kind"]),
+        area=filters.area,
+        threshold=threshold,
+    )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["指標", "系列", "指標名", "地域", "年度", "値", "単位", "状態", "サンプル", "担当課コメント", "出典", "更新日"])
+    writer.writerow(
+        [
+            "指標",
+            "系列",
+            "指標名",
+            "地域",
+            "年度",
+            "値",
+            "単位",
+            "状態",
+            "サンプル",
+            "担当課コメント",
+            "出典",
+            "更新日",
+        ]
+    )
     area_name = builder.area_name(filters.area, "ja")
     for row, hide in zip(rows.itertuples(), hidden, strict=True):
         info = ds.series.loc[row.series]
-        value: object = f"{threshold}未満" if hide else (int(row.value) if float(row.value).is_integer() else row.value)
-        cells = [info["indicator"], row.series, info["name_ja"], area_name, format_fy(int(row.fy)), value, info["unit_ja"],
-                 row.status, "はい" if row.sample else "いいえ", row.comment or "", row.source or "", row.updated]
+        value: object = (
+            f"{threshold}未満"
+            if hide
+            else (int(row.value) if float(row.value).is_integer() else row.value)
+        )
+        cells = [
+            info["indicator"],
+            row.series,
+            info["name_ja"],
+            area_name,
+            format_fy(int(row.fy)),
+            value,
+            info["unit_ja"],
+            row.status,
+            "はい" if row.sample else "いいえ",
+            _text(row.comment),
+            _text(row.source),
+            row.updated,
+        ]
         writer.writerow([neutralise(c) for c in cells])
     return buffer.getvalue()
 
@@ -89,36 +129,63 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
     record = read_changes(ds.directory)
     if len(record):
         rows = record[pd.to_datetime(record["changed_at"], utc=True).dt.date >= since]
-        rows = rows[rows["area"] == filters.area] if ds.areas.at[filters.area, "level"] != "region" else rows[rows["area"].map(ds.areas["region"]) == filters.area]
-        pairs = [(r.series, int(r.fy), r.area, r.old_value, r.new_value, r.changed_at[:10]) for r in rows.itertuples()]
+        rows = (
+            rows[rows["area"] == filters.area]
+            if ds.areas.at[filters.area, "level"] != "region"
+            else rows[rows["area"].map(ds.areas["region"]) == filters.area]
+        )
+        pairs = [
+            (r.series, int(r.fy), r.area, r.old_value, r.new_value, r.changed_at[:10])
+            for r in rows.itertuples()
+        ]
     else:
         rows = area_history(ds, filters.area)
         rows = rows[pd.to_datetime(rows["updated"]).dt.date >= since]
-        pairs = [(r.series, int(r.fy), filters.area, "", r.value, str(r.updated)) for r in rows.itertuples()]
+        pairs = [
+            (r.series, int(r.fy), filters.area, "", r.value, str(r.updated))
+            for r in rows.itertuples()
+        ]
     result = []
     for series, fy, area, old, new, when in pairs:
         info = ds.series.loc[series]
         if info["direction"] not in directions:
             continue
 
-        def shown(value: object) -> str:
+        def shown(value: object, info: pd.Series = info, area: str = area) -> str:
             if value in ("", None):
                 return "（新規）"
             v = float(value)  # type: ignore[arg-type]
-            hide = bool(suppress_mask(pd.Series([v]), kind=info["kind"], area=area, threshold=threshold).iloc[0])
-            return value_text(v, kind=info["kind"], unit=info["unit_ja"], suppressed=hide, threshold=threshold)
+            hide = bool(
+                suppress_mask(
+                    pd.Series([v]), kind=info["kind"], area=area, threshold=threshold
+                ).iloc[0]
+            )
+            return value_text(
+                v, kind=info["kind"], unit=info["unit_ja"], suppressed=hide, threshold=threshold
+            )
 
         label = f"（{info['label_ja']}）" if pd.notna(info["label_ja"]) else ""
-        result.append(Change(
-            indicator=f"{info['indicator']} {info['name_ja']}{label}", series=series, fy=format_fy(fy),
-            area=builder.area_name(area, "ja"), value=shown(new) if not len(record) else f"{shown(old)} → {shown(new)}", updated=when,
-        ))
+        result.append(
+            Change(
+                indicator=f"{info['indicator']} {info['name_ja']}{label}",
+                series=series,
+                fy=format_fy(fy),
+                area=builder.area_name(area, "ja"),
+                value=shown(new) if not len(record) else f"{shown(old)} → {shown(new)}",
+                updated=when,
+            )
+        )
     return result
 
 
 def render_briefing(
-    ds: Dataset, filters: Filters, *, settings: Settings | None = None, since: dt.date | None = None,
-    generated: dt.date | None = None, builder: Builder | None = None,
+    ds: Dataset,
+    filters: Filters,
+    *,
+    settings: Settings | None = None,
+    since: dt.date | None = None,
+    generated: dt.date | None = None,
+    builder: Builder | None = None,
 ) -> str:
     """The whole briefing as one HTML document (a string)."""
     settings = settings or Settings()
@@ -131,7 +198,9 @@ def render_briefing(
     comparisons, without = builder.comparisons(filters)
     model = SimpleNamespace(
         title="三重県ひきこもり支援推進計画 進捗ブリーフィング",
-        direction=builder.direction_name(filters.direction, lang) if filters.direction else "全体（取組方向 1〜6）",
+        direction=builder.direction_name(filters.direction, lang)
+        if filters.direction
+        else "全体（取組方向 1〜6）",
         area=builder.area_name(filters.area, lang),
         years=f"{format_fy(lo)}〜{format_fy(hi)}",
         asof=str(ds.history["updated"].max()),
@@ -141,14 +210,16 @@ def render_briefing(
         tiles={d: c for d, c in builder.indicator_cards(filters).items()},
         cards=builder.indicator_cards(filters, detail=True),
         direction_names={d: builder.direction_name(d, lang) for d in directions},
-        comparisons=comparisons, without=without,
+        comparisons=comparisons,
+        without=without,
         area_level=str(ds.areas.at[filters.area, "level"]),
         panels=builder.survey_panels(filters),
         since=since.isoformat() if since else None,
         changes=changes_since(builder, filters, since) if since else [],
         csv_href="data:text/csv;charset=utf-8," + quote("\ufeff" + data_csv(builder, filters)),
         csv_name=f"briefing-{filters.direction or 'all'}-{filters.area}.csv",
-        threshold=settings.suppress_below, small_n=settings.small_sample_n,
+        threshold=settings.suppress_below,
+        small_n=settings.small_sample_n,
         css=stylesheet(),
         lang=lang,
     )
@@ -156,8 +227,15 @@ def render_briefing(
 
 
 def export_file(
-    output: Path | str, *, direction: int | None = None, area: str = "県全体", fy_from: object = None, fy_to: object = None,
-    since: dt.date | str | None = None, generated: dt.date | str | None = None, settings: Settings | None = None,
+    output: Path | str,
+    *,
+    direction: int | None = None,
+    area: str = "県全体",
+    fy_from: object = None,
+    fy_to: object = None,
+    since: dt.date | str | None = None,
+    generated: dt.date | str | None = None,
+    settings: Settings | None = None,
 ) -> Path:
     """Load the data, check the options and write one briefing file (the CLI and the notebook).
 
@@ -182,7 +260,10 @@ def export_file(
     except ValueError:
         raise ValueError("日付は YYYY-MM-DD の形で指定してください（例: 2026-10-01）。") from None
     path = Path(output)
-    write_atomic(path, render_briefing(ds, filters, settings=settings, since=since_date, generated=generated_date))
+    write_atomic(
+        path,
+        render_briefing(ds, filters, settings=settings, since=since_date, generated=generated_date),
+    )
     return path
 
 
@@ -193,7 +274,10 @@ def write_atomic(path: Path, text: str) -> None:
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    # not mkstemp: its 0600 would make a briefing sent or published unreadable to others; a file
+    # created like this gets the permissions of any saved file (the umask applies)
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -204,8 +288,14 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
 
 
 def export_each_area(
-    ds: Dataset, outdir: Path, filters: Filters, *, settings: Settings | None = None, since: dt.date | None = None,
-    generated: dt.date | None = None, progress: bool = True,
+    ds: Dataset,
+    outdir: Path,
+    filters: Filters,
+    *,
+    settings: Settings | None = None,
+    since: dt.date | None = None,
+    generated: dt.date | None = None,
+    progress: bool = True,
 ) -> list[Path]:
     """One briefing per area (県全体 and the five regions) and an index page linking them."""
     settings = settings or Settings()
@@ -214,18 +304,43 @@ def export_each_area(
     written = []
     for i, code in enumerate(codes, start=1):
         path = outdir / f"briefing-{code}.html"
-        write_atomic(path, render_briefing(ds, filters.with_(area=code), settings=settings, since=since, generated=generated, builder=builder))
+        write_atomic(
+            path,
+            render_briefing(
+                ds,
+                filters.with_(area=code),
+                settings=settings,
+                since=since,
+                generated=generated,
+                builder=builder,
+            ),
+        )
         written.append(path)
         if progress:
             bar = "█" * i + "░" * (len(codes) - i)
-            print(f"\r{bar} {i}/{len(codes)} {builder.area_name(code, 'ja')}", end="", file=sys.stderr, flush=True)
+            print(
+                f"\r{bar} {i}/{len(codes)} {builder.area_name(code, 'ja')}",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
     if progress:
         print(file=sys.stderr)
     links = [(builder.area_name(c, "ja"), p.name) for c, p in zip(codes, written, strict=True)]
-    index = environment().get_template("index.html.j2").render(
-        links=links, css=stylesheet(), generated=(generated or dt.date.today()).isoformat(), asof=str(ds.history["updated"].max()),
-        sample=builder.has_sample(), t=SimpleNamespace(**texts("ja")),
-        direction=builder.direction_name(filters.direction, "ja") if filters.direction else "全体（取組方向 1〜6）",
+    index = (
+        environment()
+        .get_template("index.html.j2")
+        .render(
+            links=links,
+            css=stylesheet(),
+            generated=(generated or dt.date.today()).isoformat(),
+            asof=str(ds.history["updated"].max()),
+            sample=builder.has_sample(),
+            t=SimpleNamespace(**texts("ja")),
+            direction=builder.direction_name(filters.direction, "ja")
+            if filters.direction
+            else "全体（取組方向 1〜6）",
+        )
     )
     write_atomic(outdir / "index.html", index)
     return [outdir / "index.html", *written]

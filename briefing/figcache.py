@@ -24,8 +24,12 @@ class FigureCache:
         self._memory: dict[str, bytes] = {}
         self.drawn = 0  # how many figures this process had to draw (the rest came from the cache)
 
-    def get(self, key: dict[str, object], draw: Callable[[], bytes], *, suffix: str = "png") -> bytes:
-        name = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:24]
+    def get(
+        self, key: dict[str, object], draw: Callable[[], bytes], *, suffix: str = "png"
+    ) -> bytes:
+        name = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[
+            :24
+        ]
         name = f"{name}.{suffix}"
         if name in self._memory:
             return self._memory[name]

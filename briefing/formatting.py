@@ -26,7 +26,13 @@ def number(value: float, kind: str) -> str:
 
 
 def value_text(
-    value: object, *, kind: str, unit: str = "", suppressed: bool = False, threshold: int = 5, lang: str = "ja"
+    value: object,
+    *,
+    kind: str,
+    unit: str = "",
+    suppressed: bool = False,
+    threshold: int = 5,
+    lang: str = "ja",
 ) -> str:
     """A value as people read it: "402件", "74.3%", "5未満", "創設済", or "－" when missing."""
     if suppressed:
@@ -55,7 +61,9 @@ def change_text(change: object, pct: object = None, *, kind: str, lang: str = "j
     return body
 
 
-def share_text(share: float, low: float, high: float, n: int, *, reference: bool, lang: str = "ja") -> str:
+def share_text(
+    share: float, low: float, high: float, n: int, *, reference: bool, lang: str = "ja"
+) -> str:
     """A survey share with its interval and n: "40.1%（95%信頼区間 38.7〜41.4、n=4,932）"."""
     if lang == "en":
         body = f"{share:.1f}% (95% CI {low:.1f}–{high:.1f}, n={n:,})"

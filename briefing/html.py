@@ -34,7 +34,9 @@ def stylesheet() -> str:
     return (TEMPLATES / "style.css").read_text(encoding="utf-8")
 
 
-def view_model(builder: Builder, filters: Filters, view: str, *, mode: str = "chart") -> SimpleNamespace:
+def view_model(
+    builder: Builder, filters: Filters, view: str, *, mode: str = "chart"
+) -> SimpleNamespace:
     """The content one view needs (only that: other views' charts are not drawn)."""
     lang = filters.lang
     names = {int(d): builder.direction_name(int(d), lang) for d in builder.ds.directions.index}
@@ -55,7 +57,9 @@ def view_model(builder: Builder, filters: Filters, view: str, *, mode: str = "ch
         elif area["level"] == "region":
             model.area_title = t["areas_of"].format(name=name)
         else:
-            model.area_title = t["areas_beside"].format(name=name, region=builder.area_name(area["region"], lang))
+            model.area_title = t["areas_beside"].format(
+                name=name, region=builder.area_name(area["region"], lang)
+            )
     elif view == "survey":
         model.goals = builder.goal_cards(filters, charts_too=mode != "table")
         model.panels = builder.survey_panels(filters)
@@ -69,6 +73,21 @@ def render_view(builder: Builder, filters: Filters, view: str, *, mode: str = "c
     model = view_model(builder, filters, view, mode=mode)
     macros = environment().get_template("views.html.j2").module
     t = SimpleNamespace(**texts(filters.lang))
-    body = getattr(macros, view)(model, t) if view == "overview" else getattr(macros, view)(model, t, mode)
-    key = "|".join(str(x) for x in (view, filters.direction or 0, filters.area, filters.fy_from or "", filters.fy_to or "", filters.lang, mode))
+    body = (
+        getattr(macros, view)(model, t)
+        if view == "overview"
+        else getattr(macros, view)(model, t, mode)
+    )
+    key = "|".join(
+        str(x)
+        for x in (
+            view,
+            filters.direction or 0,
+            filters.area,
+            filters.fy_from or "",
+            filters.fy_to or "",
+            filters.lang,
+            mode,
+        )
+    )
     return f'<div class="mb" data-view="{key}">{body}</div>'

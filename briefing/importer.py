@@ -33,7 +33,14 @@ HEADERS = {
 }
 REQUIRED = ("series", "fy", "value")
 BLANKS = {"", "-", "－", "―", "—", "ー", "‐", "なし", "n/a", "na", "…"}
-STATUS_WORDS = {"確定": "確定", "確定値": "確定", "final": "確定", "速報": "速報", "速報値": "速報", "provisional": "速報"}
+STATUS_WORDS = {
+    "確定": "確定",
+    "確定値": "確定",
+    "final": "確定",
+    "速報": "速報",
+    "速報値": "速報",
+    "provisional": "速報",
+}
 _DASHES = re.compile(r"(?<=\d)[‐‑–—―ー−](?=\d)")
 
 
@@ -78,7 +85,9 @@ def normalise_text(value: str) -> str:
     return _DASHES.sub("-", unicodedata.normalize("NFKC", value)).strip()
 
 
-def read_entries(paths: list[Path], ds: Dataset, *, max_bytes: int = MAX_BYTES, today: dt.date | None = None) -> tuple[list[Entry], list[Problem], int]:
+def read_entries(
+    paths: list[Path], ds: Dataset, *, max_bytes: int = MAX_BYTES, today: dt.date | None = None
+) -> tuple[list[Entry], list[Problem], int]:
     """Every value of every file, normalised, with every problem found (not only the first)."""
     entries: list[Entry] = []
     problems: list[Problem] = []
@@ -100,10 +109,26 @@ def read_entries(paths: list[Path], ds: Dataset, *, max_bytes: int = MAX_BYTES, 
         problems += found
         if sheets and not used:
             words = "、".join(h[0] for h in (HEADERS[k] for k in REQUIRED))
-            problems.append(Problem(path.name, "見出しの行が見つかりません（指標・年度・値の列が必要です）。",
-                                    f"1行目付近に {words}（または 系列ID・年度・値）の見出しを入れるか、briefing template のファイルを使ってください。"))
-        elif sheets and used and not any(e.file == path.name for e in entries) and not any(p.file == path.name for p in problems):
-            problems.append(Problem(path.name, "数値が1つも入力されていません。", "「値」の列に数値を入力してください。"))
+            problems.append(
+                Problem(
+                    path.name,
+                    "見出しの行が見つかりません（指標・年度・値の列が必要です）。",
+                    f"1行目付近に {words}（または 系列ID・年度・値）の見出しを入れるか、briefing template のファイルを使ってください。",
+                )
+            )
+        elif (
+            sheets
+            and used
+            and not any(e.file == path.name for e in entries)
+            and not any(p.file == path.name for p in problems)
+        ):
+            problems.append(
+                Problem(
+                    path.name,
+                    "数値が1つも入力されていません。",
+                    "「値」の列に数値を入力してください。",
+                )
+            )
     problems += _duplicates(entries)
     return entries, problems, blanks
 
@@ -111,18 +136,32 @@ def read_entries(paths: list[Path], ds: Dataset, *, max_bytes: int = MAX_BYTES, 
 def _with_heading(problem: Problem, sheet: Sheet, header_row: int) -> Problem:
     """A cell problem found while reading (e.g. a formula without its result) names its column by
     the heading staff see above it, not by the letter, once the sheet's heading row is known."""
-    if problem.sheet != sheet.name or problem.row is None or not problem.column or not problem.column.isalpha():
+    if (
+        problem.sheet != sheet.name
+        or problem.row is None
+        or not problem.column
+        or not problem.column.isalpha()
+    ):
         return problem
     if problem.row <= header_row + sheet.first_row - 1:
         return problem
     index = 0
     for letter in problem.column.upper():
         index = index * 26 + ord(letter) - ord("A") + 1
-    heading = sheet.rows[header_row][index - 1].strip() if index - 1 < len(sheet.rows[header_row]) else ""
+    heading = (
+        sheet.rows[header_row][index - 1].strip() if index - 1 < len(sheet.rows[header_row]) else ""
+    )
     return replace(problem, column=heading) if heading else problem
 
 
-def review(paths: list[Path], ds: Dataset, *, overwrite_final: bool = False, max_bytes: int = MAX_BYTES, today: dt.date | None = None) -> Review:
+def review(
+    paths: list[Path],
+    ds: Dataset,
+    *,
+    overwrite_final: bool = False,
+    max_bytes: int = MAX_BYTES,
+    today: dt.date | None = None,
+) -> Review:
     """Read, check and compare with the stored history; nothing is written.
 
     The review also lists the prefecture totals that saving will recompute from the municipalities
@@ -141,29 +180,59 @@ def review(paths: list[Path], ds: Dataset, *, overwrite_final: bool = False, max
             change = "変更なし"
         else:
             change = "変更"
-            if old["status"] == "確定" and not bool(old["sample"]) and float(old["value"]) != e.value and not overwrite_final:
+            if (
+                old["status"] == "確定"
+                and not bool(old["sample"])
+                and float(old["value"]) != e.value
+                and not overwrite_final
+            ):
                 if derived:
                     reason = f"県全体の確定値 {_plain(old['value'])} が、市町の値の合計 {_plain(e.value)} に置き換わります（自動計算）。"
-                    hint = ("確定値を直すときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。"
-                            "県全体の値を変えないときは、県全体の行にその値も入力してください。")
+                    hint = (
+                        "確定値を直すときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。"
+                        "県全体の値を変えないときは、県全体の行にその値も入力してください。"
+                    )
                 else:
                     reason = f"確定値 {_plain(old['value'])} を {_plain(e.value)} に変えようとしています。"
                     hint = "確定値を直すときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。"
-                problems.append(Problem(e.file, reason, hint, row=e.row, column=e.column, value=_plain(e.value), sheet=e.sheet))
+                problems.append(
+                    Problem(
+                        e.file,
+                        reason,
+                        hint,
+                        row=e.row,
+                        column=e.column,
+                        value=_plain(e.value),
+                        sheet=e.sheet,
+                    )
+                )
         info = ds.series.loc[e.series]
-        rows.append({
-            "indicator": info["indicator"], "series": e.series, "name": info["name_ja"] + (f"（{info['label_ja']}）" if pd.notna(info["label_ja"]) else ""),
-            "fy": e.fy, "area": e.area, "area_name": ds.areas.at[e.area, "name_ja"] + ("（市町の合計）" if derived else ""),
-            "old": None if old is None else float(old["value"]), "new": e.value,
-            "old_status": None if old is None else old["status"], "status": e.status, "change": change, "comment": e.comment,
-        })
+        rows.append(
+            {
+                "indicator": info["indicator"],
+                "series": e.series,
+                "name": info["name_ja"]
+                + (f"（{info['label_ja']}）" if pd.notna(info["label_ja"]) else ""),
+                "fy": e.fy,
+                "area": e.area,
+                "area_name": ds.areas.at[e.area, "name_ja"] + ("（市町の合計）" if derived else ""),
+                "old": None if old is None else float(old["value"]),
+                "new": e.value,
+                "old_status": None if old is None else old["status"],
+                "status": e.status,
+                "change": change,
+                "comment": e.comment,
+            }
+        )
 
     for e in entries:
         compare(e, derived=False)
     for e in _recomputed_totals(entries, ds):
         compare(e, derived=True)
     table = pd.DataFrame(rows)
-    return Review(entries=entries, problems=problems, table=table, blanks=blanks, version=ds.version)
+    return Review(
+        entries=entries, problems=problems, table=table, blanks=blanks, version=ds.version
+    )
 
 
 def _recomputed_totals(entries: list[Entry], ds: Dataset) -> list[Entry]:
@@ -178,12 +247,28 @@ def _recomputed_totals(entries: list[Entry], ds: Dataset) -> list[Entry]:
         if ds.series.at[series, "kind"] not in ("count", "stock"):
             continue
         old = history[(history["series"] == series) & (history["fy"] == fy)]
-        values = {a: (float(v), st) for a, v, st in zip(old["area"], old["value"], old["status"], strict=True)}
+        values = {
+            a: (float(v), st)
+            for a, v, st in zip(old["area"], old["value"], old["status"], strict=True)
+        }
         mine = [e for e in towns if (e.series, e.fy) == (series, fy)]
         values.update({e.area: (e.value, e.status) for e in mine})
         status = "速報" if any(st == "速報" for _, st in values.values()) else "確定"
         first = mine[0]
-        totals.append(Entry(series, fy, PREFECTURE, sum(v for v, _ in values.values()), status, "", first.file, first.sheet, first.row, first.column))
+        totals.append(
+            Entry(
+                series,
+                fy,
+                PREFECTURE,
+                sum(v for v, _ in values.values()),
+                status,
+                "",
+                first.file,
+                first.sheet,
+                first.row,
+                first.column,
+            )
+        )
     return totals
 
 
@@ -210,7 +295,9 @@ def _find_header(sheet: Sheet) -> tuple[int | None, dict[str, int]]:
     return None, {}
 
 
-def _sheet_entries(sheet: Sheet, header: int, columns: dict[str, int], ds: Dataset, latest_fy: int) -> tuple[list[Entry], list[Problem], int]:
+def _sheet_entries(
+    sheet: Sheet, header: int, columns: dict[str, int], ds: Dataset, latest_fy: int
+) -> tuple[list[Entry], list[Problem], int]:
     entries, problems, blanks = [], [], 0
     header_cells = sheet.rows[header]
     lookup = _series_lookup(ds)
@@ -219,19 +306,33 @@ def _sheet_entries(sheet: Sheet, header: int, columns: dict[str, int], ds: Datas
         i = columns.get(name)
         return row[i] if i is not None and i < len(row) else ""
 
-    for offset, row in enumerate(sheet.rows[header + 1:], start=header + 2):
+    for offset, row in enumerate(sheet.rows[header + 1 :], start=header + 2):
         if not any(c.strip() for c in row):
             continue
         where = {"file": sheet.file, "sheet": sheet.name, "row": offset + sheet.first_row - 1}
 
-        def bad(name: str, value: str, reason: str, hint: str) -> None:
-            problems.append(Problem(reason=reason, hint=hint, column=header_cells[columns[name]] if name in columns else name, value=value, **where))  # type: ignore[arg-type]
+        def bad(
+            name: str, value: str, reason: str, hint: str, where: dict[str, object] = where
+        ) -> None:
+            problems.append(
+                Problem(
+                    reason=reason,
+                    hint=hint,
+                    column=header_cells[columns[name]] if name in columns else name,
+                    value=value,
+                    **where,
+                )
+            )  # type: ignore[arg-type]
 
         raw_value = normalise_text(cell(row, "value"))
         if sheet.name is None and _split_thousands(row, header_cells, columns["value"], raw_value):
             i = columns["value"]
-            bad("value", f"{row[i]},{row[i + 1]}", "カンマ付きの数値が引用符で囲まれていないため、2つの列に分かれています。",
-                '"4,521" のように引用符で囲むか、カンマなしで 4521 と入力してください（Excel で CSV に保存すると自動で囲まれます）。')
+            bad(
+                "value",
+                f"{row[i]},{row[i + 1]}",
+                "カンマ付きの数値が引用符で囲まれていないため、2つの列に分かれています。",
+                '"4,521" のように引用符で囲むか、カンマなしで 4521 と入力してください（Excel で CSV に保存すると自動で囲まれます）。',
+            )
             continue
         if raw_value.lower() in BLANKS:
             blanks += 1
@@ -239,28 +340,70 @@ def _sheet_entries(sheet: Sheet, header: int, columns: dict[str, int], ds: Datas
         series_text = normalise_text(cell(row, "series"))
         series = lookup.get(series_text) or lookup.get(series_text.casefold())
         if series is None:
-            bad("series", cell(row, "series"), "指標（系列）が見つかりません。", "系列ID（例: 3-1、2-1a）か、計画の指標名をそのまま入力してください。")
+            bad(
+                "series",
+                cell(row, "series"),
+                "指標（系列）が見つかりません。",
+                "系列ID（例: 3-1、2-1a）か、計画の指標名をそのまま入力してください。",
+            )
+        fy: int | None
         try:
             fy = parse_fy(cell(row, "fy"))
             if not 2015 <= fy <= latest_fy:
-                bad("fy", cell(row, "fy"), f"年度が想定の範囲外です（2015〜{latest_fy}年度）。", "入力する年度を確認してください。")
+                bad(
+                    "fy",
+                    cell(row, "fy"),
+                    f"年度が想定の範囲外です（2015〜{latest_fy}年度）。",
+                    "入力する年度を確認してください。",
+                )
                 fy = None
         except FiscalYearError as error:
-            bad("fy", cell(row, "fy"), str(error), "「令和6年度」「R6」「2024」のように入力してください。")
+            bad(
+                "fy",
+                cell(row, "fy"),
+                str(error),
+                "「令和6年度」「R6」「2024」のように入力してください。",
+            )
             fy = None
         area_text = normalise_text(cell(row, "area")) if "area" in columns else ""
-        area = PREFECTURE if area_text in ("", "県", "県全体", "三重県") else _find_area(ds, area_text)
+        area = (
+            PREFECTURE if area_text in ("", "県", "県全体", "三重県") else _find_area(ds, area_text)
+        )
         if area is None:
-            bad("area", cell(row, "area"), "地域（市町）が見つかりません。", "市町名（例: 津市）、6桁の団体コード、または「県全体」を入力してください。")
+            bad(
+                "area",
+                cell(row, "area"),
+                "地域（市町）が見つかりません。",
+                "市町名（例: 津市）、6桁の団体コード、または「県全体」を入力してください。",
+            )
         elif ds.areas.at[area, "level"] == "region":
-            bad("area", cell(row, "area"), "地域（北勢など）の値は入力できません。", "地域の値は市町の値の合計から計算します。市町ごとに入力してください。")
+            bad(
+                "area",
+                cell(row, "area"),
+                "地域（北勢など）の値は入力できません。",
+                "地域の値は市町の値の合計から計算します。市町ごとに入力してください。",
+            )
             area = None
-        elif series is not None and area != PREFECTURE and ds.series.at[series, "breakdown"] == "none":
-            bad("area", cell(row, "area"), "この指標には市町別の内訳がありません。", "県全体の値として入力してください（地域の列を「県全体」にする）。")
+        elif (
+            series is not None
+            and area != PREFECTURE
+            and ds.series.at[series, "breakdown"] == "none"
+        ):
+            bad(
+                "area",
+                cell(row, "area"),
+                "この指標には市町別の内訳がありません。",
+                "県全体の値として入力してください（地域の列を「県全体」にする）。",
+            )
             area = None
         value = _number(raw_value, ds.series.at[series, "unit_ja"] if series else "")
         if value is None:
-            bad("value", cell(row, "value"), "数値ではありません。", "半角または全角の数字だけを入力してください（例: 4,521、72.9）。数値がないときは空欄か「－」にします。")
+            bad(
+                "value",
+                cell(row, "value"),
+                "数値ではありません。",
+                "半角または全角の数字だけを入力してください（例: 4,521、72.9）。数値がないときは空欄か「－」にします。",
+            )
         elif series is not None:
             problem = _range_problem(ds.series.at[series, "kind"], value)
             if problem:
@@ -269,16 +412,42 @@ def _sheet_entries(sheet: Sheet, header: int, columns: dict[str, int], ds: Datas
         status_text = normalise_text(cell(row, "status")).lower()
         status = STATUS_WORDS.get(status_text, "確定" if status_text == "" else None)
         if status is None:
-            bad("status", cell(row, "status"), "状態が読み取れません。", "「確定」か「速報」を入力してください（空欄は確定）。")
-        if series is not None and fy is not None and area is not None and value is not None and status is not None:
-            entries.append(Entry(series, fy, area, value, status, cell(row, "comment").strip(), **where, column=header_cells[columns["value"]]))  # type: ignore[arg-type]
+            bad(
+                "status",
+                cell(row, "status"),
+                "状態が読み取れません。",
+                "「確定」か「速報」を入力してください（空欄は確定）。",
+            )
+        if (
+            series is not None
+            and fy is not None
+            and area is not None
+            and value is not None
+            and status is not None
+        ):
+            entries.append(
+                Entry(
+                    series,
+                    fy,
+                    area,
+                    value,
+                    status,
+                    cell(row, "comment").strip(),
+                    **where,
+                    column=header_cells[columns["value"]],
+                )
+            )  # type: ignore[arg-type]
     return entries, problems, blanks
 
 
 def _split_thousands(row: list[str], header: list[str], i: int, value: str) -> bool:
     """A CSV row where an unquoted 4,521 became two cells: 「4」 under the value heading and 「521」
     in the next cell, which has no heading of its own (or the row is longer than the heading)."""
-    if i + 1 >= len(row) or not re.fullmatch(r"\d{1,3}", value) or not re.fullmatch(r"\d{3}", normalise_text(row[i + 1])):
+    if (
+        i + 1 >= len(row)
+        or not re.fullmatch(r"\d{1,3}", value)
+        or not re.fullmatch(r"\d{3}", normalise_text(row[i + 1]))
+    ):
         return False
     return i + 1 >= len(header) or not header[i + 1].strip() or len(row) > len(header)
 
@@ -293,7 +462,10 @@ def _series_lookup(ds: Dataset) -> dict[str, str]:
         if counts[info["indicator"]] == 1:
             names |= {info["indicator"], normalise_text(info["name_ja"])}
         if pd.notna(info["label_ja"]):
-            names |= {normalise_text(f"{info['name_ja']}（{info['label_ja']}）"), normalise_text(f"{info['indicator']} {info['label_ja']}")}
+            names |= {
+                normalise_text(f"{info['name_ja']}（{info['label_ja']}）"),
+                normalise_text(f"{info['indicator']} {info['label_ja']}"),
+            }
             if (ds.series["label_ja"] == info["label_ja"]).sum() == 1:
                 names.add(normalise_text(info["label_ja"]))
         for name in names:
@@ -303,7 +475,9 @@ def _series_lookup(ds: Dataset) -> dict[str, str]:
 
 def _find_area(ds: Dataset, text: str) -> str | None:
     code = find_area(ds, text)
-    if code is None and re.fullmatch(r"\d{5}", text):  # codes are often written without the check digit
+    if code is None and re.fullmatch(
+        r"\d{5}", text
+    ):  # codes are often written without the check digit
         hits = [c for c in ds.areas.index if str(c)[:5] == text and len(str(c)) == 6]
         code = hits[0] if len(hits) == 1 else None
     return code
@@ -340,9 +514,20 @@ def _duplicates(entries: list[Entry]) -> list[Problem]:
         key = (e.series, e.fy, e.area)
         if key in seen:
             first = seen[key]
-            where = f"{first.file}" + (f" シート「{first.sheet}」" if first.sheet else "") + f" {first.row}行目"
-            problems.append(Problem(e.file, f"同じ指標・年度・地域の値が2回あります（{where}と同じ: {e.series} {format_fy(e.fy)} {e.area}）。",
-                                    "どちらか一方を削除してください。", row=e.row, sheet=e.sheet))
+            where = (
+                f"{first.file}"
+                + (f" シート「{first.sheet}」" if first.sheet else "")
+                + f" {first.row}行目"
+            )
+            problems.append(
+                Problem(
+                    e.file,
+                    f"同じ指標・年度・地域の値が2回あります（{where}と同じ: {e.series} {format_fy(e.fy)} {e.area}）。",
+                    "どちらか一方を削除してください。",
+                    row=e.row,
+                    sheet=e.sheet,
+                )
+            )
         else:
             seen[key] = e
     return problems

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 KIND = {
-    "ja": {"count": "件数・人数", "share": "割合", "stock": "設置数（年度末）", "milestone": "創設の有無"},
-    "en": {"count": "count", "share": "share", "stock": "number in place (year end)", "milestone": "milestone"},
+    "ja": {
+        "count": "件数・人数",
+        "share": "割合",
+        "stock": "設置数（年度末）",
+        "milestone": "創設の有無",
+    },
+    "en": {
+        "count": "count",
+        "share": "share",
+        "stock": "number in place (year end)",
+        "milestone": "milestone",
+    },
 }
 
 TEXT = {

@@ -32,22 +32,42 @@ def read_file(path: Path, *, max_bytes: int = MAX_BYTES) -> tuple[list[Sheet], l
     """The sheets of a CSV or Excel file, or the reason it cannot be read (in Japanese)."""
     name = path.name
     if not path.is_file():
-        return [], [Problem(name, "ファイルが見つかりません。", "ファイルの場所と名前を確認してください。")]
+        return [], [
+            Problem(name, "ファイルが見つかりません。", "ファイルの場所と名前を確認してください。")
+        ]
     size = path.stat().st_size
     if size == 0:
-        return [], [Problem(name, "ファイルが空です。", "数値を入力したファイルを指定してください。")]
+        return [], [
+            Problem(name, "ファイルが空です。", "数値を入力したファイルを指定してください。")
+        ]
     if size > max_bytes:
-        return [], [Problem(name, f"ファイルが大きすぎます（{_size(size)}、上限 {_size(max_bytes)}）。",
-                            "1年度分の数値だけのファイルに分けてください。")]
+        return [], [
+            Problem(
+                name,
+                f"ファイルが大きすぎます（{_size(size)}、上限 {_size(max_bytes)}）。",
+                "1年度分の数値だけのファイルに分けてください。",
+            )
+        ]
     data = path.read_bytes()
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
         return _read_excel(name, data)
     if suffix == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        return [], [Problem(name, "古い Excel 形式（.xls）は読めません。", "Excel で「Excel ブック（*.xlsx）」として保存し直してください。")]
+        return [], [
+            Problem(
+                name,
+                "古い Excel 形式（.xls）は読めません。",
+                "Excel で「Excel ブック（*.xlsx）」として保存し直してください。",
+            )
+        ]
     if suffix not in (".csv", ".txt", ".tsv"):
-        return [], [Problem(name, f"CSV でも Excel（.xlsx）でもないファイルです（拡張子 {suffix or 'なし'}）。",
-                            "テンプレート（briefing template）に入力した .xlsx か、CSV を指定してください。")]
+        return [], [
+            Problem(
+                name,
+                f"CSV でも Excel（.xlsx）でもないファイルです（拡張子 {suffix or 'なし'}）。",
+                "テンプレート（briefing template）に入力した .xlsx か、CSV を指定してください。",
+            )
+        ]
     return _read_csv(name, data)
 
 
@@ -68,10 +88,21 @@ def _read_csv(name: str, data: bytes) -> tuple[list[Sheet], list[Problem]]:
         except UnicodeDecodeError:
             continue
     else:
-        return [], [Problem(name, "文字コードを判別できません（UTF-8 でも Shift_JIS（CP932）でもありません）。",
-                            "Excel で「CSV UTF-8（コンマ区切り）」または「CSV（コンマ区切り）」として保存し直してください。")]
+        return [], [
+            Problem(
+                name,
+                "文字コードを判別できません（UTF-8 でも Shift_JIS（CP932）でもありません）。",
+                "Excel で「CSV UTF-8（コンマ区切り）」または「CSV（コンマ区切り）」として保存し直してください。",
+            )
+        ]
     if "\x00" in text:
-        return [], [Problem(name, "CSV ではないファイルです（バイナリデータを含みます）。", "CSV か .xlsx を指定してください。")]
+        return [], [
+            Problem(
+                name,
+                "CSV ではないファイルです（バイナリデータを含みます）。",
+                "CSV か .xlsx を指定してください。",
+            )
+        ]
     dialect = "excel-tab" if text.count("\t") > text.count(",") else "excel"
     rows = [list(r) for r in csv.reader(io.StringIO(text), dialect=dialect)]
     return [Sheet(name, None, rows)], []
@@ -84,7 +115,13 @@ def _read_excel(name: str, data: bytes) -> tuple[list[Sheet], list[Problem]]:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
         formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False, read_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        return [], [Problem(name, f"Excel ファイルとして読めません（{type(error).__name__}）。", "Excel で開けるか確認し、.xlsx で保存し直してください。")]
+        return [], [
+            Problem(
+                name,
+                f"Excel ファイルとして読めません（{type(error).__name__}）。",
+                "Excel で開けるか確認し、.xlsx で保存し直してください。",
+            )
+        ]
     sheets, problems = [], []
     for sheet in book.worksheets:
         raw = formulas[sheet.title]
@@ -93,9 +130,22 @@ def _read_excel(name: str, data: bytes) -> tuple[list[Sheet], list[Problem]]:
             cells = []
             for c, cell in enumerate(row, start=1):
                 value = cell.value
-                if value is None and isinstance(raw.cell(r, c).value, str) and str(raw.cell(r, c).value).startswith("="):
-                    problems.append(Problem(name, "数式の計算結果が保存されていません。", "Excel で開いて保存し直してください（計算結果が保存されます）。",
-                                            row=r, column=cell.column_letter, value=str(raw.cell(r, c).value), sheet=sheet.title))
+                if (
+                    value is None
+                    and isinstance(raw.cell(r, c).value, str)
+                    and str(raw.cell(r, c).value).startswith("=")
+                ):
+                    problems.append(
+                        Problem(
+                            name,
+                            "数式の計算結果が保存されていません。",
+                            "Excel で開いて保存し直してください（計算結果が保存されます）。",
+                            row=r,
+                            column=cell.column_letter,
+                            value=str(raw.cell(r, c).value),
+                            sheet=sheet.title,
+                        )
+                    )
                 cells.append(_cell_text(value))
             rows.append(cells)
         sheets.append(Sheet(name, sheet.title, rows))

@@ -72,7 +72,14 @@ COMMENTS = {
     ("5-1", 2024): "（サンプル）民間団体との協働により居場所が新たに開設。",
     ("6-2", 2023): "（サンプル）ひきこもりサポーター制度を創設。",
 }
-AGE_BANDS = {"18〜29歳": 0.12, "30〜39歳": 0.13, "40〜49歳": 0.17, "50〜59歳": 0.17, "60〜69歳": 0.19, "70歳以上": 0.22}
+AGE_BANDS = {
+    "18〜29歳": 0.12,
+    "30〜39歳": 0.13,
+    "40〜49歳": 0.17,
+    "50〜59歳": 0.17,
+    "60〜69歳": 0.19,
+    "70歳以上": 0.22,
+}
 AGENCY_TYPES = {
     "市町（福祉・保健）": 0.2, "地域包括支援センター": 0.22, "社会福祉協議会": 0.12,
     "障害福祉サービス事業所": 0.18, "NPO・民間支援団体": 0.12, "医療機関": 0.08, "教育・就労支援機関": 0.08,
@@ -80,7 +87,9 @@ AGENCY_TYPES = {
 REGION_SHARE = {"hokusei": 0.46, "chusei": 0.25, "nansei": 0.16, "iga": 0.09, "higashikishu": 0.04}
 
 
-def generate(directory: Path, *, seed: int = 2022, scale: int = 1, reference: Path = BUNDLED_DATA) -> None:
+def generate(
+    directory: Path, *, seed: int = 2022, scale: int = 1, reference: Path = BUNDLED_DATA
+) -> None:
     """Write a complete data directory: reference files copied, history and surveys generated."""
     directory.mkdir(parents=True, exist_ok=True)
     for name in REFERENCE_FILES:
@@ -97,7 +106,9 @@ def generate(directory: Path, *, seed: int = 2022, scale: int = 1, reference: Pa
     _surveys(rng, survey_years).to_csv(directory / "surveys.csv", index=False, lineterminator="\n")
 
 
-def _history(rng: np.random.Generator, series: pd.DataFrame, towns: list[str], years: list[int]) -> pd.DataFrame:
+def _history(
+    rng: np.random.Generator, series: pd.DataFrame, towns: list[str], years: list[int]
+) -> pd.DataFrame:
     baselines = {
         row.series: (float(row.baseline_value), int(row.baseline_fy))
         for row in series.itertuples()
@@ -117,7 +128,11 @@ def _history(rng: np.random.Generator, series: pd.DataFrame, towns: list[str], y
                 "value": _fmt(value),
                 "status": "速報" if fy == LAST_FY else "確定",
                 "sample": "false" if plan else "true",
-                "comment": "計画策定時の現状値" if plan else COMMENTS.get((name, fy), "") if area == PREFECTURE else "",
+                "comment": "計画策定時の現状値"
+                if plan
+                else COMMENTS.get((name, fy), "")
+                if area == PREFECTURE
+                else "",
                 "source": PLAN_SOURCE if plan else SAMPLE_SOURCE,
                 "updated": "2022-03-31" if plan else _updated(fy),
             }
@@ -141,7 +156,9 @@ def _history(rng: np.random.Generator, series: pd.DataFrame, towns: list[str], y
 
     for name, goal in STOCK_GOALS.items():
         base, base_fy = baselines[name]
-        for fy, stock in _stocks(rng, weights, base, base_fy, goal, years, one_each=name.startswith("2-1")):
+        for fy, stock in _stocks(
+            rng, weights, base, base_fy, goal, years, one_each=name.startswith("2-1")
+        ):
             add(name, fy, PREFECTURE, stock.sum(), sample=fy != base_fy)
             for town, count in zip(towns, stock, strict=True):
                 add(name, fy, town, count)
@@ -153,8 +170,14 @@ def _history(rng: np.random.Generator, series: pd.DataFrame, towns: list[str], y
 
 
 def _stocks(
-    rng: np.random.Generator, weights: np.ndarray, base: float, base_fy: int, goal: int,
-    years: list[int], *, one_each: bool,
+    rng: np.random.Generator,
+    weights: np.ndarray,
+    base: float,
+    base_fy: int,
+    goal: int,
+    years: list[int],
+    *,
+    one_each: bool,
 ) -> list[tuple[int, np.ndarray]]:
     """Per-municipality stocks that never fall, equal ``base`` in ``base_fy`` and reach ``goal``."""
     n = len(weights)
@@ -191,7 +214,17 @@ def _surveys(rng: np.random.Generator, years: list[int]) -> pd.DataFrame:
         disagree = max(0.0, 1 - agree - dont_know)
         probs = [agree * 0.35, agree * 0.65, disagree * 0.6, disagree * 0.4, dont_know]
         for answer, count in zip(ANSWERS, rng.multinomial(n, probs), strict=True):
-            rows.append({"survey": survey, "fy": fy, "region": region, "group": group, "answer": answer, "respondents": int(count), "sample": "true"})
+            rows.append(
+                {
+                    "survey": survey,
+                    "fy": fy,
+                    "region": region,
+                    "group": group,
+                    "answer": answer,
+                    "respondents": int(count),
+                    "sample": "true",
+                }
+            )
 
     for step, fy in enumerate(years):
         progress = (step + 1) / len(years)
@@ -211,4 +244,6 @@ def _fmt(value: float) -> str:
 
 
 def _updated(fy: int) -> str:
-    return dt.date(fy + 1, 10, 15).isoformat() if fy == LAST_FY else dt.date(fy + 1, 6, 30).isoformat()
+    return (
+        dt.date(fy + 1, 10, 15).isoformat() if fy == LAST_FY else dt.date(fy + 1, 6, 30).isoformat()
+    )

@@ -219,7 +219,9 @@ def read_table(directory: Path, schema: FileSchema) -> tuple[pd.DataFrame, list[
                 name, f"CSV として読めません（{error}）。", "列の数と区切りを確認してください。"
             )
         ]
-    raw = raw[(raw.apply(lambda col: col.str.strip()) != "").any(axis=1)]  # Excel's trailing ",,,," rows
+    raw = raw[
+        (raw.apply(lambda col: col.str.strip()) != "").any(axis=1)
+    ]  # Excel's trailing ",,,," rows
     missing = [c.name for c in schema.columns if c.name not in raw.columns]
     if missing:
         hint = "1行目の見出しを確認してください: " + "、".join(c.name for c in schema.columns)
@@ -280,4 +282,6 @@ def read_table(directory: Path, schema: FileSchema) -> tuple[pd.DataFrame, list[
 
 
 def _empty(schema: FileSchema) -> pd.DataFrame:
-    return pd.DataFrame({c.name: pd.Series(dtype=object) for c in schema.columns} | {"file_row": []})
+    return pd.DataFrame(
+        {c.name: pd.Series(dtype=object) for c in schema.columns} | {"file_row": []}
+    )

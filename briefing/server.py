@@ -48,7 +48,9 @@ def voila_environment(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env[DATA_ENV] = str(settings.data_dir)
     env["JUPYTER_CONFIG_DIR"] = str(REPO_ROOT / "jupyter_config")
-    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(TEMPLATES_ROOT), env.get("JUPYTER_PATH")]))
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        filter(None, [str(TEMPLATES_ROOT), env.get("JUPYTER_PATH")])
+    )
     env["JUPYTER_PLATFORM_DIRS"] = "1"
     env["MPLBACKEND"] = "agg"
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
@@ -60,8 +62,13 @@ def serve(settings: Settings) -> int:
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     print(f"ダッシュボード: http://{host}:{settings.port}/  （終了は Ctrl+C）", flush=True)
     if settings.host not in ("127.0.0.1", "localhost"):
-        print(f"会議室のネットワークからは http://<このPCのIPアドレス>:{settings.port}/ で開けます。", flush=True)
+        print(
+            f"会議室のネットワークからは http://<このPCのIPアドレス>:{settings.port}/ で開けます。",
+            flush=True,
+        )
     try:
-        return subprocess.call(voila_command(settings), env=voila_environment(settings), cwd=REPO_ROOT)
+        return subprocess.call(
+            voila_command(settings), env=voila_environment(settings), cwd=REPO_ROOT
+        )
     except KeyboardInterrupt:
         return 0

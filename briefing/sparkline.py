@@ -6,8 +6,14 @@ from collections.abc import Sequence
 
 
 def sparkline_svg(
-    xs: Sequence[float], ys: Sequence[float], *, colour: str = "#0072B2", width: int = 96, height: int = 24,
-    low: float | None = None, high: float | None = None,
+    xs: Sequence[float],
+    ys: Sequence[float],
+    *,
+    colour: str = "#0072B2",
+    width: int = 96,
+    height: int = 24,
+    low: float | None = None,
+    high: float | None = None,
 ) -> str:
     """A small polyline of ``ys`` over ``xs`` with the last point dotted; empty text for < 2 points."""
     if len(ys) < 2:
@@ -18,7 +24,10 @@ def sparkline_svg(
     span_x = (max(xs) - min(xs)) or 1.0
     pad = 3
     points = [
-        (pad + (x - min(xs)) / span_x * (width - 2 * pad), height - pad - (y - lo) / span_y * (height - 2 * pad))
+        (
+            pad + (x - min(xs)) / span_x * (width - 2 * pad),
+            height - pad - (y - lo) / span_y * (height - 2 * pad),
+        )
         for x, y in zip(xs, ys, strict=True)
     ]
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)

@@ -57,7 +57,9 @@ def has_breakdown(ds: Dataset, series: str, area: str) -> bool:
     return area_level(ds, area) == "municipality" or info["kind"] in SUMMABLE
 
 
-def suppress_mask(values: pd.Series, *, kind: pd.Series | str, area: str, threshold: int) -> pd.Series:
+def suppress_mask(
+    values: pd.Series, *, kind: pd.Series | str, area: str, threshold: int
+) -> pd.Series:
     """True where a value must be hidden: a regional count from 1 to ``threshold`` − 1."""
     if area == PREFECTURE:
         return pd.Series(False, index=values.index)
@@ -65,7 +67,9 @@ def suppress_mask(values: pd.Series, *, kind: pd.Series | str, area: str, thresh
     return kinds.isin(SUPPRESSIBLE) & (values >= 1) & (values < threshold)
 
 
-def summarise(ds: Dataset, area: str = PREFECTURE, *, threshold: int = 5, until: int | None = None) -> pd.DataFrame:
+def summarise(
+    ds: Dataset, area: str = PREFECTURE, *, threshold: int = 5, until: int | None = None
+) -> pd.DataFrame:
     """One row per series: latest value, previous year, baseline and the changes between them.
 
     ``until`` limits the years considered (the dashboard's year range). Changes involving a
@@ -75,7 +79,11 @@ def summarise(ds: Dataset, area: str = PREFECTURE, *, threshold: int = 5, until:
     if until is not None:
         values = values[values["fy"] <= until]
     kinds = ds.series["kind"]
-    values = values.assign(suppressed=suppress_mask(values["value"], kind=values["series"].map(kinds), area=area, threshold=threshold))
+    values = values.assign(
+        suppressed=suppress_mask(
+            values["value"], kind=values["series"].map(kinds), area=area, threshold=threshold
+        )
+    )
     ordered = values.sort_values(["series", "fy"])
     latest = ordered.groupby("series").tail(1).set_index("series")
     previous = ordered.groupby("series").nth(-2).set_index("series")
@@ -86,20 +94,30 @@ def summarise(ds: Dataset, area: str = PREFECTURE, *, threshold: int = 5, until:
     table["sample"] = latest["sample"]
     table["comment"] = latest["comment"]
     table["source"] = latest["source"]
-    table["latest_suppressed"] = latest["suppressed"].reindex(table.index).fillna(False).astype(bool)
+    table["latest_suppressed"] = (
+        latest["suppressed"].reindex(table.index).fillna(False).astype(bool)
+    )
     table["previous_fy"] = previous["fy"]
     table["previous"] = previous["value"]
     previous_hidden = previous["suppressed"].reindex(table.index).fillna(False).astype(bool)
     # the baseline for an area is its value in the plan's baseline year (the plan gives totals)
-    base = values.merge(ds.series[["series", "baseline_fy"]], left_on=["series", "fy"], right_on=["series", "baseline_fy"])
+    base = values.merge(
+        ds.series[["series", "baseline_fy"]],
+        left_on=["series", "fy"],
+        right_on=["series", "baseline_fy"],
+    )
     base = base.set_index("series")
     if area != PREFECTURE:
         table["baseline_value"] = base["value"]
     base_hidden = base["suppressed"].reindex(table.index).fillna(False).astype(bool)
     latest_hidden = table["latest_suppressed"]
-    table["change_baseline"] = (table["latest"] - table["baseline_value"]).where(~(latest_hidden | base_hidden))
+    table["change_baseline"] = (table["latest"] - table["baseline_value"]).where(
+        ~(latest_hidden | base_hidden)
+    )
     table["change_baseline_pct"] = _pct(table["change_baseline"], table["baseline_value"])
-    table["change_previous"] = (table["latest"] - table["previous"]).where(~(latest_hidden | previous_hidden))
+    table["change_previous"] = (table["latest"] - table["previous"]).where(
+        ~(latest_hidden | previous_hidden)
+    )
     table["change_previous_pct"] = _pct(table["change_previous"], table["previous"])
     table["available"] = [has_breakdown(ds, s, area) for s in table.index]
     table["baseline_suppressed"] = base_hidden

@@ -58,7 +58,10 @@ def locked(directory: Path, *, wait: float = 10.0) -> Iterator[None]:
 
 
 def save(
-    directory: Path, files: dict[str, bytes] | Callable[[], dict[str, bytes]], *, meta: dict[str, object],
+    directory: Path,
+    files: dict[str, bytes] | Callable[[], dict[str, bytes]],
+    *,
+    meta: dict[str, object],
     check: Callable[[], None] | None = None,
 ) -> str:
     """Replace ``files`` in ``directory`` all at once, keeping the previous bytes as a version.
@@ -81,11 +84,17 @@ def save(
         for file in MANAGED:
             if (directory / file).exists():
                 shutil.copy2(directory / file, backup / file)
-        (backup / "meta.json").write_text(json.dumps({**meta, "files": sorted(files)}, ensure_ascii=False, indent=1), encoding="utf-8")
+        (backup / "meta.json").write_text(
+            json.dumps({**meta, "files": sorted(files)}, ensure_ascii=False, indent=1),
+            encoding="utf-8",
+        )
         for file, data in files.items():
             _write_synced(staging / "new" / file, data)
         _pause()
-        _commit(staging, {"backup_to": name, "replace": sorted(files), "delete": [], "drop_version": None})
+        _commit(
+            staging,
+            {"backup_to": name, "replace": sorted(files), "delete": [], "drop_version": None},
+        )
         _roll_forward(directory)
         return name
 
@@ -104,7 +113,10 @@ def undo(directory: Path) -> str | None:
             _write_synced(staging / "new" / file, (last / file).read_bytes())
         delete = [f for f in MANAGED if not (last / f).exists() and (directory / f).exists()]
         _pause()
-        _commit(staging, {"backup_to": None, "replace": restore, "delete": delete, "drop_version": versions[-1]})
+        _commit(
+            staging,
+            {"backup_to": None, "replace": restore, "delete": delete, "drop_version": versions[-1]},
+        )
         _roll_forward(directory)
         return versions[-1]
 

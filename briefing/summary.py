@@ -18,7 +18,11 @@ def describe(ds: Dataset) -> str:
         f"指標: 計画全体の目標 {len(ds.goals)}、モニタリング指標 {len(ds.indicators)}（取組方向 {len(ds.directions)}、系列 {len(ds.series)}）",
         f"地域: 市町 {int((ds.areas['level'] == 'municipality').sum())}、地域 {int((ds.areas['level'] == 'region').sum())}、県全体 1",
         f"指標の値: {len(history)} 件"
-        + (f"（{format_fy(years[0])}〜{format_fy(years[-1])}、{len(years)} 年度、{history['area'].nunique()} 地域コード）" if years else ""),
+        + (
+            f"（{format_fy(years[0])}〜{format_fy(years[-1])}、{len(years)} 年度、{history['area'].nunique()} 地域コード）"
+            if years
+            else ""
+        ),
         f"  うち架空のサンプル: {sample} 件、計画の現状値など実データ: {len(history) - sample} 件",
     ]
     if len(surveys):

@@ -15,7 +15,9 @@ import pandas as pd
 from .schema import AGREEING
 
 
-def wilson_interval(agree: np.ndarray | float, n: np.ndarray | float, *, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(
+    agree: np.ndarray | float, n: np.ndarray | float, *, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for ``agree`` successes out of ``n``, as shares in 0–1.
 
     Unlike the textbook ± interval it stays inside 0–1 and behaves for small n and shares near 0.
@@ -63,13 +65,19 @@ def survey_shares(
         rows = rows[rows["fy"].between(*years)]
     keys = ["fy"] + ([by] if isinstance(by, str) else list(by or []))
     for key in keys[1:]:  # keep the data's own order (北勢 … 東紀州, 18〜29歳 … 70歳以上)
-        rows = rows.assign(**{key: pd.Categorical(rows[key], categories=list(dict.fromkeys(rows[key])))})
+        rows = rows.assign(
+            **{key: pd.Categorical(rows[key], categories=list(dict.fromkeys(rows[key])))}
+        )
     rows = rows.assign(agree=rows["respondents"].where(rows["answer"].isin(AGREEING), 0))
     grouped = rows.groupby(keys, sort=True, observed=True)
-    table = grouped.agg(agree=("agree", "sum"), n=("respondents", "sum"), sample=("sample", "any")).reset_index()
+    table = grouped.agg(
+        agree=("agree", "sum"), n=("respondents", "sum"), sample=("sample", "any")
+    ).reset_index()
     table = table[table["n"] > 0].reset_index(drop=True)
     table = table.astype({key: str for key in keys[1:]})
-    low, high = wilson_interval(table["agree"].to_numpy(), table["n"].to_numpy(), confidence=confidence)
+    low, high = wilson_interval(
+        table["agree"].to_numpy(), table["n"].to_numpy(), confidence=confidence
+    )
     return table.assign(
         share=100 * table["agree"] / table["n"],
         low=100 * low,

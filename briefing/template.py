@@ -17,7 +17,18 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .dataset import PREFECTURE, Dataset
 from .fiscal import format_fy
 
-HEADER = ["系列ID", "指標名", "単位", "地域コード", "地域", "年度", "前年度の値", "値（入力）", "状態（確定/速報）", "コメント"]
+HEADER = [
+    "系列ID",
+    "指標名",
+    "単位",
+    "地域コード",
+    "地域",
+    "年度",
+    "前年度の値",
+    "値（入力）",
+    "状態（確定/速報）",
+    "コメント",
+]
 INPUT = PatternFill("solid", fgColor="FFF2B3")
 HEAD = PatternFill("solid", fgColor="DCE6F0")
 README = [
@@ -60,8 +71,22 @@ def build_template(ds: Dataset, fy: int, *, direction: int | None = None) -> byt
         name = info["name_ja"] + (f"（{info['label_ja']}）" if pd.notna(info["label_ja"]) else "")
         for area in areas:
             previous = history.get((s, fy - 1, area))
-            sheet.append([s, name, info["unit_ja"], area, ds.areas.at[area, "name_ja"], format_fy(fy),
-                          None if previous is None else (int(previous) if float(previous).is_integer() else float(previous)), None, None, None])
+            sheet.append(
+                [
+                    s,
+                    name,
+                    info["unit_ja"],
+                    area,
+                    ds.areas.at[area, "name_ja"],
+                    format_fy(fy),
+                    None
+                    if previous is None
+                    else (int(previous) if float(previous).is_integer() else float(previous)),
+                    None,
+                    None,
+                    None,
+                ]
+            )
             row = sheet.max_row
             for col in "HIJ":
                 sheet[f"{col}{row}"].fill = INPUT

@@ -19,14 +19,32 @@ from . import store
 from .dataset import PREFECTURE, Dataset, data_version
 from .importer import Review
 
-CHANGE_COLUMNS = ["changed_at", "by", "file", "series", "fy", "area", "old_value", "new_value", "old_status", "new_status"]
+CHANGE_COLUMNS = [
+    "changed_at",
+    "by",
+    "file",
+    "series",
+    "fy",
+    "area",
+    "old_value",
+    "new_value",
+    "old_status",
+    "new_status",
+]
 
 
 def _text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def apply(ds: Dataset, result: Review, *, by: str, now: dt.datetime, comments: dict[tuple[str, int], str] | None = None) -> dict[str, bytes]:
+def apply(
+    ds: Dataset,
+    result: Review,
+    *,
+    by: str,
+    now: dt.datetime,
+    comments: dict[tuple[str, int], str] | None = None,
+) -> dict[str, bytes]:
     """The new ``history.csv`` and ``changes.csv`` bytes for a review without problems.
 
     ``comments`` sets the staff comment of a series' prefecture value for a year (the notebook's
@@ -39,15 +57,38 @@ def apply(ds: Dataset, result: Review, *, by: str, now: dt.datetime, comments: d
     changes = []
     rows = history.to_dict("records")
 
-    def put(series: str, fy: int, area: str, value: float, status: str, comment: str | None, source: str, file: str) -> bool:
+    def put(
+        series: str,
+        fy: int,
+        area: str,
+        value: float,
+        status: str,
+        comment: str | None,
+        source: str,
+        file: str,
+    ) -> bool:
         key = (series, fy, area)
         old = rows[index[key]] if key in index else None
-        if old is not None and float(old["value"]) == value and old["status"] == status and (comment is None or comment == old["comment"]):
+        if (
+            old is not None
+            and float(old["value"]) == value
+            and old["status"] == status
+            and (comment is None or comment == old["comment"])
+        ):
             return False
         new = {
-            "series": series, "fy": str(fy), "area": area, "value": _text(value), "status": status, "sample": "false",
-            "comment": (old["comment"] if old and old["sample"] == "false" else "") if comment is None else comment,
-            "source": old["source"] if old and old["sample"] == "false" and old["source"] else source,
+            "series": series,
+            "fy": str(fy),
+            "area": area,
+            "value": _text(value),
+            "status": status,
+            "sample": "false",
+            "comment": (old["comment"] if old and old["sample"] == "false" else "")
+            if comment is None
+            else comment,
+            "source": old["source"]
+            if old and old["sample"] == "false" and old["source"]
+            else source,
             "updated": today,
         }
         if old is None:
@@ -55,38 +96,78 @@ def apply(ds: Dataset, result: Review, *, by: str, now: dt.datetime, comments: d
             rows.append(new)
         else:
             rows[index[key]] = new
-        changes.append({
-            "changed_at": now.isoformat(timespec="seconds"), "by": by, "file": file, "series": series, "fy": fy, "area": area,
-            "old_value": old["value"] if old else "", "new_value": new["value"],
-            "old_status": old["status"] if old else "", "new_status": status,
-        })
+        changes.append(
+            {
+                "changed_at": now.isoformat(timespec="seconds"),
+                "by": by,
+                "file": file,
+                "series": series,
+                "fy": fy,
+                "area": area,
+                "old_value": old["value"] if old else "",
+                "new_value": new["value"],
+                "old_status": old["status"] if old else "",
+                "new_status": status,
+            }
+        )
         return True
 
     comments = comments or {}
     for e in result.entries:
         comment = comments.get((e.series, e.fy)) if e.area == PREFECTURE else None
-        put(e.series, e.fy, e.area, e.value, e.status, comment if comment is not None else (e.comment or None), f"{e.file}（{today} 取込）", e.file)
+        put(
+            e.series,
+            e.fy,
+            e.area,
+            e.value,
+            e.status,
+            comment if comment is not None else (e.comment or None),
+            f"{e.file}（{today} 取込）",
+            e.file,
+        )
     # prefecture totals of summable regional series follow their municipalities
     given = {(e.series, e.fy) for e in result.entries if e.area == PREFECTURE}
     touched = {(e.series, e.fy) for e in result.entries if e.area != PREFECTURE} - given
     for series, fy in sorted(touched):
         if ds.series.at[series, "kind"] not in ("count", "stock"):
             continue
-        towns = [r for r in rows if r["series"] == series and int(r["fy"]) == fy and r["area"] != PREFECTURE]
+        towns = [
+            r
+            for r in rows
+            if r["series"] == series and int(r["fy"]) == fy and r["area"] != PREFECTURE
+        ]
         total = sum(float(r["value"]) for r in towns)
         status = "速報" if any(r["status"] == "速報" for r in towns) else "確定"
-        written = put(series, fy, PREFECTURE, total, status, comments.get((series, fy)), "市町の値の合計（自動計算）", "（自動計算）")
+        written = put(
+            series,
+            fy,
+            PREFECTURE,
+            total,
+            status,
+            comments.get((series, fy)),
+            "市町の値の合計（自動計算）",
+            "（自動計算）",
+        )
         if written and any(r["sample"] == "true" for r in towns):
             # a total of sample values is sample (an unchanged total, e.g. the plan's real baseline, keeps its flag)
             rows[index[(series, fy, PREFECTURE)]]["sample"] = "true"
 
     table = pd.DataFrame(rows, columns=history.columns)
-    table = table.assign(_fy=table["fy"].astype(int)).sort_values(["series", "_fy", "area"], kind="stable").drop(columns="_fy")
+    table = (
+        table.assign(_fy=table["fy"].astype(int))
+        .sort_values(["series", "_fy", "area"], kind="stable")
+        .drop(columns="_fy")
+    )
     return {"history.csv": _csv(table), "changes.csv": _changes_csv(ds.directory, changes)}
 
 
 def commit(
-    ds: Dataset, result: Review, *, by: str | None = None, files: list[str] | None = None, now: dt.datetime | None = None,
+    ds: Dataset,
+    result: Review,
+    *,
+    by: str | None = None,
+    files: list[str] | None = None,
+    now: dt.datetime | None = None,
     comments: dict[tuple[str, int], str] | None = None,
 ) -> str:
     """Save a reviewed import (atomic, versioned); returns the version name for undo."""
@@ -102,8 +183,12 @@ def commit(
                 "データは変更されていません。もう一度取り込んで、確認し直してください。"
             )
 
-    return store.save(ds.directory, lambda: apply(ds, result, by=by, now=now, comments=comments), check=unchanged,
-                      meta={"when": now.isoformat(timespec="seconds"), "by": by, "inputs": files or [], **counts})
+    return store.save(
+        ds.directory,
+        lambda: apply(ds, result, by=by, now=now, comments=comments),
+        check=unchanged,
+        meta={"when": now.isoformat(timespec="seconds"), "by": by, "inputs": files or [], **counts},
+    )
 
 
 def read_changes(directory: Path) -> pd.DataFrame:

@@ -5,4 +5,12 @@ from .controls import FilterBar
 from .state import DashboardState
 from .update import UpdatePanel
 
-__all__ = ["Dashboard", "DashboardState", "FilterBar", "Loaded", "error_panel", "request_query", "UpdatePanel"]
+__all__ = [
+    "Dashboard",
+    "DashboardState",
+    "FilterBar",
+    "Loaded",
+    "error_panel",
+    "request_query",
+    "UpdatePanel",
+]

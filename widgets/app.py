@@ -18,7 +18,6 @@ from briefing.content import Builder
 from briefing.dataset import Dataset
 from briefing.export import file_data_url, render_briefing
 from briefing.filters import VIEWS, Filters, from_query
-
 from briefing.html import render_view, stylesheet
 from briefing.labels import text
 
@@ -26,15 +25,30 @@ from .controls import FilterBar
 from .state import DashboardState
 
 TITLES = {
-    "ja": {"title": "三重県ひきこもり支援推進計画 進捗ダッシュボード", "tabs": ("概要", "取組方向", "地域比較", "調査（目標）"), "asof": "データ更新日"},
-    "en": {"title": "Mie Prefecture hikikomori support plan — progress dashboard", "tabs": ("Overview", "Directions", "Areas", "Surveys (goals)"), "asof": "Data as of"},
+    "ja": {
+        "title": "三重県ひきこもり支援推進計画 進捗ダッシュボード",
+        "tabs": ("概要", "取組方向", "地域比較", "調査（目標）"),
+        "asof": "データ更新日",
+    },
+    "en": {
+        "title": "Mie Prefecture hikikomori support plan — progress dashboard",
+        "tabs": ("Overview", "Directions", "Areas", "Surveys (goals)"),
+        "asof": "Data as of",
+    },
 }
 
 
 class Dashboard(w.VBox):
     """The whole dashboard for one dataset; ``filters`` presets the controls (from the URL)."""
 
-    def __init__(self, ds: Dataset, *, settings: Settings | None = None, filters: Filters | None = None, notes: list[str] | None = None):
+    def __init__(
+        self,
+        ds: Dataset,
+        *,
+        settings: Settings | None = None,
+        filters: Filters | None = None,
+        notes: list[str] | None = None,
+    ):
         self.ds = ds
         self.settings = settings or Settings()
         self.builder = Builder(ds, self.settings)
@@ -50,7 +64,10 @@ class Dashboard(w.VBox):
         self.views = [w.HTML(layout=w.Layout(width="100%")) for _ in VIEWS]
         self.tabs = w.Tab(children=self.views, selected_index=VIEWS.index(self.state.filters.view))
         style = w.HTML(f"<style>{stylesheet()}</style>")
-        super().__init__([style, self.header, self.bar, self.export, self.banner, self.notes, self.tabs], layout=w.Layout(width="100%"))
+        super().__init__(
+            [style, self.header, self.bar, self.export, self.banner, self.notes, self.tabs],
+            layout=w.Layout(width="100%"),
+        )
         self.add_class("mb-dashboard")
         self.tabs.observe(self._on_tab, "selected_index")
         self.state.observe(lambda _: self.refresh(), names=["filters", "mode"])
@@ -69,7 +86,11 @@ class Dashboard(w.VBox):
         titles = TITLES[f.lang]
         asof = self.ds.history["updated"].max()
         self.header.value = f'<div class="mb"><h2 style="margin-top:0">{titles["title"]}</h2><div class="sub">{titles["asof"]}: {asof}</div></div>'
-        self.banner.value = f'<div class="mb"><div class="banner" role="note">⚠ {text("sample_banner", f.lang)}</div></div>' if self.builder.has_sample() else ""
+        self.banner.value = (
+            f'<div class="mb"><div class="banner" role="note">⚠ {text("sample_banner", f.lang)}</div></div>'
+            if self.builder.has_sample()
+            else ""
+        )
         for i, title in enumerate(titles["tabs"]):
             self.tabs.set_title(i, title)
         if VIEWS.index(f.view) != self.tabs.selected_index:
@@ -104,7 +125,9 @@ class ExportButton(w.HBox):
 
     def __init__(self, *, dashboard: Dashboard):
         self.dashboard = dashboard
-        self.button = w.Button(description="この表示を資料（HTML）にする", layout=w.Layout(width="auto"))
+        self.button = w.Button(
+            description="この表示を資料（HTML）にする", layout=w.Layout(width="auto")
+        )
         self.button.add_class("mb-export")
         self.link = w.HTML()
         super().__init__([self.button, self.link], layout=w.Layout(align_items="center"))
@@ -159,10 +182,14 @@ class Loaded:
         if self.error is not None or self.ds is None:
             return error_panel(self.error or DataError([]))
         waiting = query is None and _preheated()
-        filters, notes = from_query(self.ds, query if query is not None else os.environ.get("QUERY_STRING", ""))
+        filters, notes = from_query(
+            self.ds, query if query is not None else os.environ.get("QUERY_STRING", "")
+        )
         dashboard = Dashboard(self.ds, settings=self.settings, filters=filters, notes=notes)
         if waiting:
-            threading.Thread(target=lambda: dashboard.apply_query(request_query()), daemon=True).start()
+            threading.Thread(
+                target=lambda: dashboard.apply_query(request_query()), daemon=True
+            ).start()
         return dashboard
 
 
@@ -177,6 +204,3 @@ def request_query() -> str:
 
         return get_query_string() or ""
     return os.environ.get("QUERY_STRING", "")
-
-
-

@@ -13,8 +13,22 @@ from briefing.dataset import PREFECTURE, Dataset
 from .state import DashboardState
 
 LABELS = {
-    "ja": {"direction": "取組方向", "area": "地域", "years": "年度", "all": "全体", "mode": ("グラフ", "表", "両方"), "lang": "表示言語"},
-    "en": {"direction": "Direction", "area": "Area", "years": "Years", "all": "All", "mode": ("Chart", "Table", "Both"), "lang": "Language"},
+    "ja": {
+        "direction": "取組方向",
+        "area": "地域",
+        "years": "年度",
+        "all": "全体",
+        "mode": ("グラフ", "表", "両方"),
+        "lang": "表示言語",
+    },
+    "en": {
+        "direction": "Direction",
+        "area": "Area",
+        "years": "Years",
+        "all": "All",
+        "mode": ("Chart", "Table", "Both"),
+        "lang": "Language",
+    },
 }
 _WIDE = {"description_width": "initial"}
 
@@ -22,7 +36,9 @@ _WIDE = {"description_width": "initial"}
 def direction_options(ds: Dataset, lang: str) -> list[tuple[str, int]]:
     label = LABELS[lang]
     column = "name_ja" if lang == "ja" else "name_en"
-    return [(label["all"], 0)] + [(f"{d} {ds.directions.at[d, column]}", int(d)) for d in ds.directions.index]
+    return [(label["all"], 0)] + [
+        (f"{d} {ds.directions.at[d, column]}", int(d)) for d in ds.directions.index
+    ]
 
 
 def area_options(ds: Dataset, lang: str) -> list[tuple[str, str]]:
@@ -47,18 +63,47 @@ class FilterBar(w.HBox):
 
     def __init__(self, *, ds: Dataset, state: DashboardState):
         self.ds, self.state = ds, state
-        self._quiet = False  # True while labels are swapped, so option changes are not filter changes
+        self._quiet = (
+            False  # True while labels are swapped, so option changes are not filter changes
+        )
         f = state.filters
-        self.direction = w.Dropdown(options=direction_options(ds, f.lang), value=f.direction or 0, style=_WIDE, layout=w.Layout(width="330px"))
-        self.area = w.Dropdown(options=area_options(ds, f.lang), value=f.area, style=_WIDE, layout=w.Layout(width="250px"))
+        self.direction = w.Dropdown(
+            options=direction_options(ds, f.lang),
+            value=f.direction or 0,
+            style=_WIDE,
+            layout=w.Layout(width="330px"),
+        )
+        self.area = w.Dropdown(
+            options=area_options(ds, f.lang),
+            value=f.area,
+            style=_WIDE,
+            layout=w.Layout(width="250px"),
+        )
         years = year_options(ds, f.lang)
         lo = f.fy_from or years[0][1]
         hi = f.fy_to or years[-1][1]
-        self.years = w.SelectionRangeSlider(options=years, value=(lo, hi), style=_WIDE, layout=w.Layout(width="400px"), continuous_update=False)
-        self.mode = w.ToggleButtons(options=list(zip(LABELS[f.lang]["mode"], ("chart", "table", "both"), strict=True)), value=state.mode, style={"button_width": "76px"})
-        self.lang = w.ToggleButtons(options=[("日本語", "ja"), ("English", "en")], value=f.lang, style={"button_width": "72px"})
+        self.years = w.SelectionRangeSlider(
+            options=years,
+            value=(lo, hi),
+            style=_WIDE,
+            layout=w.Layout(width="400px"),
+            continuous_update=False,
+        )
+        self.mode = w.ToggleButtons(
+            options=list(zip(LABELS[f.lang]["mode"], ("chart", "table", "both"), strict=True)),
+            value=state.mode,
+            style={"button_width": "76px"},
+        )
+        self.lang = w.ToggleButtons(
+            options=[("日本語", "ja"), ("English", "en")],
+            value=f.lang,
+            style={"button_width": "72px"},
+        )
         self._relabel(f.lang)
-        super().__init__([self.direction, self.area, self.years, self.mode, self.lang], layout=w.Layout(flex_flow="row wrap", align_items="center"))
+        super().__init__(
+            [self.direction, self.area, self.years, self.mode, self.lang],
+            layout=w.Layout(flex_flow="row wrap", align_items="center"),
+        )
         self.add_class("mb-filterbar")
         self.direction.observe(lambda c: self._set(direction=c["new"] or None), "value")
         self.area.observe(lambda c: self._set(area=c["new"]), "value")

@@ -30,8 +30,12 @@ class UpdatePanel(w.VBox):
         self.settings = settings or Settings()
         self.result: Review | None = None
         self.paths: list[Path] = []
-        self.upload = w.FileUpload(accept=".xlsx,.xlsm,.csv", multiple=True, description="ファイルを選ぶ")
-        self.path = w.Text(placeholder="またはファイルのパス（複数はカンマ区切り）", layout=w.Layout(width="480px"))
+        self.upload = w.FileUpload(
+            accept=".xlsx,.xlsm,.csv", multiple=True, description="ファイルを選ぶ"
+        )
+        self.path = w.Text(
+            placeholder="またはファイルのパス（複数はカンマ区切り）", layout=w.Layout(width="480px")
+        )
         self.overwrite = w.Checkbox(description="確定値の上書きを許可する", value=False)
         self.by = w.Text(value=getpass.getuser(), description="担当者名")
         self.check = w.Button(description="確認する", button_style="info")
@@ -43,11 +47,17 @@ class UpdatePanel(w.VBox):
         self.check.on_click(lambda _: self.run_review())
         self.save.on_click(lambda _: self.run_save())
         self.revert.on_click(lambda _: self.run_undo())
-        super().__init__([
-            w.HTML(f"<style>{stylesheet()}</style>"),
-            w.HBox([self.upload, self.path]), w.HBox([self.overwrite, self.by]),
-            w.HBox([self.check, self.save, self.revert]), self.message, self.review, self.comments,
-        ])
+        super().__init__(
+            [
+                w.HTML(f"<style>{stylesheet()}</style>"),
+                w.HBox([self.upload, self.path]),
+                w.HBox([self.overwrite, self.by]),
+                w.HBox([self.check, self.save, self.revert]),
+                self.message,
+                self.review,
+                self.comments,
+            ]
+        )
 
     def _files(self) -> list[Path]:
         paths = [Path(p.strip()).expanduser() for p in self.path.value.split(",") if p.strip()]
@@ -77,15 +87,22 @@ class UpdatePanel(w.VBox):
             return None
         self.result = review(self.paths, ds, overwrite_final=self.overwrite.value)
         self.review.value = review_html(self.result, ds)
-        changes = int((self.result.table["change"] != "変更なし").sum()) if len(self.result.table) else 0
+        changes = (
+            int((self.result.table["change"] != "変更なし").sum()) if len(self.result.table) else 0
+        )
         if self.result.ok and changes:
             self.save.disabled = False
-            self._say(f"問題はありません。{changes} 件の値が変わります。コメントを確認してから「保存する」を押してください。")
+            self._say(
+                f"問題はありません。{changes} 件の値が変わります。コメントを確認してから「保存する」を押してください。"
+            )
             self.comments.children = tuple(self._comment_boxes(ds))
         elif self.result.ok:
             self._say("変わる値はありません。保存は不要です。")
         else:
-            self._say(f"問題が {len(self.result.problems)} 件あります。ファイルを直してから、もう一度「確認する」を押してください。", kind="error")
+            self._say(
+                f"問題が {len(self.result.problems)} 件あります。ファイルを直してから、もう一度「確認する」を押してください。",
+                kind="error",
+            )
         return self.result
 
     def _comment_boxes(self, ds) -> list[w.Widget]:  # type: ignore[no-untyped-def]
@@ -94,11 +111,27 @@ class UpdatePanel(w.VBox):
         changed = self.result.table[self.result.table["change"] != "変更なし"]
         boxes = []
         stored = ds.history.set_index(["series", "fy", "area"])["comment"]
-        for (series, fy), part in changed.groupby(["series", "fy"], sort=True):
-            incoming = next((e.comment for e in self.result.entries if e.series == series and e.fy == fy and e.area == "240001" and e.comment), None)
+        for series, fy in (
+            changed[["series", "fy"]]
+            .drop_duplicates()
+            .sort_values(["series", "fy"])
+            .itertuples(index=False)
+        ):
+            incoming = next(
+                (
+                    e.comment
+                    for e in self.result.entries
+                    if e.series == series and e.fy == fy and e.area == "240001" and e.comment
+                ),
+                None,
+            )
             current = incoming or stored.get((series, int(fy), "240001"), "")
-            box = w.Textarea(value="" if pd.isna(current) else str(current), description=f"{series} {format_fy(int(fy))}",
-                             layout=w.Layout(width="720px", height="48px"), style={"description_width": "140px"})
+            box = w.Textarea(
+                value="" if pd.isna(current) else str(current),
+                description=f"{series} {format_fy(int(fy))}",
+                layout=w.Layout(width="720px", height="48px"),
+                style={"description_width": "140px"},
+            )
             box.key = (series, int(fy))  # type: ignore[attr-defined]
             boxes.append(box)
         return [w.HTML("<b>担当課コメント（委員に表示されます）</b>")] + boxes if boxes else []
@@ -109,12 +142,20 @@ class UpdatePanel(w.VBox):
         comments = {box.key: box.value for box in self.comments.children if hasattr(box, "key")}
         try:
             ds = load_dataset(self.settings.data_dir)
-            version = commit(ds, self.result, by=self.by.value or None, files=[p.name for p in self.paths], comments=comments)
+            version = commit(
+                ds,
+                self.result,
+                by=self.by.value or None,
+                files=[p.name for p in self.paths],
+                comments=comments,
+            )
         except (LockError, DataError) as error:
             self._say(html.escape(str(error)), kind="error")
             return None
         self.save.disabled = True
-        self._say(f"保存しました（版 {version}）。取り消すときは「直前の保存を取り消す」を押してください。")
+        self._say(
+            f"保存しました（版 {version}）。取り消すときは「直前の保存を取り消す」を押してください。"
+        )
         return version
 
     def run_undo(self) -> str | None:
@@ -128,5 +169,7 @@ class UpdatePanel(w.VBox):
         except LockError as error:
             self._say(html.escape(str(error)), kind="error")
             return None
-        self._say(f"{html.escape(str(meta.get('when', version)))} の保存（{html.escape(str(meta.get('by', '')))}）を取り消しました。")
+        self._say(
+            f"{html.escape(str(meta.get('when', version)))} の保存（{html.escape(str(meta.get('by', '')))}）を取り消しました。"
+        )
         return version
