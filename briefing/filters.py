@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlencode
 
 from .dataset import PREFECTURE, Dataset
-from .fiscal import FiscalYearError, parse_fy
+from .fiscal import FiscalYearError, format_fy, parse_fy
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,10 @@ def from_query(ds: Dataset, query: str) -> tuple[Filters, list[str]]:
             except FiscalYearError as error:
                 notes.append(str(error))
                 continue
-            filters = filters.with_(**{field: min(max(fy, years[0]), years[-1])})
+            clamped = min(max(fy, years[0]), years[-1])
+            if clamped != fy:
+                notes.append(f"年度「{params[key]}」はデータの範囲（{format_fy(years[0])}〜{format_fy(years[-1])}）の外のため、{format_fy(clamped)}にしました。")
+            filters = filters.with_(**{field: clamped})
     if filters.fy_from and filters.fy_to and filters.fy_from > filters.fy_to:
         filters = filters.with_(fy_from=filters.fy_to, fy_to=filters.fy_from)
     if params.get("lang") in ("ja", "en"):

@@ -40,11 +40,53 @@ BANNER = "架空のサンプル"
 NO_BREAKDOWN = "この指標には地域別の内訳がありません"
 REGIONS = ("北勢", "中勢", "南勢", "伊賀", "東紀州")
 #: Attributes through which a document makes the browser fetch something.
-REF_ATTRS = {"src", "href", "xlink:href", "srcset", "action", "formaction", "poster", "data",
-             "background", "ping", "manifest", "longdesc", "usemap", "cite", "lowsrc", "dynsrc"}
+REF_ATTRS = {
+    "src",
+    "href",
+    "xlink:href",
+    "srcset",
+    "action",
+    "formaction",
+    "poster",
+    "data",
+    "background",
+    "ping",
+    "manifest",
+    "longdesc",
+    "usemap",
+    "cite",
+    "lowsrc",
+    "dynsrc",
+}
 #: Elements that load or run other resources; none belongs in the briefing.
-FOREIGN_TAGS = {"script", "link", "iframe", "frame", "object", "embed", "base", "img", "video", "audio", "source"}
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+FOREIGN_TAGS = {
+    "script",
+    "link",
+    "iframe",
+    "frame",
+    "object",
+    "embed",
+    "base",
+    "img",
+    "video",
+    "audio",
+    "source",
+}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 # ---- helpers -----------------------------------------------------------------------------------
@@ -57,7 +99,9 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 def names(level: str | None = None) -> dict[str, str]:
     """Area code → Japanese name (from the bundled areas.csv), of one level if given."""
-    return {r["code"]: r["name_ja"] for r in read_csv(DATA / "areas.csv") if level in (None, r["level"])}
+    return {
+        r["code"]: r["name_ja"] for r in read_csv(DATA / "areas.csv") if level in (None, r["level"])
+    }
 
 
 def cli_env(figures: Path, **extra: str) -> dict[str, str]:
@@ -70,11 +114,18 @@ def cli_env(figures: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_export(*args: str, cwd: Path, figures: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+def run_export(
+    *args: str, cwd: Path, figures: Path, **extra: str
+) -> subprocess.CompletedProcess[str]:
     figures.mkdir(parents=True, exist_ok=True)
     return subprocess.run(
         [sys.executable, "-m", "briefing.cli", "export", *args],
-        cwd=cwd, env=cli_env(figures, **extra), capture_output=True, text=True, timeout=600, check=False,
+        cwd=cwd,
+        env=cli_env(figures, **extra),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
 
 
@@ -97,7 +148,10 @@ def element(html: str, element_id: str) -> str:
 
 
 def cells(row_html: str) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[dh]\b[^>]*>(.*?)</t[dh]>", row_html, flags=re.S)]
+    return [
+        re.sub(r"<[^>]+>", "", c)
+        for c in re.findall(r"<t[dh]\b[^>]*>(.*?)</t[dh]>", row_html, flags=re.S)
+    ]
 
 
 @dataclass
@@ -106,7 +160,9 @@ class Page:
 
     tags: Counter[str] = field(default_factory=Counter)
     refs: list[tuple[str, str, str]] = field(default_factory=list)
-    svgs: list[tuple[dict[str, str | None], tuple[str, dict[str, str | None]] | None]] = field(default_factory=list)
+    svgs: list[tuple[dict[str, str | None], tuple[str, dict[str, str | None]] | None]] = field(
+        default_factory=list
+    )
     links: list[dict[str, str | None]] = field(default_factory=list)
     styles: list[str] = field(default_factory=list)
     attrs: Counter[str] = field(default_factory=Counter)
@@ -185,7 +241,9 @@ def assert_self_contained(html: str) -> None:
     assert not bad, f"references to other files or hosts: {bad[:5]}"
     # the same rule for CSS (inline <style>, style="" and SVG presentation attributes like clip-path)
     urls = re.findall(r"url\(\s*['\"]?([^'\")\s]*)", html)
-    assert all(u.startswith(("#", "data:")) for u in urls), [u for u in urls if not u.startswith(("#", "data:"))][:5]
+    assert all(u.startswith(("#", "data:")) for u in urls), [
+        u for u in urls if not u.startswith(("#", "data:"))
+    ][:5]
     assert "@import" not in "\n".join(page.styles)
     assert not [a for a in page.attrs if a.startswith("on")], "event handler attributes"
 
@@ -212,7 +270,18 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def hokusei3(workdir: Path, figures: Path) -> tuple[subprocess.CompletedProcess[str], str]:
     """The README example: ``briefing export --direction 3 --area 北勢 -o b.html``."""
-    run = run_export("--direction", "3", "--area", "北勢", "--date", DATE, "-o", "b.html", cwd=workdir, figures=figures)
+    run = run_export(
+        "--direction",
+        "3",
+        "--area",
+        "北勢",
+        "--date",
+        DATE,
+        "-o",
+        "b.html",
+        cwd=workdir,
+        figures=figures,
+    )
     html = (workdir / "b.html").read_text(encoding="utf-8") if run.returncode == 0 else ""
     return run, html
 
@@ -228,7 +297,9 @@ def full(workdir: Path, figures: Path) -> str:
 @pytest.fixture(scope="module")
 def pref3(workdir: Path, settings: Settings) -> str:
     """Direction 3 for the whole prefecture (3-1 and 3-2 have prefecture values only)."""
-    return export_file(workdir / "pref3.html", direction=3, generated=DATE, settings=settings).read_text(encoding="utf-8")
+    return export_file(
+        workdir / "pref3.html", direction=3, generated=DATE, settings=settings
+    ).read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -239,10 +310,14 @@ def asof() -> str:
 # ---- the README example ------------------------------------------------------------------------
 
 
-def test_readme_example_direction_3_hokusei(hokusei3: tuple[subprocess.CompletedProcess[str], str], workdir: Path, asof: str) -> None:
+def test_readme_example_direction_3_hokusei(
+    hokusei3: tuple[subprocess.CompletedProcess[str], str], workdir: Path, asof: str
+) -> None:
     run, html = hokusei3
     assert run.returncode == 0, run.stderr
-    assert "b.html" in run.stdout and "KB" in run.stdout  # a Japanese line naming the file and its size
+    assert (
+        "b.html" in run.stdout and "KB" in run.stdout
+    )  # a Japanese line naming the file and its size
     text = without_svg(html)
     assert TITLE in text
     assert re.search(r"<title>[^<]*3 家族支援[^<]*北勢[^<]*</title>", text)
@@ -277,14 +352,20 @@ def test_prefecture_direction_3_shows_baseline_changes_comment_and_source(pref3:
     """275件 is 3-1's baseline (令和2年度, from the plan); changes vs baseline and previous year."""
     card = element(without_svg(pref3), "ind-3-1")
     assert "275件（令和2年度）" in card
-    history = {(r["fy"]): r for r in read_csv(DATA / "history.csv") if r["series"] == "3-1" and r["area"] == "240001"}
+    history = {
+        (r["fy"]): r
+        for r in read_csv(DATA / "history.csv")
+        if r["series"] == "3-1" and r["area"] == "240001"
+    }
     latest, previous = int(history["2025"]["value"]), int(history["2024"]["value"])
     assert f"{latest}件（令和7年度）" in card
     assert f"{latest - 275:+d}（{(latest - 275) / 275 * 100:+.1f}%）" in card
     assert f"{latest - previous:+d}（{(latest - previous) / previous * 100:+.1f}%）" in card
     assert history["2025"]["comment"] and history["2025"]["comment"] in card, "the staff comment"
     assert 'class="source"' in card and "出典" in card and "第5章" in card, "the source line"
-    assert re.search(r'<div role="img" aria-label="[^"]+">', element(pref3, "ind-3-1")), "a chart with alt text"
+    assert re.search(r'<div role="img" aria-label="[^"]+">', element(pref3, "ind-3-1")), (
+        "a chart with alt text"
+    )
     rows = re.findall(r"<tr><td>令和\d*元?年度</td>.*?</tr>", card)
     assert len(rows) >= 5, "the chart's data table"
 
@@ -307,7 +388,9 @@ def test_full_export_has_every_direction_and_accessible_inline_charts(full: str)
         assert parent[1].get("role") == "img"
         assert (parent[1].get("aria-label") or "").strip(), "every chart has alt text"
     for attrs in sparks:
-        assert attrs.get("aria-hidden") == "true", "sparklines are decoration next to the written value"
+        assert attrs.get("aria-hidden") == "true", (
+            "sparklines are decoration next to the written value"
+        )
     # every chart comes with its table: a <table> follows each chart's figure in the same card
     for block in re.findall(r"<figure>.*?</figure>(.{0,40})", full, flags=re.S):
         assert block.lstrip().startswith("<table>"), block
@@ -320,7 +403,18 @@ def test_full_export_csv_link_parses_and_holds_3_1(full: str) -> None:
     rows = csv_rows(text)
     header, body = rows[0], rows[1:]
     assert header[:2] == ["指標", "系列"]
-    assert {"指標名", "地域", "年度", "値", "単位", "状態", "サンプル", "担当課コメント", "出典", "更新日"} <= set(header)
+    assert {
+        "指標名",
+        "地域",
+        "年度",
+        "値",
+        "単位",
+        "状態",
+        "サンプル",
+        "担当課コメント",
+        "出典",
+        "更新日",
+    } <= set(header)
     assert all(len(r) == len(header) for r in body)
     records = [dict(zip(header, r, strict=True)) for r in body]
     assert {r["指標"].split("-")[0] for r in records} == {"1", "2", "3", "4", "5", "6"}
@@ -344,8 +438,14 @@ def test_csv_has_no_nan_cells(full: str) -> None:
 def small_6_1() -> tuple[str, int]:
     """A municipality whose 6-1 count in FY2025 is 1–4 (to be shown as 5未満)."""
     towns = names("municipality")
-    hits = sorted((r["area"], float(r["value"])) for r in read_csv(DATA / "history.csv")
-                  if r["series"] == "6-1" and r["fy"] == "2025" and r["area"] in towns and 1 <= float(r["value"]) <= 4)
+    hits = sorted(
+        (r["area"], float(r["value"]))
+        for r in read_csv(DATA / "history.csv")
+        if r["series"] == "6-1"
+        and r["fy"] == "2025"
+        and r["area"] in towns
+        and 1 <= float(r["value"]) <= 4
+    )
     assert hits, "the bundled data has a small municipal 6-1 count to suppress"
     code, value = hits[0]
     assert value.is_integer()
@@ -355,17 +455,27 @@ def small_6_1() -> tuple[str, int]:
 def test_small_municipal_count_is_suppressed(tmp_path: Path, settings: Settings) -> None:
     code, value = small_6_1()
     name = names()[code]
-    html = export_file(tmp_path / "town.html", area=name, generated=DATE, settings=settings).read_text(encoding="utf-8")
+    html = export_file(
+        tmp_path / "town.html", area=name, generated=DATE, settings=settings
+    ).read_text(encoding="utf-8")
     card = element(html, "ind-6-1")
     text = without_svg(card)
     assert "5未満（令和7年度）" in text
-    assert not re.search(rf"(?<![\d,.]){value}人", text), f"the raw value {value} shows in the 6-1 card"
+    assert not re.search(rf"(?<![\d,.]){value}人", text), (
+        f"the raw value {value} shows in the 6-1 card"
+    )
     assert f"令和7年度 {value}" not in card, "nor in the chart's alt text"
     summary = re.search(r"<tbody><tr>(.*?)</tr>", text, flags=re.S)
     assert summary is not None
-    assert cells(summary.group(1))[3:5] == ["－", "－"], "no change that gives the hidden value away"
+    assert cells(summary.group(1))[3:5] == ["－", "－"], (
+        "no change that gives the hidden value away"
+    )
     # the areas side by side show it the same way
-    comparison = re.findall(r'<div class="card"><h3>6-1 .*?</table></div>', without_svg(element(html, "areas")), flags=re.S)
+    comparison = re.findall(
+        r'<div class="card"><h3>6-1 .*?</table></div>',
+        without_svg(element(html, "areas")),
+        flags=re.S,
+    )
     assert comparison and re.search(rf"<td>{name}</td><td[^>]*>5未満</td>", comparison[0])
     # and so does the CSV
     rows = csv_rows(csv_link(html)[1])
@@ -375,13 +485,19 @@ def test_small_municipal_count_is_suppressed(tmp_path: Path, settings: Settings)
     assert not any(r["値"] in {"1", "2", "3", "4"} for r in records if r["系列"] == "6-1")
 
 
-def test_survey_shares_from_small_samples_are_reference_values(tmp_path: Path, settings: Settings) -> None:
-    html = export_file(tmp_path / "hk.html", area="東紀州", generated=DATE, settings=settings).read_text(encoding="utf-8")
+def test_survey_shares_from_small_samples_are_reference_values(
+    tmp_path: Path, settings: Settings
+) -> None:
+    html = export_file(
+        tmp_path / "hk.html", area="東紀州", generated=DATE, settings=settings
+    ).read_text(encoding="utf-8")
     surveys = without_svg(element(html, "surveys"))
     marked = [c for c in re.findall(r"<td[^>]*>(.*?)</td>", surveys) if "参考値" in c]
     assert marked, "small survey samples are marked 参考値"
     for cell in marked:
-        assert "n=" in cell and "信頼区間" in cell, f"参考値 without its sample size and interval: {cell}"
+        assert "n=" in cell and "信頼区間" in cell, (
+            f"参考値 without its sample size and interval: {cell}"
+        )
     assert "東紀州の回答者" in surveys
 
 
@@ -390,24 +506,32 @@ def test_survey_shares_from_small_samples_are_reference_values(tmp_path: Path, s
 
 def test_since_lists_values_updated_since_the_date(workdir: Path, figures: Path, full: str) -> None:
     since = "2026-10-01"
-    run = run_export("--since", since, "--date", DATE, "-o", "since.html", cwd=workdir, figures=figures)
+    run = run_export(
+        "--since", since, "--date", DATE, "-o", "since.html", cwd=workdir, figures=figures
+    )
     assert run.returncode == 0, run.stderr
     html = (workdir / "since.html").read_text(encoding="utf-8")
     section = element(html, "updates")
     assert "前回からの更新" in section and since in section
-    rows = [cells(r) for r in re.findall(r"<tr>(.*?)</tr>", section.split("<tbody>")[1], flags=re.S)]
+    rows = [
+        cells(r) for r in re.findall(r"<tr>(.*?)</tr>", section.split("<tbody>")[1], flags=re.S)
+    ]
     assert rows, "the values updated since the date are listed"
     history = read_csv(DATA / "history.csv")
     recent = {r["series"] for r in history if r["area"] == "240001" and r["updated"] >= since}
     series = {r["series"]: r["indicator"] for r in read_csv(DATA / "series.csv")}
-    for indicator, fy, area, value, updated in rows:
-        assert fy == "令和7年度", "only FY2025 values were updated after 2026-10-01 in the sample data"
+    for _indicator, fy, area, value, updated in rows:
+        assert fy == "令和7年度", (
+            "only FY2025 values were updated after 2026-10-01 in the sample data"
+        )
         assert area == "県全体" and value
         assert updated[:10] >= since
     assert {r[0].split()[0] for r in rows} == {series[s] for s in recent}
     for old in {r["updated"] for r in history if r["updated"] < since}:
         assert old not in section, f"a value updated on {old} is listed"
-    assert "前回からの更新" not in full and 'id="updates"' not in full, "no such section without --since"
+    assert "前回からの更新" not in full and 'id="updates"' not in full, (
+        "no such section without --since"
+    )
 
 
 # ---- staff text is text --------------------------------------------------------------------------
@@ -416,10 +540,27 @@ def test_since_lists_values_updated_since_the_date(workdir: Path, figures: Path,
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 
-def test_comment_with_markup_is_shown_as_text(data_copy: Path, edit_csv: Callable[..., str], find_row: Callable[..., int], tmp_path: Path, figures: Path) -> None:
+def test_comment_with_markup_is_shown_as_text(
+    data_copy: Path,
+    edit_csv: Callable[..., str],
+    find_row: Callable[..., int],
+    tmp_path: Path,
+    figures: Path,
+) -> None:
     history = data_copy / "history.csv"
     edit_csv(history, find_row(history, series="3-1", fy="2025", area="240001"), "comment", XSS)
-    run = run_export("--data", str(data_copy), "--direction", "3", "--date", DATE, "-o", "x.html", cwd=tmp_path, figures=figures)
+    run = run_export(
+        "--data",
+        str(data_copy),
+        "--direction",
+        "3",
+        "--date",
+        DATE,
+        "-o",
+        "x.html",
+        cwd=tmp_path,
+        figures=figures,
+    )
     assert run.returncode == 0, run.stderr
     html = (tmp_path / "x.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in element(html, "ind-3-1")
@@ -437,7 +578,9 @@ def test_comment_with_markup_is_shown_as_text(data_copy: Path, edit_csv: Callabl
 FORMULAS = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\t=1"]
 
 
-def test_csv_neutralises_formulas_in_comments(data_copy: Path, edit_csv: Callable[..., str], find_row: Callable[..., int], settings: Settings) -> None:
+def test_csv_neutralises_formulas_in_comments(
+    data_copy: Path, edit_csv: Callable[..., str], find_row: Callable[..., int], settings: Settings
+) -> None:
     history = data_copy / "history.csv"
     years = ["2019", "2020", "2021", "2022", "2023"]
     for fy, payload in zip(years, FORMULAS, strict=True):
@@ -457,7 +600,9 @@ def test_csv_neutralises_formulas_in_comments(data_copy: Path, edit_csv: Callabl
         assert shown[1:] in {payload, payload.strip()}, f"{payload!r} became {shown!r}"
     for record in records:
         for value in record.values():
-            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), f"a live formula cell: {value!r}"
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), (
+                f"a live formula cell: {value!r}"
+            )
     # numbers stay numbers in the CSV: a value is written plainly, never with an apostrophe
     assert any(r["値"] == "275" for r in records if r["系列"] == "3-1")
 
@@ -481,17 +626,24 @@ def test_same_options_give_the_same_bytes_even_when_charts_are_redrawn(tmp_path:
     for run_id in ("one", "two"):
         workdir, temp = tmp_path / run_id, tmp_path / f"tmp-{run_id}"
         workdir.mkdir()
-        run = run_export("--date", DATE, "--since", "2026-10-01", "-o", "same.html", cwd=workdir, figures=temp)
+        run = run_export(
+            "--date", DATE, "--since", "2026-10-01", "-o", "same.html", cwd=workdir, figures=temp
+        )
         assert run.returncode == 0, run.stderr
         digests.append(hashlib.sha256((workdir / "same.html").read_bytes()).hexdigest())
         caches.append(sorted(p.name for p in temp.glob("mie-briefing-figures/*/*.svg")))
     assert caches[0] and caches[0] == caches[1], "each run drew its charts into its own cache"
     assert digests[0] == digests[1]
-    # and the same as rendering in process with no cache at all
+    # and the same as rendering in process (API and command line agree)
     ds = load_dataset(DATA)
     filters, _ = from_query(ds, "")
-    html = render_briefing(ds, filters, settings=Settings(data_dir=DATA, cache_dir=None),
-                           since=dt.date(2026, 10, 1), generated=dt.date(2026, 11, 26))
+    html = render_briefing(
+        ds,
+        filters,
+        settings=Settings(data_dir=DATA, cache_dir=tmp_path / "tmp-one" / "mie-briefing-figures"),
+        since=dt.date(2026, 10, 1),
+        generated=dt.date(2026, 11, 26),
+    )
     assert hashlib.sha256(html.encode("utf-8")).hexdigest() == digests[0]
 
 
@@ -499,17 +651,23 @@ def test_same_options_give_the_same_bytes_even_when_charts_are_redrawn(tmp_path:
 
 
 def test_each_area_writes_six_briefings_and_an_index(tmp_path: Path, figures: Path) -> None:
-    run = run_export("--each-area", "--outdir", "out", "--date", DATE, cwd=tmp_path, figures=figures)
+    run = run_export(
+        "--each-area", "--outdir", "out", "--date", DATE, cwd=tmp_path, figures=figures
+    )
     assert run.returncode == 0, run.stderr
     out = tmp_path / "out"
     files = sorted(p.name for p in out.iterdir())
     regions = [r["code"] for r in read_csv(DATA / "areas.csv") if r["level"] == "region"]
-    expected = sorted(["index.html", "briefing-240001.html", *(f"briefing-{c}.html" for c in regions)])
+    expected = sorted(
+        ["index.html", "briefing-240001.html", *(f"briefing-{c}.html" for c in regions)]
+    )
     assert files == expected, "exactly the index and six briefings, no temporary files"
     assert "6/6" in run.stderr and "1/6" in run.stderr, "progress on stderr"
     index = (out / "index.html").read_text(encoding="utf-8")
     hrefs = [a.get("href") or "" for a in parse(index).links]
-    assert sorted(hrefs) == sorted(f for f in expected if f != "index.html"), "relative links to each file"
+    assert sorted(hrefs) == sorted(f for f in expected if f != "index.html"), (
+        "relative links to each file"
+    )
     for name in ("県全体", *REGIONS):
         assert name in index
     assert BANNER in index and DATE in index
@@ -526,14 +684,18 @@ def assert_self_contained_index(index: str) -> None:
     page = parse(index)
     assert "<script" not in index.lower() and not (set(page.tags) & FOREIGN_TAGS)
     for _, _, value in page.refs:
-        assert value.startswith(("#", "data:")) or re.fullmatch(r"briefing-[\w-]+\.html", value), value
+        assert value.startswith(("#", "data:")) or re.fullmatch(r"briefing-[\w-]+\.html", value), (
+            value
+        )
 
 
 # ---- bad options and bad data --------------------------------------------------------------------
 
 
 def test_unknown_area_is_refused_in_japanese(tmp_path: Path, figures: Path) -> None:
-    run = run_export("--area", "大阪", "--date", DATE, "-o", "bad.html", cwd=tmp_path, figures=figures)
+    run = run_export(
+        "--area", "大阪", "--date", DATE, "-o", "bad.html", cwd=tmp_path, figures=figures
+    )
     assert run.returncode != 0
     assert "大阪" in run.stderr and "見つかりません" in run.stderr
     assert "Traceback" not in run.stderr
@@ -555,15 +717,28 @@ def test_each_area_needs_an_outdir(tmp_path: Path, figures: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_broken_data_names_file_row_and_column_and_writes_nothing(data_copy: Path, edit_csv: Callable[..., str], find_row: Callable[..., int], tmp_path: Path, figures: Path) -> None:
+def test_broken_data_names_file_row_and_column_and_writes_nothing(
+    data_copy: Path,
+    edit_csv: Callable[..., str],
+    find_row: Callable[..., int],
+    tmp_path: Path,
+    figures: Path,
+) -> None:
     history = data_copy / "history.csv"
     row = find_row(history, series="3-1", fy="2022", area="240001")
     edit_csv(history, row, "value", "三百")
     out = tmp_path / "out"
     out.mkdir()
-    run = run_export("--date", DATE, "-o", "b.html", cwd=out, figures=figures, BRIEFING_DATA=str(data_copy))
+    run = run_export(
+        "--date", DATE, "-o", "b.html", cwd=out, figures=figures, BRIEFING_DATA=str(data_copy)
+    )
     assert run.returncode != 0
-    assert "history.csv" in run.stderr and f"{row}行目" in run.stderr and "value" in run.stderr and "三百" in run.stderr
+    assert (
+        "history.csv" in run.stderr
+        and f"{row}行目" in run.stderr
+        and "value" in run.stderr
+        and "三百" in run.stderr
+    )
     assert "Traceback" not in run.stderr
     assert list(out.iterdir()) == []
 
@@ -571,7 +746,9 @@ def test_broken_data_names_file_row_and_column_and_writes_nothing(data_copy: Pat
 # ---- atomic writes -------------------------------------------------------------------------------
 
 
-def test_export_replaces_an_existing_file_whole_and_leaves_no_temporary_files(tmp_path: Path, settings: Settings) -> None:
+def test_export_replaces_an_existing_file_whole_and_leaves_no_temporary_files(
+    tmp_path: Path, settings: Settings
+) -> None:
     target = tmp_path / "briefing.html"
     target.write_text("OLD " * 500_000, encoding="utf-8")  # far longer than the briefing
     export_file(target, direction=3, generated=DATE, settings=settings)
@@ -581,7 +758,9 @@ def test_export_replaces_an_existing_file_whole_and_leaves_no_temporary_files(tm
     assert [p.name for p in tmp_path.iterdir()] == ["briefing.html"]
 
 
-def test_failed_export_keeps_the_previous_file(tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_export_keeps_the_previous_file(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "briefing.html"
     target.write_text("previous version", encoding="utf-8")
     with pytest.raises(ValueError, match="大阪"):
@@ -596,7 +775,9 @@ def test_failed_export_keeps_the_previous_file(tmp_path: Path, settings: Setting
         export_file(target, direction=3, generated=DATE, settings=settings)
     monkeypatch.undo()
     assert target.read_text(encoding="utf-8") == "previous version"
-    assert [p.name for p in tmp_path.iterdir()] == ["briefing.html"], "the temporary file is removed"
+    assert [p.name for p in tmp_path.iterdir()] == ["briefing.html"], (
+        "the temporary file is removed"
+    )
 
 
 def test_exported_file_is_readable_like_any_other_file(tmp_path: Path, settings: Settings) -> None:
