@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -309,10 +310,14 @@ def _sheet_entries(
     for offset, row in enumerate(sheet.rows[header + 1 :], start=header + 2):
         if not any(c.strip() for c in row):
             continue
-        where = {"file": sheet.file, "sheet": sheet.name, "row": offset + sheet.first_row - 1}
+        where: dict[str, Any] = {
+            "file": sheet.file,
+            "sheet": sheet.name,
+            "row": offset + sheet.first_row - 1,
+        }
 
         def bad(
-            name: str, value: str, reason: str, hint: str, where: dict[str, object] = where
+            name: str, value: str, reason: str, hint: str, where: dict[str, Any] = where
         ) -> None:
             problems.append(
                 Problem(
@@ -322,7 +327,7 @@ def _sheet_entries(
                     value=value,
                     **where,
                 )
-            )  # type: ignore[arg-type]
+            )
 
         raw_value = normalise_text(cell(row, "value"))
         if sheet.name is None and _split_thousands(row, header_cells, columns["value"], raw_value):
@@ -436,7 +441,7 @@ def _sheet_entries(
                     **where,
                     column=header_cells[columns["value"]],
                 )
-            )  # type: ignore[arg-type]
+            )
     return entries, problems, blanks
 
 

@@ -74,12 +74,43 @@ def _proc_entries() -> Iterator[tuple[int, int, bytes]]:
 
 def kernel_pids(parent: int) -> list[int]:
     """Kernel processes (``ipykernel_launcher``) that are children of the process ``parent``."""
-    return sorted(pid for pid, ppid, cmd in _proc_entries() if ppid == parent and b"ipykernel_launcher" in cmd)
+    return sorted(
+        pid for pid, ppid, cmd in _proc_entries() if ppid == parent and b"ipykernel_launcher" in cmd
+    )
 
 
 def kernel_count(parent: int) -> int:
     """How many kernels the Voilà process ``parent`` is running now."""
     return len(kernel_pids(parent))
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def wait_for_quiet_kernels(
+    parent: int, *, at_least: int = 1, quiet: float = 1.5, timeout: float = 60
+) -> None:
+    """Wait until ``parent`` runs ``at_least`` kernels and none used CPU for ``quiet`` seconds.
+
+    Voilà logs nothing when a pooled kernel has finished running the notebook; a kernel that
+    stopped using CPU has (so a refill of the pool is ready once it exists and is quiet).
+    """
+    deadline = time.monotonic() + timeout
+    last: dict[int, int] = {}
+    still_since = time.monotonic()
+    while time.monotonic() < deadline:
+        ticks = {pid: _cpu_ticks(pid) for pid in kernel_pids(parent)}
+        if ticks != last or len(ticks) < at_least:
+            last, still_since = ticks, time.monotonic()
+        elif time.monotonic() - still_since >= quiet:
+            return
+        time.sleep(0.25)
+    raise TimeoutError(f"kernels of {parent} still busy after {timeout:.0f} s: {last}")
 
 
 @dataclass
@@ -100,6 +131,11 @@ class VoilaServer:
     def kernel_count(self) -> int:
         return kernel_count(self.process.pid)
 
+    def wait_for_quiet_kernels(
+        self, *, at_least: int = 1, quiet: float = 1.5, timeout: float = 60
+    ) -> None:
+        wait_for_quiet_kernels(self.process.pid, at_least=at_least, quiet=quiet, timeout=timeout)
+
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
@@ -107,7 +143,9 @@ class VoilaServer:
         return "\n".join(self.log().splitlines()[-lines:])
 
 
-def _wait(condition, *, timeout: float, what: str, server_process: subprocess.Popen[bytes], log_path: Path):  # type: ignore[no-untyped-def]
+def _wait(
+    condition, *, timeout: float, what: str, server_process: subprocess.Popen[bytes], log_path: Path
+):  # type: ignore[no-untyped-def]
     """Poll ``condition()`` every 0.1 s until it returns something truthy, within ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
@@ -116,7 +154,9 @@ def _wait(condition, *, timeout: float, what: str, server_process: subprocess.Po
             return result
         if server_process.poll() is not None:
             tail = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
-            raise RuntimeError(f"Voilà exited (code {server_process.returncode}) before {what}:\n{tail}")
+            raise RuntimeError(
+                f"Voilà exited (code {server_process.returncode}) before {what}:\n{tail}"
+            )
         if time.monotonic() > deadline:
             tail = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
             raise TimeoutError(f"Voilà: no {what} within {timeout:.0f} s (log {log_path}):\n{tail}")
@@ -135,7 +175,9 @@ def _answers(url: str) -> bool:
 def _our_kernels(marker: str) -> list[int]:
     """Kernels whose connection file lies under ``marker`` (they outlive a killed Voilà)."""
     wanted = marker.encode()
-    return [pid for pid, _, cmd in _proc_entries() if b"ipykernel_launcher" in cmd and wanted in cmd]
+    return [
+        pid for pid, _, cmd in _proc_entries() if b"ipykernel_launcher" in cmd and wanted in cmd
+    ]
 
 
 def _stop(process: subprocess.Popen[bytes], private_dir: Path, *, grace: float = 20) -> None:
@@ -217,7 +259,9 @@ def running_voila(
         _wait(lambda: _answers(url), what=f"HTTP answer at {url}", **wait)
         if wait_for_pool and settings.kernel_pool > 0:
             _wait(pool_ready, what="filled kernel pool", **wait)
-        yield VoilaServer(url=url, process=process, settings=settings, log_path=log_path, private_dir=private)
+        yield VoilaServer(
+            url=url, process=process, settings=settings, log_path=log_path, private_dir=private
+        )
     finally:
         _stop(process, private)
 

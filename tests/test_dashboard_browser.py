@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -31,7 +32,9 @@ STEP_TIMEOUT_MS = 20_000
 NO_BREAKDOWN = "この指標には地域別の内訳がありません"
 HIGASHIKISHU = ("尾鷲市", "熊野市", "紀北町", "御浜町", "紀宝町")
 #: What Voilà writes into the page instead of the outputs when the notebook fails.
-VOILA_FAILURE = re.compile(r"Cell execution timed out|There was an error when executing cell|Traceback")
+VOILA_FAILURE = re.compile(
+    r"Cell execution timed out|There was an error when executing cell|Traceback"
+)
 
 
 # ---- servers and browser ---------------------------------------------------------------------
@@ -52,8 +55,12 @@ def voila_settings(served_data: Path) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def server(voila_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServer]:
-    with running_voila(voila_settings, workdir=tmp_path_factory.mktemp("voila"), name="voila-browser") as running:
+def server(
+    voila_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[VoilaServer]:
+    with running_voila(
+        voila_settings, workdir=tmp_path_factory.mktemp("voila"), name="voila-browser"
+    ) as running:
         yield running
 
 
@@ -87,11 +94,14 @@ def stays_offline(guard: ServerOnly) -> Iterator[None]:
 
 
 @pytest.fixture
-def page(context: BrowserContext, guard: ServerOnly) -> Iterator[Page]:
+def page(
+    context: BrowserContext, guard: ServerOnly, request: pytest.FixtureRequest
+) -> Iterator[Page]:
     opened = context.new_page()
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
     yield opened
+    shot(opened, f"last-{request.node.name}")  # how the page looked when the test ended
     opened.close()
     assert errors == [], f"JavaScript errors in the page: {errors}"
 
@@ -139,14 +149,17 @@ def dropdown(page: Page, label: str) -> Locator:
 
 def choose(select: Locator, text: str) -> None:
     """Pick the option whose visible text is ``text`` (ipywidgets shows spaces as no-break spaces)."""
-    options = [" ".join(o.replace("\u00a0", " ").split()) for o in select.locator("option").all_inner_texts()]
+    options = [
+        " ".join(o.replace("\u00a0", " ").split())
+        for o in select.locator("option").all_inner_texts()
+    ]
     assert text in options, f"{text!r} is not offered; options are {options}"
     select.select_option(index=options.index(text))
 
 
-def chosen(select: Locator) -> str:
-    """The visible text of the selected option."""
-    return " ".join(select.evaluate("s => s.options[s.selectedIndex].textContent").replace("\u00a0", " ").split())
+def expect_chosen(select: Locator, text: str) -> None:
+    """Wait until the selected option's visible text is ``text`` (whitespace normalised)."""
+    expect(select.locator("option:checked")).to_have_text(text, timeout=STEP_TIMEOUT_MS)
 
 
 def tile_row(page: Page, indicator: str) -> Locator:
@@ -191,8 +204,8 @@ def test_member_walks_through_direction_5_in_higashikishu(page: Page, server: Vo
     expect_dashboard(page)
     expect(shown(page.locator("section.tile"))).to_have_count(6)
     expect(page.get_by_role("tab", name="概要")).to_have_attribute("aria-selected", "true")
-    assert chosen(dropdown(page, "取組方向")) == "全体"
-    assert chosen(dropdown(page, "地域")) == "県全体"
+    expect_chosen(dropdown(page, "取組方向"), "全体")
+    expect_chosen(dropdown(page, "地域"), "県全体")
     shot(page, "walk-01-opened")
 
     choose(dropdown(page, "取組方向"), "5 社会参加支援")
@@ -209,7 +222,9 @@ def test_member_walks_through_direction_5_in_higashikishu(page: Page, server: Vo
     charts = shown(page.locator("section.card img[alt*='推移']"))
     expect(charts).to_have_count(2, timeout=STEP_TIMEOUT_MS)  # 5-1 and 5-2: the regional ones
     for indicator in ("5-1", "5-2"):
-        expect(shown(page.locator(f"#ind-{indicator} img"))).to_have_attribute("alt", re.compile("推移"))
+        expect(shown(page.locator(f"#ind-{indicator} img"))).to_have_attribute(
+            "alt", re.compile("推移")
+        )
         expect(shown(page.locator(f"#ind-{indicator}"))).to_contain_text("令和7年度")
     for indicator in ("5-3", "5-4"):
         expect(shown(page.locator(f"#ind-{indicator}"))).to_contain_text(NO_BREAKDOWN)
@@ -242,10 +257,12 @@ def test_member_walks_through_direction_5_in_higashikishu(page: Page, server: Vo
 
     page.get_by_role("button", name="English", exact=True).click()
     expect(page.get_by_role("tab", name="Overview")).to_be_visible(timeout=STEP_TIMEOUT_MS)
-    expect(page.get_by_role("tab", name="Surveys (goals)")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tab", name="Surveys (goals)")).to_have_attribute(
+        "aria-selected", "true"
+    )
     expect(shown(page.get_by_role("heading", name="Plan-wide goals"))).to_be_visible()
     expect(dropdown(page, "Direction")).to_be_visible()
-    assert chosen(dropdown(page, "Area")) == "■ Higashi-Kishu"
+    expect_chosen(dropdown(page, "Area"), "■ Higashi-Kishu")
     expect(shown(page.locator("#goal-G2"))).to_contain_text("95% CI")
     shot(page, "walk-08-english")
 
@@ -257,15 +274,17 @@ def test_link_presets_direction_and_area(page: Page, server: VoilaServer) -> Non
     url = f"{server.url}?direction=5&area={quote('東紀州')}"
     open_page(page, url, name="preset-direction-area", server=server)
     expect_dashboard(page)
-    assert chosen(dropdown(page, "取組方向")) == "5 社会参加支援"
-    assert chosen(dropdown(page, "地域")) == "■ 東紀州"
+    expect_chosen(dropdown(page, "取組方向"), "5 社会参加支援")
+    expect_chosen(dropdown(page, "地域"), "■ 東紀州")
     expect_regional_figures(page)
     shot(page, "preset-direction-area")
 
 
 def test_link_opens_the_survey_tab(page: Page, server: VoilaServer) -> None:
     open_page(page, f"{server.url}?view=survey", name="preset-survey", server=server)
-    expect(page.get_by_role("tab", name="調査（目標）")).to_have_attribute("aria-selected", "true", timeout=LOAD_TIMEOUT_MS)
+    expect(page.get_by_role("tab", name="調査（目標）")).to_have_attribute(
+        "aria-selected", "true", timeout=LOAD_TIMEOUT_MS
+    )
     expect(shown(page.locator("#goal-G1"))).to_contain_text("95%信頼区間")
     expect(shown(page.locator("#goal-G1"))).to_contain_text(re.compile(r"n=[\d,]+"))
     expect(shown(page.get_by_text("地域別")).first).to_be_visible()
@@ -275,10 +294,12 @@ def test_link_opens_the_survey_tab(page: Page, server: VoilaServer) -> None:
 def test_bad_link_still_shows_the_dashboard_with_a_note(page: Page, server: VoilaServer) -> None:
     open_page(page, f"{server.url}?direction=99&area=xyz", name="preset-bad", server=server)
     expect_dashboard(page)
-    expect(shown(page.get_by_text("取組方向「99」はありません"))).to_be_visible()
+    expect(shown(page.get_by_text("取組方向「99」はありません"))).to_be_visible(
+        timeout=STEP_TIMEOUT_MS
+    )
     expect(shown(page.get_by_text("地域「xyz」が見つかりません"))).to_be_visible()
-    assert chosen(dropdown(page, "取組方向")) == "全体"
-    assert chosen(dropdown(page, "地域")) == "県全体"
+    expect_chosen(dropdown(page, "取組方向"), "全体")
+    expect_chosen(dropdown(page, "地域"), "県全体")
     expect(shown(page.locator("section.tile"))).to_have_count(6)
     shot(page, "preset-bad")
 
@@ -286,33 +307,63 @@ def test_bad_link_still_shows_the_dashboard_with_a_note(page: Page, server: Voil
 # ---- a broken data file ----------------------------------------------------------------------
 
 
+@dataclass
+class Broken:
+    server: VoilaServer
+    history: Path
+    row: int
+    good_value: str
+
+
 @pytest.fixture
-def broken_server(
+def broken(
     data_copy: Path,
     find_row: Callable[..., int],
     edit_csv: Callable[[Path, int, str, str], str],
     voila_settings: Settings,
     guard: ServerOnly,
     tmp_path: Path,
-) -> Iterator[tuple[VoilaServer, int]]:
-    """A second server on data whose history.csv has 「abc」 as a value; yields it and the row."""
+) -> Iterator[Broken]:
+    """A second server on data whose history.csv has 「abc」 as a value (one preheated kernel)."""
     history = data_copy / "history.csv"
     row = find_row(history, series="1-1", fy="2020", area="240001")
-    edit_csv(history, row, "value", "abc")
+    good = edit_csv(history, row, "value", "abc")
     settings = voila_settings.with_(data_dir=data_copy, kernel_pool=1)
     with running_voila(settings, workdir=tmp_path / "voila", name="voila-broken-data") as running:
         guard.allow(running.url)
-        yield running, row
+        yield Broken(running, history, row, good)
 
 
-def test_broken_data_file_is_explained_in_japanese(page: Page, broken_server: tuple[VoilaServer, int]) -> None:
-    server, row = broken_server
-    open_page(page, server.url, name="broken-data", server=server)
+def expect_data_error(page: Page, broken: Broken) -> None:
     alert = shown(page.locator(".mb [role=alert]"))
     expect(alert).to_contain_text("データを読み込めませんでした")
     expect(alert).to_contain_text("history.csv")
-    expect(alert).to_contain_text(f"{row}行目")
+    expect(alert).to_contain_text(f"{broken.row}行目")
     expect(alert).to_contain_text("abc")
     assert "Traceback" not in page.inner_text("body")
     expect(dropdown(page, "取組方向")).to_have_count(0)
+
+
+def test_broken_data_file_is_explained_in_japanese(page: Page, broken: Broken) -> None:
+    open_page(page, broken.server.url, name="broken-data", server=broken.server)
+    expect_data_error(page, broken)
     shot(page, "broken-data")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="preheated kernels load the data before the request, so the first kernel_pool reloads "
+    "after a fix still show the old error (or, after an update, the old figures)",
+)
+def test_reload_after_fixing_the_file_shows_the_dashboard(
+    page: Page, broken: Broken, edit_csv: Callable[[Path, int, str, str], str]
+) -> None:
+    open_page(page, broken.server.url, name="fixed-data-before", server=broken.server)
+    expect_data_error(page, broken)
+    # the page's kernel and the pool's refill exist, and the refill has read the broken file
+    broken.server.wait_for_quiet_kernels(at_least=broken.server.settings.kernel_pool + 1)
+    edit_csv(broken.history, broken.row, "value", broken.good_value)  # what the error panel asks
+    page.reload(timeout=LOAD_TIMEOUT_MS)
+    open_page(page, broken.server.url, name="fixed-data-reloaded", server=broken.server)
+    shot(page, "fixed-data-reloaded")
+    expect_dashboard(page)

@@ -1,0 +1,704 @@
+"""Reading, normalising, checking and reviewing staff input (Python API: ``briefing.importer``).
+
+The corpus is written by the tests themselves (see ``inputs.py``): CSV as Japanese Excel saves it
+(CP932 or UTF-8 with BOM), free-form Excel reports with title rows and notes, filled templates, and
+formula cells with and without the result Excel stores. Row numbers are spreadsheet rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from inputs import (
+    csv_bytes,
+    fill_template,
+    store_cached_values,
+    template_rows,
+    write_csv,
+    write_xlsx,
+)
+
+from briefing import Dataset, load_dataset
+from briefing.dataset import PREFECTURE
+from briefing.importer import Entry, normalise_text, read_entries, review
+from briefing.review import review_html, review_rows, review_text
+from briefing.statistics import summarise
+from briefing.template import build_template
+from briefing.update import commit, read_changes
+
+TODAY = dt.date(2026, 11, 1)  # FY2026: years up to FY2027 are plausible
+HOKUSEI = [
+    "242021",
+    "242055",
+    "242071",
+    "242101",
+    "242144",
+    "243035",
+    "243248",
+    "243418",
+    "243434",
+    "243442",
+]
+
+
+def key(e: Entry) -> tuple[str, int, str, float, str, int]:
+    return (e.series, e.fy, e.area, e.value, e.status, e.row)
+
+
+def stored(ds: Dataset, series: str, fy: int, area: str = PREFECTURE) -> pd.Series:
+    h = ds.history
+    rows = h[(h["series"] == series) & (h["fy"] == fy) & (h["area"] == area)]
+    assert len(rows) == 1, (series, fy, area)
+    return rows.iloc[0]
+
+
+# --- what offices write is understood ------------------------------------------------------
+
+OFFICE_ROWS = [
+    [
+        "令和7年度 ひきこもり支援 実績報告（子ども・福祉総務課）",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ],  # title row above the header
+    ["※数値がない項目は「－」", "", "", "", "", ""],
+    [
+        "指標",
+        "年度",
+        "市町名",
+        "実績値",
+        "状態",
+        "備考",
+    ],  # header on row 3, notes column at the end
+    [
+        "３－１",
+        "令和７年度",
+        "県全体",
+        "４，５２１",
+        "速報",
+        "２月末までの速報",
+    ],  # full-width everything
+    [
+        "5-4",
+        "R7",
+        "",
+        "4,521",
+        "",
+        "",
+    ],  # thousands separator (quoted by the CSV writer), blank area = prefecture
+    ["2-2", "令和7年度", "四日市市", "１２３", "確定", ""],  # municipality by name
+    ["2-2", "R7", "242012", "1,234", "", "団体コード（6桁）"],
+    ["2-2", "2025", "24203", "45", "", "団体コード（5桁、検査数字なし）"],
+    ["2-2", "H31", "鈴鹿市", "７", "", "平成31年度＝2019"],
+    ["2-1a", "令和７年度", "243035", "－", "", "数値なし"],
+    ["5-1", "R7", "熊野市", "", "", "空欄"],
+    ["2-3a", "2025", "県全体", "７２．９", "", "割合"],
+    ["", "", "", "", "", ""],
+    ["", "", "", "", "", "※ 以上"],
+]
+OFFICE_ENTRIES = {
+    ("3-1", 2025, PREFECTURE, 4521.0, "速報", 4),
+    ("5-4", 2025, PREFECTURE, 4521.0, "確定", 5),
+    ("2-2", 2025, "242021", 123.0, "確定", 6),
+    ("2-2", 2025, "242012", 1234.0, "確定", 7),
+    ("2-2", 2025, "242039", 45.0, "確定", 8),
+    ("2-2", 2019, "242071", 7.0, "確定", 9),
+    ("2-3a", 2025, PREFECTURE, 72.9, "確定", 12),
+}
+
+
+@pytest.mark.parametrize("encoding", ["cp932", "utf-8-sig"])
+def test_office_csv_is_normalised(tmp_path: Path, bundled_dataset: Dataset, encoding: str) -> None:
+    path = write_csv(tmp_path / f"報告_{encoding}.csv", OFFICE_ROWS, encoding=encoding)
+    if encoding == "cp932":
+        assert not path.read_bytes().startswith(b"\xef\xbb\xbf")
+        with pytest.raises(UnicodeDecodeError):
+            path.read_bytes().decode("utf-8")
+    entries, problems, blanks = read_entries([path], bundled_dataset, today=TODAY)
+    assert problems == []
+    assert {key(e) for e in entries} == OFFICE_ENTRIES
+    assert blanks == 3  # 「－」, the empty cell and the closing note: no figure, not an error
+    assert {e.file for e in entries} == {path.name} and {e.sheet for e in entries} == {None}
+
+
+def test_unquoted_values_and_other_spellings(tmp_path: Path, bundled_dataset: Dataset) -> None:
+    text = "系列ID,年度,地域,値\r\n3-1,FY2025,三重県,402\r\n3-2,令和元年度,,12人\r\n2-3b,2025年度,,63.2%\r\n2-3c,R７,,５８．０％\r\n"
+    path = tmp_path / "spellings.csv"
+    path.write_bytes(text.encode("utf-8"))  # UTF-8 without BOM is read too
+    entries, problems, _ = read_entries([path], bundled_dataset, today=TODAY)
+    assert problems == []
+    assert {key(e) for e in entries} == {
+        ("3-1", 2025, PREFECTURE, 402.0, "確定", 2),
+        ("3-2", 2019, PREFECTURE, 12.0, "確定", 3),
+        ("2-3b", 2025, PREFECTURE, 63.2, "確定", 4),
+        ("2-3c", 2025, PREFECTURE, 58.0, "確定", 5),
+    }
+
+
+def test_indicator_names_are_understood(tmp_path: Path, bundled_dataset: Dataset) -> None:
+    path = write_csv(
+        tmp_path / "names.csv",
+        [
+            ["指標名", "年度", "値"],
+            ["ひきこもり地域支援センターにおける専門相談件数（延べ）", "R7", "400"],
+            ["家族教室への参加者数（延べ）", "R7", "70"],
+            ["2-1 相談窓口", "R7", "22"],
+        ],
+    )
+    entries, problems, _ = read_entries([path], bundled_dataset, today=TODAY)
+    assert problems == []
+    assert [(e.series, e.value) for e in entries] == [("3-1", 400.0), ("3-2", 70.0), ("2-1a", 22.0)]
+
+
+def test_normalise_text() -> None:
+    assert normalise_text(" ３－１ ") == "3-1"
+    assert normalise_text("４，５２１") == "4,521"
+    assert normalise_text("２－１ａ") == "2-1a"
+
+
+def test_excel_report_with_merged_title_notes_and_formula_result(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    path = write_xlsx(
+        tmp_path / "report.xlsx",
+        [
+            [
+                "令和7年度 実績報告（三重県ひきこもり地域支援センター）",
+                None,
+                None,
+                None,
+                None,
+                None,
+            ],
+            ["系列ID", "年度", "地域コード", "値", "状態", "備考"],
+            ["3-2", "令和7年度", None, "=60+10", "確定", "前期＋後期"],
+            ["2-2", "R7", "242012", 300, "速報", None],
+            ["6-2", 2025, "県全体", 1, None, None],
+            ["2-3a", 2025, None, 72.5, None, "小数"],
+        ],
+        merge=["A1:F1"],
+    )
+    store_cached_values(path, {"D3": 70})
+    entries, problems, _ = read_entries([path], bundled_dataset, today=TODAY)
+    assert problems == []
+    assert {key(e) for e in entries} == {
+        ("3-2", 2025, PREFECTURE, 70.0, "確定", 3),
+        ("2-2", 2025, "242012", 300.0, "速報", 4),
+        ("6-2", 2025, PREFECTURE, 1.0, "確定", 5),
+        ("2-3a", 2025, PREFECTURE, 72.5, "確定", 6),
+    }
+    assert {e.sheet for e in entries} == {"報告"}
+
+
+def test_formula_without_stored_result_is_reported(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    path = write_xlsx(
+        tmp_path / "formula.xlsx",
+        [["系列ID", "年度", "実績"], ["3-2", "R7", "=60+10"], ["3-1", "R7", 400]],
+    )
+    result = review([path], bundled_dataset, today=TODAY)
+    assert not result.ok
+    [problem] = result.problems
+    assert (problem.file, problem.sheet, problem.row, problem.column, problem.value) == (
+        "formula.xlsx",
+        "報告",
+        2,
+        "実績",
+        "=60+10",
+    )
+    assert "数式の計算結果が保存されていません" in str(problem)
+
+
+# --- templates --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def template_2025(tmp_path_factory: pytest.TempPathFactory, bundled_dataset: Dataset) -> Path:
+    path = tmp_path_factory.mktemp("tpl") / "update_2025.xlsx"
+    path.write_bytes(build_template(bundled_dataset, 2025))
+    return path
+
+
+def test_filled_template_is_read(
+    tmp_path: Path, template_2025: Path, bundled_dataset: Dataset
+) -> None:
+    filled = fill_template(
+        template_2025,
+        tmp_path / "filled.xlsx",
+        {
+            ("3-1", PREFECTURE): (410, "速報", "オンライン相談の開始で増加"),
+            ("2-3a", PREFECTURE): ("７４．１", None, None),  # text typed with full-width digits
+            ("2-2", "242012"): ("=250+50", "確定", None),  # a formula: its stored result is used
+            ("2-2", "242021"): ("－", None, "未集計"),
+            ("6-2", PREFECTURE): (1, "確定", None),
+        },
+    )
+    row = next(
+        r["row"]
+        for r in template_rows(filled)
+        if (r["系列ID"], r["地域コード"]) == ("2-2", "242012")
+    )
+    store_cached_values(filled, {f"H{row}": 300})
+    result = review([filled], bundled_dataset, today=TODAY)
+    assert result.problems == []
+    got = {(e.series, e.area): (e.value, e.status, e.comment) for e in result.entries}
+    assert got == {
+        ("3-1", PREFECTURE): (410.0, "速報", "オンライン相談の開始で増加"),
+        ("2-3a", PREFECTURE): (74.1, "確定", ""),
+        ("2-2", "242012"): (300.0, "確定", ""),
+        ("6-2", PREFECTURE): (1.0, "確定", ""),
+    }
+    # every row left empty (and the 「－」) is a blank, not an error
+    assert result.blanks == 187 - 4
+    assert {e.sheet for e in result.entries} == {"入力"}
+
+
+def test_unfilled_template_is_refused(template_2025: Path, bundled_dataset: Dataset) -> None:
+    result = review([template_2025], bundled_dataset, today=TODAY)
+    assert [str(p) for p in result.problems] == [
+        "update_2025.xlsx: 数値が1つも入力されていません。 → 「値」の列に数値を入力してください。"
+    ]
+
+
+# --- problems: every one, with where and what to do -------------------------------------------
+
+PROBLEM_ROWS = [
+    ["系列ID", "年度", "市町名", "実績値", "状態"],
+    ["9-9", "2025", "", "1", ""],  # 2 unknown series
+    ["3-1", "2025", "大阪市", "1", ""],  # 3 unknown area name
+    ["2-2", "2025", "249999", "1", ""],  # 4 unknown area code
+    ["3-1", "2025", "津市", "1", ""],  # 5 municipal value for a prefecture-only series
+    ["3-1", "2025", "", "１２ａ", ""],  # 6 not a number
+    ["3-2", "2025", "", "－５", ""],  # 7 negative count (full-width minus)
+    ["2-3a", "2025", "", "100.5", ""],  # 8 share above 100
+    ["4-1", "2010", "", "1", ""],  # 9 year too early
+    ["4-2", "2099", "", "1", ""],  # 10 year too late
+    ["5-3", "2025", "", "1", "済み"],  # 11 status
+    ["5-4", "2025", "", "10", ""],  # 12
+    ["5-4", "R7", "県全体", "11", ""],  # 13 same key as row 12
+    ["2-2", "2025", "北勢", "5", ""],  # 14 a region, not a municipality
+    ["6-2", "2025", "", "2", ""],  # 15 milestone is 0 or 1
+    ["4-3", "2025", "", "1.5", ""],  # 16 counts are whole numbers
+    ["1-1", "令和", "", "1", ""],  # 17 unreadable year
+]
+PROBLEMS = [  # (row, column as written, value, reason)
+    (2, "系列ID", "9-9", "指標（系列）が見つかりません"),
+    (3, "市町名", "大阪市", "地域（市町）が見つかりません"),
+    (4, "市町名", "249999", "地域（市町）が見つかりません"),
+    (5, "市町名", "津市", "市町別の内訳がありません"),
+    (6, "実績値", "１２ａ", "数値ではありません"),
+    (7, "実績値", "－５", "負になりません"),
+    (8, "実績値", "100.5", "0〜100 の範囲外"),
+    (9, "年度", "2010", "年度が想定の範囲外"),
+    (10, "年度", "2099", "年度が想定の範囲外"),
+    (11, "状態", "済み", "状態が読み取れません"),
+    (14, "市町名", "北勢", "地域（北勢など）の値は入力できません"),
+    (15, "実績値", "2", "創設の有無は 0 か 1"),
+    (16, "実績値", "1.5", "整数"),
+    (17, "年度", "令和", "読み取れません"),
+    (13, None, None, "同じ指標・年度・地域の値が2回あります"),
+]
+
+
+def test_every_problem_of_a_file_is_reported_at_once(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    path = write_csv(tmp_path / "problems.csv", PROBLEM_ROWS, encoding="cp932")
+    result = review([path], bundled_dataset, today=TODAY)
+    assert not result.ok
+    got = [(p.row, p.column, p.value) for p in result.problems]
+    assert got == [(row, column, value) for row, column, value, _ in PROBLEMS]
+    for problem, (_, _, _, reason) in zip(result.problems, PROBLEMS, strict=True):
+        assert problem.file == "problems.csv"
+        assert reason in problem.reason
+        assert problem.hint  # what to do
+    duplicate = result.problems[-1]
+    assert "problems.csv 12行目と同じ" in duplicate.reason and "5-4 令和7年度" in duplicate.reason
+
+
+def test_problems_across_files_and_sheets(tmp_path: Path, bundled_dataset: Dataset) -> None:
+    one = write_csv(tmp_path / "a.csv", [["系列ID", "年度", "値"], ["3-1", "R7", "400"]])
+    two = write_xlsx(
+        tmp_path / "b.xlsx",
+        [["系列ID", "年度", "値"], ["３－１", "令和7年度", 401], ["3-2", "R7", "x"]],
+        title="北勢",
+    )
+    result = review([one, two], bundled_dataset, today=TODAY)
+    texts = [str(p) for p in result.problems]
+    assert texts[0].startswith(
+        "b.xlsx シート「北勢」 3行目 「値」列: 値「x」: 数値ではありません。"
+    )
+    assert texts[1].startswith(
+        "b.xlsx シート「北勢」 2行目: 同じ指標・年度・地域の値が2回あります（a.csv 2行目と同じ"
+    )
+    assert len(texts) == 2
+
+
+def test_unquoted_thousands_separator_is_not_misread(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    path = tmp_path / "split.csv"
+    path.write_bytes("指標,年度,値\r\n5-4,R7,4,521\r\n3-1,R7,410\r\n".encode("cp932"))
+    result = review([path], bundled_dataset, today=TODAY)
+    [problem] = result.problems
+    assert (problem.row, problem.column, problem.value) == (2, "値", "4,521")
+    assert "引用符" in problem.hint
+    assert [e.series for e in result.entries] == ["3-1"]  # 4 was not taken for 4,521
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.csv", b"", "ファイルが空です"),
+        ("notes.pdf", b"%PDF-1.4\n", "CSV でも Excel（.xlsx）でもないファイルです"),
+        (
+            "old.xls",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200),
+            "古い Excel 形式（.xls）は読めません",
+        ),
+        ("broken.xlsx", b"PK\x03\x04not really a workbook", "Excel ファイルとして読めません"),
+        (
+            "garbled.csv",
+            "指標,年度,値\r\n3-1,R7,".encode("cp932") + b"\x82\xff\r\n",
+            "文字コードを判別できません",
+        ),
+        (
+            "utf16.csv",
+            "指標,年度,値\r\n3-1,R7,400\r\n".encode("utf-16"),
+            "CSV ではないファイルです",
+        ),
+        ("noheader.csv", b"a,b,c\r\n1,2,3\r\n", "見出しの行が見つかりません"),
+        ("headeronly.csv", "指標,年度,値\r\n".encode(), "数値が1つも入力されていません"),
+    ],
+)
+def test_unreadable_files(
+    tmp_path: Path, bundled_dataset: Dataset, name: str, data: bytes, reason: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = review([path], bundled_dataset, today=TODAY)
+    [problem] = result.problems
+    assert problem.file == name and reason in problem.reason and problem.hint
+    assert result.entries == []
+
+
+def test_missing_file(tmp_path: Path, bundled_dataset: Dataset) -> None:
+    result = review([tmp_path / "nowhere.csv"], bundled_dataset, today=TODAY)
+    assert [p.reason for p in result.problems] == ["ファイルが見つかりません。"]
+
+
+def test_size_limit(tmp_path: Path, bundled_dataset: Dataset) -> None:
+    rows = [["指標", "年度", "値"]] + [["3-1", "R7", "400"]]
+    path = write_csv(tmp_path / "big.csv", rows + [["", "", ""]] * 500)
+    size = path.stat().st_size
+    result = review([path], bundled_dataset, max_bytes=size - 1, today=TODAY)
+    [problem] = result.problems
+    assert "ファイルが大きすぎます" in problem.reason and "上限 " in problem.reason
+    assert f"{size - 1:,} バイト" in problem.reason or "KB" in problem.reason
+    assert result.entries == []
+    assert review([path], bundled_dataset, max_bytes=size, today=TODAY).ok
+
+
+def test_plausible_years_follow_today(tmp_path: Path, bundled_dataset: Dataset) -> None:
+    path = write_csv(
+        tmp_path / "y.csv",
+        [["指標", "年度", "値"], ["3-1", "2027", "1"], ["3-2", "2014", "1"], ["3-2", "2015", "1"]],
+    )
+    result = review([path], bundled_dataset, today=TODAY)
+    assert [(p.row, p.value) for p in result.problems] == [(3, "2014")]
+    # still FY2025: FY2027 is too far ahead
+    early = review([path], bundled_dataset, today=dt.date(2026, 3, 31))
+    assert [(p.row, p.value) for p in early.problems] == [(2, "2027"), (3, "2014")]
+    assert "2015〜2026年度" in early.problems[0].reason
+
+
+# --- the review: new, changed (old → new), unchanged -------------------------------------------
+
+
+def test_review_shows_old_and_new_per_indicator(tmp_path: Path, bundled_dataset: Dataset) -> None:
+    path = write_csv(
+        tmp_path / "r.csv",
+        [
+            ["指標", "年度", "地域", "値", "状態"],
+            ["3-1", "R7", "", "410", "速報"],  # 402 速報 → 410
+            ["3-2", "R7", "", "67", "速報"],  # unchanged
+            ["3-2", "R8", "", "70", ""],  # new year
+            ["2-3a", "R7", "", "74.3", "確定"],  # same value, 速報 → 確定 is a change
+        ],
+    )
+    result = review([path], bundled_dataset, today=TODAY)
+    assert result.ok
+    assert result.counts() == {"新規": 1, "変更": 2, "変更なし": 1}
+    table = result.table.set_index(["series", "fy"])
+    assert table.loc[("3-1", 2025), ["old", "new", "change"]].tolist() == [402.0, 410.0, "変更"]
+    assert pd.isna(table.loc[("3-2", 2026), "old"]) and table.loc[("3-2", 2026), "change"] == "新規"
+    text = review_text(result, bundled_dataset)
+    lines = text.splitlines()
+    assert lines[0] == "取り込み内容: 新規 1 件、変更 2 件、変更なし 1 件、空欄（数値なし） 0 件"
+    assert (
+        "  3-1 ひきこもり地域支援センターにおける専門相談件数（延べ）: 新規 0、変更 1、変更なし 0"
+        in lines
+    )
+    assert "      変更 令和7年度 県全体: 402 → 410（速報）" in lines
+    assert "      新規 令和8年度 県全体: － → 70（確定）" in lines
+    assert "      変更 令和7年度 県全体: 74.3 → 74.3（速報 → 確定）" in lines
+    assert "nan" not in text
+    rows = review_rows(result, bundled_dataset)
+    assert rows["区分"].tolist() == ["変更", "変更", "新規", "変更なし"]
+    assert "nan" not in rows.to_string() and "nan" not in review_html(result, bundled_dataset)
+
+
+def test_review_lists_the_recomputed_prefecture_total(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    path = write_csv(
+        tmp_path / "towns.csv",
+        [
+            ["指標", "年度", "市町", "値"],
+            ["2-2", "R7", "津市", "300"],
+            ["2-2", "R7", "四日市市", "200"],
+        ],
+    )
+    result = review([path], bundled_dataset, today=TODAY)
+    assert result.ok
+    old_total = stored(bundled_dataset, "2-2", 2025)["value"]
+    new_total = old_total - 294 - 292 + 300 + 200
+    total = result.table[result.table["area"] == PREFECTURE].iloc[0]
+    assert (total["old"], total["new"], total["change"], total["area_name"]) == (
+        old_total,
+        new_total,
+        "変更",
+        "県全体（市町の合計）",
+    )
+    assert f"県全体（市町の合計）: {old_total:,.0f} → {new_total:,.0f}" in review_text(
+        result, bundled_dataset
+    )
+
+
+# --- saving: the values, the totals, the change record ----------------------------------------
+
+
+def test_round_trip_template_fill_import_summarise(tmp_path: Path, data_copy: Path) -> None:
+    ds = load_dataset(data_copy)
+    template = tmp_path / "update_2026.xlsx"
+    template.write_bytes(build_template(ds, 2026))
+    towns = list(ds.areas.index[ds.areas["level"] == "municipality"])
+    values: dict[tuple[str, str], object] = {("2-2", code): 10 + i for i, code in enumerate(towns)}
+    values |= {
+        ("3-1", PREFECTURE): (430, "速報", "相談方法の多様化で増加"),
+        ("2-3b", PREFECTURE): 65.5,
+        ("6-2", PREFECTURE): 1,
+    }
+    filled = fill_template(template, tmp_path / "filled.xlsx", values)
+    result = review([filled], ds, today=TODAY)
+    assert result.ok, result.problems
+    assert result.counts() == {
+        "新規": 29 + 3 + 1,
+        "変更": 0,
+        "変更なし": 0,
+    }  # + the 2-2 prefecture total
+    commit(
+        ds,
+        result,
+        by="県 担当",
+        files=[filled.name],
+        now=dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC),
+    )
+
+    after = load_dataset(data_copy)
+    assert stored(after, "3-1", 2026)[["value", "status", "sample", "comment"]].tolist() == [
+        430.0,
+        "速報",
+        False,
+        "相談方法の多様化で増加",
+    ]
+    assert stored(after, "2-2", 2026, "242012")["value"] == 10
+    total = sum(10 + i for i in range(29))
+    assert stored(after, "2-2", 2026)[["value", "status", "sample"]].tolist() == [
+        total,
+        "確定",
+        False,
+    ]
+    summary = summarise(after).set_index("series")
+    assert summary.loc["3-1", ["latest_fy", "latest", "status"]].tolist() == [2026, 430.0, "速報"]
+    assert summary.loc["3-1", "previous"] == 402.0
+    assert summary.loc["2-2", ["latest_fy", "latest"]].tolist() == [2026, total]
+    assert summary.loc["2-3b", "latest"] == 65.5 and summary.loc["6-2", "latest"] == 1
+    hokusei = summarise(after, "hokusei").set_index("series")
+    assert hokusei.loc["2-2", "latest"] == sum(10 + towns.index(code) for code in HOKUSEI)
+    # values not in the file are untouched
+    assert stored(after, "3-2", 2025)["value"] == stored(ds, "3-2", 2025)["value"]
+
+
+def test_change_record_has_one_row_per_changed_value(tmp_path: Path, data_copy: Path) -> None:
+    ds = load_dataset(data_copy)
+    path = write_csv(
+        tmp_path / "update.csv",
+        [
+            ["指標", "年度", "地域", "値", "状態"],
+            ["3-1", "R7", "", "410", ""],
+            ["3-2", "R7", "", "67", "速報"],  # unchanged
+            ["2-2", "R7", "津市", "300", ""],
+            ["3-2", "R8", "", "70", ""],
+        ],
+    )
+    result = review([path], ds, today=TODAY)
+    when = dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    commit(ds, result, by="山田", files=[path.name], now=when)
+    record = read_changes(data_copy)
+    old_total = stored(ds, "2-2", 2025)["value"]
+    assert record[
+        ["by", "file", "series", "fy", "area", "old_value", "new_value"]
+    ].values.tolist() == [
+        ["山田", "update.csv", "3-1", "2025", PREFECTURE, "402", "410"],
+        ["山田", "update.csv", "2-2", "2025", "242012", "294", "300"],
+        ["山田", "update.csv", "3-2", "2026", PREFECTURE, "", "70"],
+        [
+            "山田",
+            "（自動計算）",
+            "2-2",
+            "2025",
+            PREFECTURE,
+            f"{old_total:.0f}",
+            f"{old_total + 6:.0f}",
+        ],
+    ]
+    assert set(record["changed_at"]) == {"2026-11-20T10:30:00+09:00"}
+    # the review showed exactly the values the record lists as changed or new
+    shown = result.table[result.table["change"] != "変更なし"]
+    assert sorted(
+        zip(shown["series"], shown["fy"].astype(str), shown["area"], strict=True)
+    ) == sorted(zip(record["series"], record["fy"], record["area"], strict=True))
+
+
+def test_sample_values_are_replaced_but_real_final_values_are_protected(
+    tmp_path: Path, data_copy: Path
+) -> None:
+    # the stored 402 is sample data (速報) and 363 (FY2024) is a sample 確定: both may be replaced
+    first = write_csv(
+        tmp_path / "first.csv",
+        [
+            ["指標", "年度", "値", "状態"],
+            ["3-1", "R7", "410", "確定"],
+            ["3-1", "R6", "360", "確定"],
+        ],
+    )
+    ds = load_dataset(data_copy)
+    result = review([first], ds, today=TODAY)
+    assert result.ok, result.problems
+    commit(ds, result, by="a")
+    ds = load_dataset(data_copy)
+    assert stored(ds, "3-1", 2025)[["value", "status", "sample"]].tolist() == [410.0, "確定", False]
+
+    second = write_csv(
+        tmp_path / "second.csv",
+        [["指標", "年度", "値"], ["3-1", "R7", "420"], ["3-1", "R6", "360"]],
+    )
+    refused = review([second], ds, today=TODAY)
+    [problem] = refused.problems
+    assert (problem.file, problem.row, problem.column, problem.value) == (
+        "second.csv",
+        2,
+        "値",
+        "420",
+    )
+    assert (
+        problem.reason == "確定値 410 を 420 に変えようとしています。"
+        and "--overwrite-final" in problem.hint
+    )
+    allowed = review([second], ds, overwrite_final=True, today=TODAY)
+    assert allowed.ok and allowed.counts() == {"新規": 0, "変更": 1, "変更なし": 1}
+    commit(ds, allowed, by="b")
+    assert stored(load_dataset(data_copy), "3-1", 2025)["value"] == 420
+
+
+def test_the_plans_baseline_is_protected_from_a_recomputed_total(
+    tmp_path: Path, data_copy: Path
+) -> None:
+    ds = load_dataset(data_copy)
+    baseline = stored(ds, "5-1", 2020)
+    # the plan's 現状値
+    assert baseline[["value", "status", "sample"]].tolist() == [
+        6.0,
+        "確定",
+        False,
+    ]
+    towns = write_csv(
+        tmp_path / "towns.csv",
+        [
+            ["指標", "年度", "市町", "値"],
+            ["5-1", "R2", "津市", str(int(stored(ds, "5-1", 2020, "242012")["value"]) + 1)],
+        ],
+    )
+    result = review([towns], ds, today=TODAY)
+    [problem] = result.problems
+    assert (
+        problem.row == 2
+        and "県全体の確定値 6 が、市町の値の合計 7 に置き換わります" in problem.reason
+    )
+    # giving the prefecture value explicitly keeps it
+    both = write_csv(
+        tmp_path / "both.csv",
+        [["指標", "年度", "市町", "値"], ["5-1", "R2", "津市", "3"], ["5-1", "R2", "県全体", "6"]],
+    )
+    kept = review([both], ds, today=TODAY)
+    assert kept.ok and kept.counts() == {"新規": 0, "変更": 1, "変更なし": 1}
+    commit(ds, kept, by="c")
+    after = stored(load_dataset(data_copy), "5-1", 2020)
+    assert (
+        after[["value", "status", "sample", "comment"]].tolist()
+        == baseline[["value", "status", "sample", "comment"]].tolist()
+    )
+
+
+def test_an_unchanged_total_keeps_its_flags(tmp_path: Path, data_copy: Path) -> None:
+    """Rewriting one town with its own value next to another change must not relabel the plan's
+    real baseline as sample data."""
+    ds = load_dataset(data_copy)
+    path = write_csv(
+        tmp_path / "same.csv",
+        [
+            ["指標", "年度", "市町", "値"],
+            ["5-1", "R2", "津市", f"{stored(ds, '5-1', 2020, '242012')['value']:.0f}"],
+            ["3-1", "R7", "", "1"],
+        ],
+    )
+    result = review([path], ds, today=TODAY)
+    assert result.ok and result.counts()["変更"] == 1
+    before = (data_copy / "history.csv").read_bytes().decode().splitlines()
+    commit(ds, result, by="d")
+    after = (data_copy / "history.csv").read_bytes().decode().splitlines()
+    assert [line for line in after if line not in before] == [
+        next(x for x in after if x.startswith("3-1,2025,"))
+    ]
+
+
+def test_untouched_rows_keep_their_bytes(tmp_path: Path, data_copy: Path) -> None:
+    original = (data_copy / "history.csv").read_bytes().decode().splitlines(keepends=True)
+    ds = load_dataset(data_copy)
+    path = write_csv(tmp_path / "one.csv", [["指標", "年度", "値"], ["3-1", "R7", "410"]])
+    commit(ds, review([path], ds, today=TODAY), by="e")
+    new = (data_copy / "history.csv").read_bytes().decode().splitlines(keepends=True)
+    assert len(new) == len(original)
+    differing = [i for i, (a, b) in enumerate(zip(original, new, strict=True)) if a != b]
+    assert len(differing) == 1 and new[differing[0]].startswith("3-1,2025,240001,410,確定,false,")
+
+
+def test_csv_bytes_helper_matches_excel() -> None:
+    assert csv_bytes([["a", "4,521"]], encoding="cp932") == b'a,"4,521"\r\n'
+
+
+def test_change_record_names_the_os_user_by_default(tmp_path: Path, data_copy: Path) -> None:
+    import getpass
+
+    ds = load_dataset(data_copy)
+    path = write_csv(tmp_path / "u.csv", [["指標", "年度", "値"], ["3-1", "R7", "410"]])
+    commit(ds, review([path], ds, today=TODAY), files=[path.name])
+    record = read_changes(data_copy)
+    assert record[["by", "file"]].values.tolist() == [[getpass.getuser(), "u.csv"]]

@@ -1,0 +1,409 @@
+"""Saving safely: atomic replacement, versions and undo, the lock, and saves cut short.
+
+A save stages the new files, writes a commit mark and then moves files into place; whatever
+moment it is killed at, the next reader (``load_dataset`` → ``store.recover``) finds either all the
+old files or all the new ones. The tests crash saves in-process at every step, kill real
+``briefing import`` processes (SIGKILL) at moments spread over a slowed-down save, run two imports
+at once, and undo through the command line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from inputs import run_cli, snapshot, start_cli, write_csv
+
+from briefing import load_dataset
+from briefing import store as store_module
+from briefing.importer import review
+from briefing.store import (
+    LockError,
+    StaleError,
+    list_versions,
+    locked,
+    recover,
+    save,
+    undo,
+    version_meta,
+)
+from briefing.update import commit, read_changes
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+MANAGED = ("history.csv", "changes.csv")
+
+
+def digest(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+def managed(directory: Path) -> dict[str, str | None]:
+    """The bytes (as hashes) of the files a save replaces; None when a file does not exist."""
+    return {name: digest(directory / name) for name in MANAGED}
+
+
+def one_value_csv(folder: Path, name: str, series: str, value: str) -> Path:
+    return write_csv(folder / name, [["指標", "年度", "値"], [series, "R7", value]])
+
+
+# --- the store API ----------------------------------------------------------------------------
+
+
+def test_save_replaces_files_and_keeps_the_previous_version(data_copy: Path) -> None:
+    old_history = (data_copy / "history.csv").read_bytes()
+    version = save(
+        data_copy,
+        {"history.csv": old_history + b"", "changes.csv": b"changed_at\n"},
+        meta={"by": "t", "inputs": ["x.csv"]},
+    )
+    assert list_versions(data_copy) == [version]
+    kept = data_copy / ".versions" / version
+    assert (kept / "history.csv").read_bytes() == old_history
+    assert not (kept / "changes.csv").exists()  # there was none before
+    assert version_meta(data_copy, version)["by"] == "t"
+    assert (data_copy / "changes.csv").read_bytes() == b"changed_at\n"
+    assert not (data_copy / ".staging").exists()
+
+
+def test_undo_restores_bytes_and_removes_files_that_did_not_exist(data_copy: Path) -> None:
+    before = managed(data_copy)
+    save(data_copy, {"history.csv": b"series\n", "changes.csv": b"a\n"}, meta={})
+    save(data_copy, {"history.csv": b"series\nx\n", "changes.csv": b"a\nb\n"}, meta={})
+    assert undo(data_copy) is not None
+    assert (data_copy / "history.csv").read_bytes() == b"series\n" and (
+        data_copy / "changes.csv"
+    ).read_bytes() == b"a\n"
+    assert undo(data_copy) is not None
+    assert managed(data_copy) == before and before["changes.csv"] is None
+    assert undo(data_copy) is None
+    assert list_versions(data_copy) == []
+
+
+def test_lock_refuses_a_second_holder_in_japanese(data_copy: Path) -> None:
+    with locked(data_copy):
+        start = time.monotonic()
+        with (
+            pytest.raises(
+                LockError, match="別の保存（またはやり直し）が実行中のため保存できませんでした"
+            ),
+            locked(data_copy, wait=0.2),
+        ):
+            pass
+        assert time.monotonic() - start < 5
+    with locked(data_copy, wait=0.2):  # released again
+        pass
+
+
+def test_save_refuses_when_its_check_fails_and_writes_nothing(data_copy: Path) -> None:
+    before = snapshot(data_copy)
+
+    def stale() -> None:
+        raise StaleError("変わりました")
+
+    with pytest.raises(StaleError):
+        save(data_copy, {"history.csv": b"x\n"}, meta={}, check=stale)
+    after = snapshot(data_copy)
+    assert {k: v for k, v in after.items() if k != ".lock"} == before
+
+
+def test_commit_refuses_a_review_of_data_that_changed_since(
+    tmp_path: Path, data_copy: Path
+) -> None:
+    """Two staff members review at the same time; the second save must not undo the first."""
+    ds = load_dataset(data_copy)
+    first = review([one_value_csv(tmp_path, "a.csv", "3-1", "410")], ds)
+    second = review([one_value_csv(tmp_path, "b.csv", "3-2", "70")], ds)
+    commit(ds, first, by="a")
+    saved = managed(data_copy)
+    with pytest.raises(StaleError, match="もう一度取り込んで"):
+        commit(ds, second, by="b")
+    assert managed(data_copy) == saved
+    ds = load_dataset(data_copy)
+    commit(ds, review([one_value_csv(tmp_path, "b.csv", "3-2", "70")], ds), by="b")
+    h = load_dataset(data_copy).history.set_index(["series", "fy", "area"])["value"]
+    assert (h[("3-1", 2025, "240001")], h[("3-2", 2025, "240001")]) == (410, 70)
+    assert read_changes(data_copy)["by"].tolist() == ["a", "b"]
+
+
+class Crash(Exception):
+    pass
+
+
+def crash_at(monkeypatch: pytest.MonkeyPatch, step: int) -> None:
+    """Make the ``step``-th pause point of the next save (or undo) raise, as a kill would stop it."""
+    calls = {"n": 0}
+
+    def pause() -> None:
+        calls["n"] += 1
+        if calls["n"] == step:
+            raise Crash
+
+    monkeypatch.setattr(store_module, "_pause", pause)
+
+
+# save pause points: 1 before the commit mark, 2 after the backup moved to .versions,
+# 3 after changes.csv is in place, 4 after history.csv is in place (files move in name order)
+@pytest.mark.parametrize("step", [1, 2, 3, 4])
+def test_a_save_stopped_at_any_step_is_old_or_new_after_recovery(
+    tmp_path: Path, data_copy: Path, monkeypatch: pytest.MonkeyPatch, step: int
+) -> None:
+    ds = load_dataset(data_copy)
+    result = review([one_value_csv(tmp_path, "a.csv", "3-1", "410")], ds)
+    old = managed(data_copy)
+    reference = tmp_path / "reference"  # the same save, not interrupted
+    shutil.copytree(data_copy, reference)
+    ref = load_dataset(reference)
+    commit(ref, review([one_value_csv(tmp_path, "a.csv", "3-1", "410")], ref), by="t")
+    crash_at(monkeypatch, step)
+    with pytest.raises(Crash):
+        commit(ds, result, by="t")
+    assert (data_copy / ".staging").exists()  # stopped inside the save
+    monkeypatch.setattr(store_module, "_pause", lambda: None)
+    recover(data_copy)
+    assert not (data_copy / ".staging").exists()
+    now = managed(data_copy)
+    if step == 1:
+        assert now == old and list_versions(data_copy) == []
+    else:
+        assert now["history.csv"] == digest(reference / "history.csv")
+        assert now["changes.csv"] is not None and len(list_versions(data_copy)) == 1
+    load_dataset(data_copy)
+    assert undo(data_copy) is None or managed(data_copy) == old
+
+
+@pytest.mark.parametrize("step", [1, 2])
+def test_an_undo_stopped_at_any_step_is_old_or_new_after_recovery(
+    tmp_path: Path, data_copy: Path, monkeypatch: pytest.MonkeyPatch, step: int
+) -> None:
+    original = managed(data_copy)
+    ds = load_dataset(data_copy)
+    commit(ds, review([one_value_csv(tmp_path, "a.csv", "3-1", "410")], ds), by="t")
+    imported = managed(data_copy)
+    # undo pauses: 1 before the commit mark, 2 after history.csv is back
+    crash_at(monkeypatch, step)
+    with pytest.raises(Crash):
+        undo(data_copy)
+    assert (data_copy / ".staging").exists()
+    monkeypatch.setattr(store_module, "_pause", lambda: None)
+    load_dataset(data_copy)  # recovers by itself
+    assert not (data_copy / ".staging").exists()
+    assert managed(data_copy) in (original, imported)
+    assert (managed(data_copy) == original) == (list_versions(data_copy) == [])
+
+
+def test_load_dataset_recovers_an_interrupted_save(
+    tmp_path: Path, data_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ds = load_dataset(data_copy)
+    old_history = digest(data_copy / "history.csv")
+    # files are moved in name order: changes.csv is in place, history.csv not yet
+    crash_at(monkeypatch, 3)
+    with pytest.raises(Crash):
+        commit(ds, review([one_value_csv(tmp_path, "a.csv", "3-1", "410")], ds), by="t")
+    assert (data_copy / ".staging" / "COMMIT").exists() and (data_copy / "changes.csv").exists()
+    # a mix on disk, until the next reader finishes the save
+    assert digest(data_copy / "history.csv") == old_history
+    monkeypatch.setattr(store_module, "_pause", lambda: None)
+    after = load_dataset(data_copy)
+    assert not (data_copy / ".staging").exists()
+    assert read_changes(data_copy)["new_value"].tolist() == ["410"]
+    assert (
+        after.history.set_index(["series", "fy", "area"]).loc[("3-1", 2025, "240001"), "value"]
+        == 410
+    )
+
+
+# --- undo through the command line ------------------------------------------------------------
+
+
+def test_undo_restores_byte_identical_files(tmp_path: Path, data_copy: Path) -> None:
+    original = {name: (data_copy / name).read_bytes() for name in ("history.csv",)}
+    first = one_value_csv(tmp_path, "first.csv", "3-1", "410")
+    second = write_csv(
+        tmp_path / "second.csv",
+        [["指標", "年度", "市町", "値"], ["2-2", "R7", "津市", "300"], ["3-2", "R8", "", "70"]],
+    )
+    assert (
+        run_cli("import", first, "--data", data_copy, "--by", "一人目", cwd=tmp_path).returncode
+        == 0
+    )
+    after_first = {name: (data_copy / name).read_bytes() for name in MANAGED}
+    done = run_cli("import", second, "--data", data_copy, "--by", "二人目", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    # 2 values + the 2-2 total
+    assert read_changes(data_copy)["by"].tolist() == [
+        "一人目",
+        "二人目",
+        "二人目",
+        "二人目",
+    ]
+
+    done = run_cli("undo", "--data", data_copy, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "二人目" in done.stdout and "second.csv" in done.stdout and "取り消し" in done.stdout
+    assert {name: (data_copy / name).read_bytes() for name in MANAGED} == after_first
+
+    done = run_cli("undo", "--data", data_copy, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (data_copy / "history.csv").read_bytes() == original["history.csv"]
+    assert not (
+        data_copy / "changes.csv"
+    ).exists()  # there was no change record before the first import
+    assert load_dataset(data_copy).version == load_dataset(DATA_DIR).version
+
+    done = run_cli("undo", "--data", data_copy, cwd=tmp_path)
+    assert done.returncode != 0
+    assert "取り消せる取り込みはありません" in done.stderr
+    assert (data_copy / "history.csv").read_bytes() == original["history.csv"]
+
+
+# --- two imports at once ----------------------------------------------------------------------
+
+
+def test_two_imports_at_once_never_lose_or_mix_data(tmp_path: Path, data_copy: Path) -> None:
+    a = one_value_csv(tmp_path, "a.csv", "3-1", "410")
+    b = one_value_csv(tmp_path, "b.csv", "3-2", "70")
+    slow = start_cli(
+        "import", a, "--data", data_copy, "--by", "A", cwd=tmp_path, BRIEFING_TEST_SAVE_PAUSE="0.2"
+    )
+    fast = start_cli("import", b, "--data", data_copy, "--by", "B", cwd=tmp_path)
+    outputs = {"A": slow.communicate(timeout=120), "B": fast.communicate(timeout=120)}
+    codes = {"A": slow.returncode, "B": fast.returncode}
+    assert sorted(codes.values()) in ([0, 0], [0, 3]), (codes, outputs)
+    for who, code in codes.items():
+        if code == 3:  # refused: the lock message or "the data changed since you reviewed it"
+            assert "データは変更されていません" in outputs[who][1]
+    ds = load_dataset(data_copy)
+    h = ds.history.set_index(["series", "fy", "area"])
+    saved = {who for who, code in codes.items() if code == 0}
+    assert (h.loc[("3-1", 2025, "240001"), "value"] == 410) == ("A" in saved)
+    assert (h.loc[("3-2", 2025, "240001"), "value"] == 70) == ("B" in saved)
+    record = read_changes(data_copy)
+    assert sorted(record["by"]) == sorted(saved)
+    assert {(r.by, r.series, r.new_value) for r in record.itertuples()} <= {
+        ("A", "3-1", "410"),
+        ("B", "3-2", "70"),
+    }
+    assert len(list_versions(data_copy)) == len(saved)
+    assert not (data_copy / ".staging").exists()
+
+
+# --- a save killed mid-way --------------------------------------------------------------------
+
+# With BRIEFING_TEST_SAVE_PAUSE=0.15 a save (from .staging appearing to it being removed) measured
+# about 0.63 s here: staging → 0.15 s → COMMIT, backup into .versions → 0.15 s → changes.csv in place
+# → 0.15 s → history.csv in place → 0.15 s → done. The kills aim at each of those windows.
+PAUSE = 0.15
+KILL_AFTER = (0.02, 0.08, 0.22, 0.37, 0.52, 0.9)  # seconds after the save began (.staging appeared)
+
+
+def run_and_kill(
+    args: list[str | Path], cwd: Path, data: Path, delay: float | None
+) -> tuple[float | None, float | None, int | None]:
+    """Start ``briefing ARGS``; ``delay`` seconds after its save begins, SIGKILL it.
+
+    Returns when the save began and how long it took (seconds; None when killed or never begun),
+    and the exit code (-9 when killed).
+    """
+    process = start_cli(*args, cwd=cwd, BRIEFING_TEST_SAVE_PAUSE=str(PAUSE))
+    start = time.monotonic()
+    began = took = None
+    while process.poll() is None and time.monotonic() - start < 120:
+        if (data / ".staging").exists():
+            began = time.monotonic()
+            break
+        time.sleep(0.002)
+    if began is not None and delay is not None:
+        time.sleep(delay)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+    elif began is not None:
+        while (data / ".staging").exists() and time.monotonic() - began < 60:
+            time.sleep(0.002)
+        took = time.monotonic() - began
+    process.communicate(timeout=120)
+    return (None if began is None else began - start), took, process.returncode
+
+
+@pytest.fixture(scope="module")
+def killed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """The same import run to its end once, and killed at several moments on other copies."""
+    root = tmp_path_factory.mktemp("kill")
+    source = write_csv(
+        root / "update.csv",
+        [["指標", "年度", "市町", "値"], ["3-1", "R7", "", "410"], ["2-2", "R7", "津市", "300"]],
+    )
+    copies = {}
+    for name in ["reference", *(f"kill_{d}" for d in KILL_AFTER)]:
+        copies[name] = root / name
+        shutil.copytree(DATA_DIR, copies[name])
+    results: dict[str, tuple[float | None, float | None, int | None]] = {}
+
+    def go(name: str, delay: float | None) -> None:
+        results[name] = run_and_kill(
+            ["import", source, "--data", copies[name], "--by", "kill"], root, copies[name], delay
+        )
+
+    threads = [threading.Thread(target=go, args=("reference", None))]
+    threads += [threading.Thread(target=go, args=(f"kill_{d}", d)) for d in KILL_AFTER]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=180)
+    return {"copies": copies, "results": results}
+
+
+def test_the_save_takes_long_enough_to_be_killed_inside(killed: dict[str, object]) -> None:
+    results: dict[str, tuple[float | None, float | None, int | None]] = killed["results"]  # type: ignore[assignment]
+    began, took, code = results["reference"]
+    assert began is not None and code == 0
+    assert took is not None and took >= 4 * PAUSE  # the kill points up to 0.52 s fall inside a save
+
+
+@pytest.mark.parametrize("delay", KILL_AFTER)
+def test_a_killed_save_leaves_old_or_new_data(killed: dict[str, object], delay: float) -> None:
+    copies: dict[str, Path] = killed["copies"]  # type: ignore[assignment]
+    results: dict[str, tuple[float | None, float | None, int | None]] = killed["results"]  # type: ignore[assignment]
+    data = copies[f"kill_{delay}"]
+    began, _, _ = results[f"kill_{delay}"]
+    assert began is not None, "the import never started saving"
+    recover(data)
+    ds = load_dataset(data)
+    history = digest(data / "history.csv")
+    old_history, new_history = (
+        digest(DATA_DIR / "history.csv"),
+        digest(copies["reference"] / "history.csv"),
+    )
+    assert old_history != new_history
+    assert history in (old_history, new_history)
+    if history == old_history:  # changes.csv and versions agree with the history
+        assert not (data / "changes.csv").exists() and list_versions(data) == []
+    else:
+        # the change record says what the reference run says (only the time stamp may differ)
+        assert (
+            read_changes(data)
+            .drop(columns="changed_at")
+            .equals(read_changes(copies["reference"]).drop(columns="changed_at"))
+        )
+        assert read_changes(data)["old_value"].tolist()[:2] == ["402", "294"]
+        assert len(list_versions(data)) == 1
+        assert digest(data / ".versions" / list_versions(data)[0] / "history.csv") == old_history
+    assert ds.history.set_index(["series", "fy", "area"]).loc[("3-1", 2025, "240001"), "value"] in (
+        402,
+        410,
+    )
+
+
+def test_kills_landed_both_before_and_after_the_commit_point(killed: dict[str, object]) -> None:
+    copies: dict[str, Path] = killed["copies"]  # type: ignore[assignment]
+    outcomes = set()
+    for delay in KILL_AFTER:
+        data = copies[f"kill_{delay}"]
+        recover(data)
+        outcomes.add(digest(data / "history.csv") == digest(DATA_DIR / "history.csv"))
+    assert outcomes == {True, False}  # some kills left the old data, some the new
