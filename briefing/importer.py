@@ -184,10 +184,13 @@ def review(
             if (
                 old["status"] == "確定"
                 and not bool(old["sample"])
-                and float(old["value"]) != e.value
+                and (float(old["value"]) != e.value or e.status == "速報")
                 and not overwrite_final
             ):
-                if derived:
+                if float(old["value"]) == e.value:
+                    reason = f"確定値 {_plain(old['value'])} を速報値に戻そうとしています。"
+                    hint = "確定値の状態を変えるときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。"
+                elif derived:
                     reason = f"県全体の確定値 {_plain(old['value'])} が、市町の値の合計 {_plain(e.value)} に置き換わります（自動計算）。"
                     hint = (
                         "確定値を直すときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。"

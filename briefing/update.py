@@ -76,6 +76,9 @@ def apply(
             and (comment is None or comment == old["comment"])
         ):
             return False
+        # a real row keeps its comment and source while only its status changes; a new value
+        # takes the new file as its source (an old comment like 「計画策定時の現状値」 no longer fits)
+        keep = old is not None and old["sample"] == "false" and float(old["value"]) == value
         new = {
             "series": series,
             "fy": str(fy),
@@ -83,12 +86,8 @@ def apply(
             "value": _text(value),
             "status": status,
             "sample": "false",
-            "comment": (old["comment"] if old and old["sample"] == "false" else "")
-            if comment is None
-            else comment,
-            "source": old["source"]
-            if old and old["sample"] == "false" and old["source"]
-            else source,
+            "comment": (old["comment"] if keep and old else "") if comment is None else comment,
+            "source": old["source"] if keep and old and old["source"] else source,
             "updated": today,
         }
         if old is None:

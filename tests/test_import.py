@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from inputs import (
@@ -702,3 +703,31 @@ def test_change_record_names_the_os_user_by_default(tmp_path: Path, data_copy: P
     commit(ds, review([path], ds, today=TODAY), files=[path.name])
     record = read_changes(data_copy)
     assert record[["by", "file"]].values.tolist() == [[getpass.getuser(), "u.csv"]]
+
+
+def test_a_real_final_value_cannot_quietly_go_back_to_provisional(tmp_path: Path, data_copy: Path) -> None:
+    ds = load_dataset(data_copy)
+    assert stored(ds, "3-1", 2020)[["value", "status", "sample"]].tolist() == [275.0, "確定", False]
+    back = write_csv(tmp_path / "back.csv", [["指標", "年度", "値", "状態"], ["3-1", "R2", "275", "速報"]])
+    [problem] = review([back], ds, today=TODAY).problems
+    assert problem.row == 2 and "速報値に戻そう" in problem.reason and "--overwrite-final" in problem.hint
+    assert review([back], ds, overwrite_final=True, today=TODAY).ok
+
+
+def test_a_replaced_real_value_takes_the_new_source_and_drops_the_old_comment(tmp_path: Path, data_copy: Path) -> None:
+    ds = load_dataset(data_copy)
+    assert stored(ds, "3-1", 2020)["comment"] == "計画策定時の現状値"
+    fixed = write_csv(tmp_path / "fixed.csv", [["指標", "年度", "値"], ["3-1", "R2", "276"]])
+    commit(ds, review([fixed], ds, overwrite_final=True, today=TODAY), by="a")
+    row = stored(load_dataset(data_copy), "3-1", 2020)
+    assert row["value"] == 276 and pd.isna(row["comment"]) and "fixed.csv" in row["source"]
+
+
+def test_percent_formatted_excel_cells_are_read_as_percent(tmp_path: Path, data_copy: Path) -> None:
+    path = write_xlsx(tmp_path / "share.xlsx", [["指標", "年度", "値"], ["2-3a", "R7", 0.751]])
+    book = openpyxl.load_workbook(path)
+    book.active["C2"].number_format = "0.0%"
+    book.save(path)
+    result = review([path], load_dataset(data_copy), today=TODAY)
+    assert result.ok, result.problems
+    assert result.entries[0].value == pytest.approx(75.1)
