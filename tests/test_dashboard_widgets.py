@@ -171,3 +171,17 @@ def test_loaded_reads_the_data_directory_from_settings(data_copy, settings):
     app = Loaded(settings.with_(data_dir=data_copy))
     assert app.ds is not None and app.ds.directory == data_copy
     assert app.ds.version == load_dataset(data_copy).version
+
+
+def test_a_late_url_query_does_not_undo_the_members_choice(dashboard):
+    dashboard.apply_query("direction=3")
+    assert dashboard.state.filters.direction == 3
+    dashboard.bar.direction.value = 5
+    dashboard.apply_query("direction=3")  # arrives late (preheated kernel): the member's pick stays
+    assert dashboard.state.filters.direction == 5 and dashboard.bar.direction.value == 5
+
+
+def test_an_empty_url_query_changes_nothing(dashboard):
+    dashboard.bar.area.value = "iga"
+    dashboard.apply_query("")
+    assert dashboard.state.filters.area == "iga"

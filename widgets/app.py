@@ -54,6 +54,7 @@ class Dashboard(w.VBox):
         self.builder = Builder(ds, self.settings)
         self.print_builder = Builder(ds, self.settings, fmt="svg")
         self.state = DashboardState(filters=filters or Filters())
+        self._opened_with = self.state.filters
         self._rendered: dict[tuple[Any, ...], str] = {}
         self.renders = 0  # views actually built (the rest came from the kept HTML)
         self.bar = FilterBar(ds=ds, state=self.state)
@@ -102,7 +103,13 @@ class Dashboard(w.VBox):
         self.views[VIEWS.index(f.view)].value = self._rendered[key]
 
     def apply_query(self, query: str) -> None:
-        """Set every control and the state from a URL query at once (one redraw)."""
+        """Set every control and the state from a URL query at once (one redraw).
+
+        A query that arrives after the member has already chosen something is ignored: what
+        they picked wins over what the link said.
+        """
+        if not query.strip("?") or self.state.filters != self._opened_with:
+            return
         filters, notes = from_query(self.ds, query)
         self.bar.show(filters)
         self.notes.value = _notes_html(notes)
