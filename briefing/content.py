@@ -64,6 +64,8 @@ class IndicatorCard:
     source: str = ""
     table: pd.DataFrame | None = None
     chart: Chart | None = None
+    #: for an area without a breakdown: the prefecture's lines, shown as a reference
+    prefecture_lines: list[SeriesLine] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,11 @@ class Builder:
         )
         result: dict[int, list[IndicatorCard]] = {}
         indicators = self.ds.indicators
+        # indicators without a breakdown show the prefecture's value, labelled as such
+        prefecture: dict[str, list[SeriesLine]] = {}
+        if filters.area != PREFECTURE:
+            for cards in self.indicator_cards(filters.with_(area=PREFECTURE)).values():
+                prefecture |= {c.id: c.lines for c in cards}
         for direction in self.directions(filters):
             cards = []
             for ind in indicators[indicators["direction"] == direction].itertuples():
@@ -189,6 +196,7 @@ class Builder:
                     agency=ind.agency,
                     note=ind.note if pd.notna(ind.note) else "",
                     available=available,
+                    prefecture_lines=[] if available else prefecture.get(ind.id, []),
                     lines=lines,
                     source=self._sources(history[history["series"].isin(series.index)]),
                 )
