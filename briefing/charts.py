@@ -45,6 +45,8 @@ def _figure(settings: Settings, height: float | None = None) -> Figure:
 
 
 def _fy_axis(ax: object, years: list[int], lang: str) -> None:
+    step = -(-len(years) // 10)  # at most ~10 labels: long histories stay legible and quick to draw
+    years = years[::-1][::step][::-1]
     ax.set_xticks(years)  # type: ignore[attr-defined]
     short = [
         format_fy(y, lang=lang, short=True) if lang == "ja" else f"FY{y % 100:02d}" for y in years

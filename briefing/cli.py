@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
         default=Settings().host,
         help="待ち受けアドレス（既定: %(default)s＝このPCのみ。会議室のネットワークで共有するときは 0.0.0.0）",
     )
+    serve.add_argument("--pool", type=int, default=Settings().kernel_pool, help="あらかじめ起動しておくカーネルの数（既定: %(default)s。1つ約150MB）")
     serve.set_defaults(run=_serve)
 
     export = commands.add_parser(
@@ -132,7 +133,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from .server import serve
 
     load_dataset(settings.data_dir)  # a broken data file is reported here, before anyone waits
-    return serve(settings.with_(host=args.host, port=args.port))
+    return serve(settings.with_(host=args.host, port=args.port, kernel_pool=args.pool))
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:

@@ -10,6 +10,9 @@ from pathlib import Path
 #: Environment variable that points notebooks, Voilà kernels and tests at another data directory.
 DATA_ENV = "BRIEFING_DATA"
 
+#: Seconds between keep-alive messages of a preheated kernel waiting for its viewer.
+KEEPALIVE_ENV = "BRIEFING_KEEPALIVE"
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_DATA = REPO_ROOT / "data"
 
@@ -70,8 +73,8 @@ class Settings:
         metadata={"help": "グラフのキャッシュ（全カーネル共有、データの版ごと）。None で無効"},
     )
     kernel_pool: int = field(
-        default=3,
-        metadata={"help": "あらかじめ起動しておくカーネルの数（1つ約200MB。0で無効）"},
+        default=6,
+        metadata={"help": "あらかじめ起動しておくカーネルの数（1つ約150MB。0で無効）。委員が一斉に開く人数に近いほど速い"},
     )
     execution_timeout: int = field(
         default=10,

@@ -12,14 +12,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
-#: Earliest and latest fiscal years accepted anywhere (平成元年度 .. far enough ahead).
-MIN_FY = 1989
+#: Earliest and latest fiscal years accepted anywhere (昭和25年度, so long generated histories
+#: for benchmarks load, .. far enough ahead). Imports apply a much narrower plausible range.
+MIN_FY = 1950
 MAX_FY = 2100
 
 # era name → Gregorian year of era year 1
-_ERAS = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988}
+_ERAS = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988, "昭和": 1925, "S": 1925}
+_LAST_ERA_YEAR = {"平成": 31, "H": 31, "昭和": 63, "S": 63}
 _PATTERN = re.compile(
-    r"^(?:(?P<era>令和|平成|R|H)\s*(?P<eyear>\d{1,2}|元)|(?:FY\s*)?(?P<year>\d{4}))\s*(?:年度|年)?$",
+    r"^(?:(?P<era>令和|平成|昭和|R|H|S)\s*(?P<eyear>\d{1,2}|元)|(?:FY\s*)?(?P<year>\d{4}))\s*(?:年度|年)?$",
     re.IGNORECASE,
 )
 
@@ -44,9 +46,9 @@ def parse_fy(text: object) -> int:
         if match["year"]:
             year = int(match["year"])
         else:
-            era = match["era"].upper() if match["era"] in ("r", "h") else match["era"]
+            era = match["era"].upper() if match["era"] in ("r", "h", "s") else match["era"]
             eyear = 1 if match["eyear"] == "元" else int(match["eyear"])
-            if eyear < 1 or (era in ("平成", "H") and eyear > 31):
+            if eyear < 1 or eyear > _LAST_ERA_YEAR.get(era, 99):
                 raise FiscalYearError(_message(text))
             year = _ERAS[era] + eyear
     if not MIN_FY <= year <= MAX_FY:
@@ -65,10 +67,10 @@ def format_fy(fy: int, *, lang: str = "ja", short: bool = False) -> str:
         if short:
             return f"R{n}"
         return f"令和{'元' if n == 1 else n}年度"
-    n = fy - 1988
+    era, short_era, n = ("平成", "H", fy - 1988) if fy >= 1989 else ("昭和", "S", fy - 1925)
     if short:
-        return f"H{n}"
-    return f"平成{'元' if n == 1 else n}年度"
+        return f"{short_era}{n}"
+    return f"{era}{'元' if n == 1 else n}年度"
 
 
 def _message(text: object) -> str:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .config import DATA_ENV, REPO_ROOT, Settings
+from .config import DATA_ENV, KEEPALIVE_ENV, REPO_ROOT, Settings
 
 DASHBOARD = REPO_ROOT / "notebooks" / "dashboard.ipynb"
 #: Holds voila/templates/briefing: Voilà's lab template without its CDN stylesheet.
@@ -53,6 +53,7 @@ def voila_environment(settings: Settings) -> dict[str, str]:
     )
     env["JUPYTER_PLATFORM_DIRS"] = "1"
     env["MPLBACKEND"] = "agg"
+    env[KEEPALIVE_ENV] = str(max(1, settings.cull_after // 3))
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     return env
 

@@ -14,6 +14,7 @@ from typing import Any
 import ipywidgets as w
 
 from briefing import DataError, Settings, load_dataset
+from briefing.config import KEEPALIVE_ENV
 from briefing.content import Builder
 from briefing.dataset import Dataset
 from briefing.export import file_data_url, render_briefing
@@ -115,6 +116,10 @@ class Dashboard(w.VBox):
         self.notes.value = _notes_html(notes)
         self.state.filters = filters
 
+    def touch(self) -> None:
+        """Send one tiny message to the front end (counts as kernel activity for culling)."""
+        self.header.send_state("value")
+
     def query(self) -> str:
         """The URL query that reopens the current view (for links per agenda item)."""
         return self.state.filters.to_query(self.ds)
@@ -194,10 +199,31 @@ class Loaded:
         )
         dashboard = Dashboard(self.ds, settings=self.settings, filters=filters, notes=notes)
         if waiting:
-            threading.Thread(
-                target=lambda: dashboard.apply_query(request_query()), daemon=True
-            ).start()
+            threading.Thread(target=_await_viewer, args=(dashboard,), daemon=True).start()
         return dashboard
+
+
+def _await_viewer(dashboard: Dashboard) -> None:
+    """In a preheated kernel: stay visibly alive until a viewer arrives, then apply their query.
+
+    Voilà spares kernels waiting in its pool from culling, but not one just handed to a page whose
+    browser has not connected yet: a kernel idle since preheating would be culled in that gap
+    ("Kernel does not exist"). A small message every ``BRIEFING_KEEPALIVE`` seconds keeps the
+    server's activity clock fresh; one more goes out when the request arrives.
+    """
+    period = float(os.environ.get(KEEPALIVE_ENV, "20"))
+    arrived = threading.Event()
+    result: list[str] = []
+
+    def wait() -> None:
+        result.append(request_query())
+        arrived.set()
+
+    threading.Thread(target=wait, daemon=True).start()
+    while not arrived.wait(period):
+        dashboard.touch()
+    dashboard.touch()
+    dashboard.apply_query(result[0])
 
 
 def _preheated() -> bool:
