@@ -29,7 +29,7 @@ from briefing.config import REPO_ROOT, Settings
 from briefing.server import DASHBOARD, voila_command, voila_environment
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 #: Screenshots, Voilà logs and timing summaries land here (git-ignored).
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -45,6 +45,13 @@ CHROMIUM_ARGS = [
 ]
 #: Voilà scrolls inside its own container: only a tall window shows the whole dashboard.
 VIEWPORT = {"width": 1400, "height": 2400}
+
+#: What Voilà puts in the page instead of the dashboard when something went wrong: a timed-out or
+#: failed cell, or the widget's plain-text form when no kernel is left to draw it (culled).
+VOILA_FAILURE = re.compile(
+    r"Cell execution timed out|There was an error when executing cell|Traceback"
+    r"|Dashboard\(children="
+)
 
 _RUNNING_AT = re.compile(r"Voilà is running at:\s*(http://\S+?/)\s", re.S)
 _POOL_FILLED = "Kernel pool of"
@@ -264,6 +271,27 @@ def running_voila(
         )
     finally:
         _stop(process, private)
+
+
+def wait_for_page(page: Page, *, timeout_ms: float) -> None:
+    """Wait until the page shows the dashboard's controls or the data error panel.
+
+    Raises ``AssertionError`` with the page's text as soon as Voilà's failure output shows
+    instead, rather than waiting the whole timeout for controls that will never come.
+    """
+    page.wait_for_function(
+        """(failure) => document.querySelector('.mb-dashboard select, .mb [role=alert]') !== null
+                        || new RegExp(failure).test(document.body.innerText)""",
+        arg=VOILA_FAILURE.pattern,
+        timeout=timeout_ms,
+        polling=200,
+    )
+    if page.locator(".mb-dashboard select, .mb [role=alert]").count() == 0:
+        text = page.inner_text("body")
+        found = VOILA_FAILURE.search(text)
+        raise AssertionError(
+            f"Voilà's failure output ({found and found.group(0)!r}) instead of the dashboard:\n{text[:1500]}"
+        )
 
 
 @contextmanager

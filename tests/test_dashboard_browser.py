@@ -16,7 +16,16 @@ from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
-from servers import ARTIFACTS, VIEWPORT, ServerOnly, VoilaServer, chromium, running_voila
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from servers import (
+    ARTIFACTS,
+    VIEWPORT,
+    ServerOnly,
+    VoilaServer,
+    chromium,
+    running_voila,
+    wait_for_page,
+)
 
 from briefing import Settings
 from briefing.config import BUNDLED_DATA
@@ -24,17 +33,13 @@ from briefing.config import BUNDLED_DATA
 pytestmark = pytest.mark.browser
 
 SHOTS = ARTIFACTS / "browser"
-#: Time for a page to become usable. Voilà's execution timeout (20 s) fires on a stalled execution
-#: well before this, so only a real hang exceeds it.
+#: Time for a page to become usable. Voilà's execution timeout (Settings.execution_timeout) ends a
+#: stalled execution well before this, so only a real hang exceeds it.
 LOAD_TIMEOUT_MS = 40_000
 #: Time for a redraw after a click (a view with charts from a cold cache takes a second or two).
 STEP_TIMEOUT_MS = 20_000
 NO_BREAKDOWN = "この指標には地域別の内訳がありません"
 HIGASHIKISHU = ("尾鷲市", "熊野市", "紀北町", "御浜町", "紀宝町")
-#: What Voilà writes into the page instead of the outputs when the notebook fails.
-VOILA_FAILURE = re.compile(
-    r"Cell execution timed out|There was an error when executing cell|Traceback"
-)
 
 
 # ---- servers and browser ---------------------------------------------------------------------
@@ -119,27 +124,20 @@ def shown(locator: Locator) -> Locator:
     return locator.filter(visible=True)
 
 
-def open_page(page: Page, url: str, *, name: str, server: VoilaServer) -> None:
-    """Open ``url`` and wait until either the dashboard or the data error panel is there.
+def open_page(page: Page, url: str | None, *, name: str, server: VoilaServer) -> None:
+    """Open ``url`` (``None``: reload the page) and wait for the dashboard or the data error panel.
 
-    Voilà's own failure output (a timed-out or failed cell) is reported as such, with the
-    screenshot and the end of Voilà's log, instead of a bare timeout.
+    Voilà's own failure output is reported as such, with a screenshot and the end of Voilà's log.
     """
-    page.goto(url, timeout=LOAD_TIMEOUT_MS)
-    page.wait_for_function(
-        """() => document.querySelector('.mb-dashboard select, .mb [role=alert]') !== null
-                 || /Cell execution timed out|There was an error when executing cell|Traceback/
-                    .test(document.body.innerText)""",
-        timeout=LOAD_TIMEOUT_MS,
-        polling=200,
-    )
-    failure = VOILA_FAILURE.search(page.inner_text("body"))
-    if failure and page.locator(".mb-dashboard select").count() == 0:
+    if url is None:
+        page.reload(timeout=LOAD_TIMEOUT_MS)
+    else:
+        page.goto(url, timeout=LOAD_TIMEOUT_MS)
+    try:
+        wait_for_page(page, timeout_ms=LOAD_TIMEOUT_MS)
+    except (AssertionError, PlaywrightTimeout) as error:
         shot(page, f"{name}-failed")
-        pytest.fail(
-            f"{url} shows Voilà's failure output instead of the dashboard "
-            f"({failure.group(0)!r}):\n{page.inner_text('body')[:1500]}\n--- Voilà log ---\n{server.log_tail()}"
-        )
+        pytest.fail(f"{url or page.url}: {error}\n--- Voilà log ---\n{server.log_tail()}")
 
 
 def dropdown(page: Page, label: str) -> Locator:
@@ -185,15 +183,81 @@ def expect_dashboard(page: Page) -> None:
 def expect_regional_figures(page: Page) -> None:
     """Direction 5 in 東紀州: 5-1/5-2 show values, 5-3/5-4 say they have no regional breakdown."""
     for indicator in ("5-3", "5-4"):
-        expect(tile_row(page, indicator)).to_contain_text(NO_BREAKDOWN, timeout=STEP_TIMEOUT_MS)
+        row = tile_row(page, indicator)
+        expect(row).to_contain_text(NO_BREAKDOWN, timeout=STEP_TIMEOUT_MS)
+        expect(row).not_to_contain_text(
+            re.compile(r"(?<![\d,])0(件|回)")
+        )  # never a zero for 東紀州
     for indicator in ("5-1", "5-2"):
         row = tile_row(page, indicator)
         expect(row).to_contain_text(re.compile(r"\d+か所"))
-        expect(row).to_contain_text("令和7年度")
+        expect(row).to_contain_text(re.compile(r"令和\d+年度"))
         expect(row).not_to_contain_text(NO_BREAKDOWN)
     assert overview_ids(page) == {"5-1", "5-2", "5-3", "5-4"}
     for goal in ("#goal-G1", "#goal-G2"):
         expect(shown(page.locator(goal))).to_contain_text("東紀州の回答者")
+
+
+# ---- the offline guard itself ----------------------------------------------------------------
+
+
+def test_guard_stops_requests_to_other_hosts(browser: Browser, server: VoilaServer) -> None:
+    """What makes the offline checks meaningful: other hosts are never reached, and recorded."""
+    made = browser.new_context()
+    only = ServerOnly(made)
+    only.allow(server.url)
+    try:
+        page = made.new_page()
+        page.goto(server.url + "voila/static/voila.js")
+        outcome = page.evaluate(
+            "url => fetch(url).then(() => 'reached', () => 'stopped')",
+            "https://cdn.jsdelivr.net/npm/font-awesome.css",
+        )
+    finally:
+        made.close()
+    assert outcome == "stopped"
+    assert only.foreign == ["https://cdn.jsdelivr.net/npm/font-awesome.css"]
+    assert server.url + "voila/static/voila.js" in only.seen
+
+
+# ---- links prepared per agenda item ----------------------------------------------------------
+
+
+def test_link_presets_direction_and_area(page: Page, server: VoilaServer) -> None:
+    url = f"{server.url}?direction=5&area={quote('東紀州')}"
+    open_page(page, url, name="preset-direction-area", server=server)
+    expect_dashboard(page)
+    expect_chosen(dropdown(page, "取組方向"), "5 社会参加支援")
+    expect_chosen(dropdown(page, "地域"), "■ 東紀州")
+    expect_regional_figures(page)
+    # the view's own record of what it shows: view|direction|area|from|to|lang|mode
+    expect(shown(page.locator("[data-view^='overview|5|higashikishu|']"))).to_have_count(1)
+    shot(page, "preset-direction-area")
+
+
+def test_link_opens_the_survey_tab(page: Page, server: VoilaServer) -> None:
+    open_page(page, f"{server.url}?view=survey", name="preset-survey", server=server)
+    expect(page.get_by_role("tab", name="調査（目標）")).to_have_attribute(
+        "aria-selected", "true", timeout=LOAD_TIMEOUT_MS
+    )
+    # the survey view draws several charts: from a cold figure cache that takes a while
+    expect(shown(page.locator("#goal-G1"))).to_contain_text("95%信頼区間", timeout=STEP_TIMEOUT_MS)
+    expect(shown(page.locator("#goal-G1"))).to_contain_text(re.compile(r"n=[\d,]+"))
+    expect(shown(page.get_by_text("地域別")).first).to_be_visible()
+    shot(page, "preset-survey")
+
+
+def test_bad_link_still_shows_the_dashboard_with_a_note(page: Page, server: VoilaServer) -> None:
+    open_page(page, f"{server.url}?direction=99&area=xyz", name="preset-bad", server=server)
+    expect_dashboard(page)
+    expect(shown(page.get_by_text("取組方向「99」はありません"))).to_be_visible(
+        timeout=STEP_TIMEOUT_MS
+    )
+    expect(shown(page.get_by_text("地域「xyz」が見つかりません"))).to_be_visible()
+    expect_chosen(dropdown(page, "取組方向"), "全体")
+    expect_chosen(dropdown(page, "地域"), "県全体")
+    expect(shown(page.locator("section.tile"))).to_have_count(6)
+    shot(page, "preset-bad")
 
 
 # ---- a member's walk-through -----------------------------------------------------------------
@@ -225,7 +289,7 @@ def test_member_walks_through_direction_5_in_higashikishu(page: Page, server: Vo
         expect(shown(page.locator(f"#ind-{indicator} img"))).to_have_attribute(
             "alt", re.compile("推移")
         )
-        expect(shown(page.locator(f"#ind-{indicator}"))).to_contain_text("令和7年度")
+        expect(shown(page.locator(f"#ind-{indicator}"))).to_contain_text(re.compile(r"令和\d+年度"))
     for indicator in ("5-3", "5-4"):
         expect(shown(page.locator(f"#ind-{indicator}"))).to_contain_text(NO_BREAKDOWN)
         expect(shown(page.locator(f"#ind-{indicator} img"))).to_have_count(0)
@@ -235,8 +299,9 @@ def test_member_walks_through_direction_5_in_higashikishu(page: Page, server: Vo
     year_header = page.get_by_role("columnheader", name="年度", exact=True)
     for indicator in ("5-1", "5-2"):
         table = shown(page.locator(f"#ind-{indicator} table")).filter(has=year_header)
-        expect(table).to_contain_text("令和3年度", timeout=STEP_TIMEOUT_MS)
-        expect(table).to_contain_text("令和7年度")
+        years = table.locator("tbody tr td:first-child")
+        expect(years.first).to_have_text(re.compile(r"^令和(元|\d+)年度$"), timeout=STEP_TIMEOUT_MS)
+        assert years.count() >= 2, "a table of the years shown, one row each"
     expect(charts).to_have_count(0)
     shot(page, "walk-05-table")
 
@@ -265,43 +330,6 @@ def test_member_walks_through_direction_5_in_higashikishu(page: Page, server: Vo
     expect_chosen(dropdown(page, "Area"), "■ Higashi-Kishu")
     expect(shown(page.locator("#goal-G2"))).to_contain_text("95% CI")
     shot(page, "walk-08-english")
-
-
-# ---- links prepared per agenda item ----------------------------------------------------------
-
-
-def test_link_presets_direction_and_area(page: Page, server: VoilaServer) -> None:
-    url = f"{server.url}?direction=5&area={quote('東紀州')}"
-    open_page(page, url, name="preset-direction-area", server=server)
-    expect_dashboard(page)
-    expect_chosen(dropdown(page, "取組方向"), "5 社会参加支援")
-    expect_chosen(dropdown(page, "地域"), "■ 東紀州")
-    expect_regional_figures(page)
-    shot(page, "preset-direction-area")
-
-
-def test_link_opens_the_survey_tab(page: Page, server: VoilaServer) -> None:
-    open_page(page, f"{server.url}?view=survey", name="preset-survey", server=server)
-    expect(page.get_by_role("tab", name="調査（目標）")).to_have_attribute(
-        "aria-selected", "true", timeout=LOAD_TIMEOUT_MS
-    )
-    expect(shown(page.locator("#goal-G1"))).to_contain_text("95%信頼区間")
-    expect(shown(page.locator("#goal-G1"))).to_contain_text(re.compile(r"n=[\d,]+"))
-    expect(shown(page.get_by_text("地域別")).first).to_be_visible()
-    shot(page, "preset-survey")
-
-
-def test_bad_link_still_shows_the_dashboard_with_a_note(page: Page, server: VoilaServer) -> None:
-    open_page(page, f"{server.url}?direction=99&area=xyz", name="preset-bad", server=server)
-    expect_dashboard(page)
-    expect(shown(page.get_by_text("取組方向「99」はありません"))).to_be_visible(
-        timeout=STEP_TIMEOUT_MS
-    )
-    expect(shown(page.get_by_text("地域「xyz」が見つかりません"))).to_be_visible()
-    expect_chosen(dropdown(page, "取組方向"), "全体")
-    expect_chosen(dropdown(page, "地域"), "県全体")
-    expect(shown(page.locator("section.tile"))).to_have_count(6)
-    shot(page, "preset-bad")
 
 
 # ---- a broken data file ----------------------------------------------------------------------
@@ -363,7 +391,7 @@ def test_reload_after_fixing_the_file_shows_the_dashboard(
     # the page's kernel and the pool's refill exist, and the refill has read the broken file
     broken.server.wait_for_quiet_kernels(at_least=broken.server.settings.kernel_pool + 1)
     edit_csv(broken.history, broken.row, "value", broken.good_value)  # what the error panel asks
-    page.reload(timeout=LOAD_TIMEOUT_MS)
-    open_page(page, broken.server.url, name="fixed-data-reloaded", server=broken.server)
+    open_page(page, None, name="fixed-data-reloaded", server=broken.server)
     shot(page, "fixed-data-reloaded")
+    expect(page.locator(".mb [role=alert]")).to_have_count(0, timeout=1_000)
     expect_dashboard(page)

