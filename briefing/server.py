@@ -36,6 +36,8 @@ def voila_command(settings: Settings, *, notebook: Path = DASHBOARD) -> list[str
         # a lost wake-up in the kernel client stalls ~1 in 5 executions here until this fires
         f"--VoilaExecutor.timeout={settings.execution_timeout}",
         f"--VoilaExecutor.iopub_timeout={settings.execution_timeout}",
+        "--VoilaExecutor.cell_error_instruction=表示中に問題が起きました。ページを再読み込みしてください。続くときは担当者に連絡してください。",
+        "--VoilaExecutor.cell_timeout_instruction=時間内に表示できませんでした。ページを再読み込みしてください。",
         # closing a page does not shut its kernel down (Voilà #1458): cull unconnected idle kernels
         f"--MappingKernelManager.cull_idle_timeout={settings.cull_after}",
         f"--MappingKernelManager.cull_interval={max(5, settings.cull_after // 4)}",

@@ -378,11 +378,6 @@ def test_broken_data_file_is_explained_in_japanese(page: Page, broken: Broken) -
     shot(page, "broken-data")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="preheated kernels load the data before the request, so the first kernel_pool reloads "
-    "after a fix still show the old error (or, after an update, the old figures)",
-)
 def test_reload_after_fixing_the_file_shows_the_dashboard(
     page: Page, broken: Broken, edit_csv: Callable[[Path, int, str, str], str]
 ) -> None:

@@ -193,11 +193,6 @@ def test_choice_made_right_after_opening_is_kept(
     assert guard.foreign == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a pooled kernel idle longer than cull_after is culled between being handed to a page "
-    "and the page connecting: an empty URL query makes no kernel activity when the request arrives",
-)
 def test_page_opened_after_an_idle_spell_on_a_slow_device_shows_the_dashboard(
     context: tuple[BrowserContext, ServerOnly], served_data: Path, tmp_path: Path
 ) -> None:

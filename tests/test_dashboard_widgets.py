@@ -129,7 +129,7 @@ def test_url_query_presets_the_controls(bundled_dataset, settings):
 
 def test_bad_query_values_fall_back_with_a_japanese_note(bundled_dataset, settings):
     app = Loaded(settings)
-    d = app.show("direction=99&area=どこか")
+    d = app.show("direction=99&area=どこか").children[0]
     assert d.state.filters == Filters()
     assert "取組方向「99」はありません" in d.notes.value and "地域「どこか」が見つかりません" in d.notes.value
 
@@ -161,7 +161,7 @@ def test_charts_are_drawn_once_per_data_version_and_shared_through_the_disk(bund
 
 def test_broken_data_shows_a_japanese_error_instead_of_a_traceback(data_copy, edit_csv, settings):
     edit_csv(data_copy / "history.csv", 5, "value", "abc")
-    page = Loaded(settings.with_(data_dir=data_copy)).show("")
+    page = Loaded(settings.with_(data_dir=data_copy)).show("").children[0]
     assert "データを読み込めませんでした" in page.value
     assert "history.csv 5行目" in page.value and "「value」列" in page.value
     assert "Traceback" not in page.value

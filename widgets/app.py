@@ -16,7 +16,7 @@ import ipywidgets as w
 from briefing import DataError, Settings, load_dataset
 from briefing.config import KEEPALIVE_ENV
 from briefing.content import Builder
-from briefing.dataset import Dataset
+from briefing.dataset import Dataset, data_version
 from briefing.export import file_data_url, render_briefing
 from briefing.filters import VIEWS, Filters, from_query
 from briefing.html import render_view, stylesheet
@@ -116,10 +116,6 @@ class Dashboard(w.VBox):
         self.notes.value = _notes_html(notes)
         self.state.filters = filters
 
-    def touch(self) -> None:
-        """Send one tiny message to the front end (counts as kernel activity for culling)."""
-        self.header.send_state("value")
-
     def query(self) -> str:
         """The URL query that reopens the current view (for links per agenda item)."""
         return self.state.filters.to_query(self.ds)
@@ -177,53 +173,64 @@ class Loaded:
         self.settings = settings or Settings()
         self.error: DataError | None = None
         self.ds: Dataset | None = None
-        try:
-            self.ds = load_dataset(self.settings.data_dir)
-        except DataError as error:
-            self.error = error
+        self.version = ""
+        self.load()
         import briefing.charts  # noqa: F401  (matplotlib and seaborn: pay the import before the request)
 
-    def show(self, query: str | None = None) -> w.Widget:
-        """The dashboard with filters from ``query``, or the error panel when data is broken.
+    def load(self) -> None:
+        self.version = data_version(self.settings.data_dir)
+        try:
+            self.ds, self.error = load_dataset(self.settings.data_dir), None
+        except DataError as error:
+            self.ds, self.error = None, error
 
-        Without ``query``, the page's own URL query is used. A preheated Voilà kernel runs this
-        before anyone asks for the page: it then shows the default view at once and applies the
-        query in a background thread when the request arrives. Blocking the cell instead would
-        trip the execution timeout of every pool kernel that waits longer than it.
-        """
+    def content(self, query: str) -> w.Widget:
+        """The dashboard with filters from ``query``, or the error panel when data is broken."""
         if self.error is not None or self.ds is None:
             return error_panel(self.error or DataError([]))
-        waiting = query is None and _preheated()
-        filters, notes = from_query(
-            self.ds, query if query is not None else os.environ.get("QUERY_STRING", "")
-        )
-        dashboard = Dashboard(self.ds, settings=self.settings, filters=filters, notes=notes)
-        if waiting:
-            threading.Thread(target=_await_viewer, args=(dashboard,), daemon=True).start()
-        return dashboard
+        filters, notes = from_query(self.ds, query)
+        return Dashboard(self.ds, settings=self.settings, filters=filters, notes=notes)
 
+    def show(self, query: str | None = None) -> w.Box:
+        """The page: its content for ``query`` (default: the page's own URL query).
 
-def _await_viewer(dashboard: Dashboard) -> None:
-    """In a preheated kernel: stay visibly alive until a viewer arrives, then apply their query.
+        A preheated Voilà kernel runs this before anyone asks for the page, so it shows the
+        default view at once and finishes in a background thread when the request arrives:
+        the data is read again if its files changed meanwhile (a fix after an error, an import),
+        then the URL query is applied. Blocking the cell instead would trip the execution
+        timeout of every pool kernel that waits longer than it.
+        """
+        page = w.VBox(layout=w.Layout(width="100%"))
+        page.children = (self.content(query if query is not None else os.environ.get("QUERY_STRING", "")),)
+        if query is None and _preheated():
+            threading.Thread(target=self._await_viewer, args=(page,), daemon=True).start()
+        return page
 
-    Voilà spares kernels waiting in its pool from culling, but not one just handed to a page whose
-    browser has not connected yet: a kernel idle since preheating would be culled in that gap
-    ("Kernel does not exist"). A small message every ``BRIEFING_KEEPALIVE`` seconds keeps the
-    server's activity clock fresh; one more goes out when the request arrives.
-    """
-    period = float(os.environ.get(KEEPALIVE_ENV, "20"))
-    arrived = threading.Event()
-    result: list[str] = []
+    def _await_viewer(self, page: w.Box) -> None:
+        """Stay visibly alive until a viewer arrives, then bring the page up to date for them.
 
-    def wait() -> None:
-        result.append(request_query())
-        arrived.set()
+        Voilà spares kernels waiting in its pool from culling, but not one just handed to a page
+        whose browser has not connected yet: a kernel idle since preheating would be culled in
+        that gap ("Kernel does not exist"). A small message every ``BRIEFING_KEEPALIVE`` seconds
+        keeps the server's activity clock fresh; one more goes out when the request arrives.
+        """
+        period = float(os.environ.get(KEEPALIVE_ENV, "20"))
+        arrived = threading.Event()
+        result: list[str] = []
 
-    threading.Thread(target=wait, daemon=True).start()
-    while not arrived.wait(period):
-        dashboard.touch()
-    dashboard.touch()
-    dashboard.apply_query(result[0])
+        def wait() -> None:
+            result.append(request_query())
+            arrived.set()
+
+        threading.Thread(target=wait, daemon=True).start()
+        while not arrived.wait(period):
+            page.send_state("layout")
+        page.send_state("layout")
+        if data_version(self.settings.data_dir) != self.version:
+            self.load()
+            page.children = (self.content(result[0]),)
+        elif isinstance(page.children[0], Dashboard):
+            page.children[0].apply_query(result[0])
 
 
 def _preheated() -> bool:
