@@ -48,7 +48,12 @@ def _parser() -> argparse.ArgumentParser:
         default=Settings().host,
         help="待ち受けアドレス（既定: %(default)s＝このPCのみ。会議室のネットワークで共有するときは 0.0.0.0）",
     )
-    serve.add_argument("--pool", type=int, default=Settings().kernel_pool, help="あらかじめ起動しておくカーネルの数（既定: %(default)s。1つ約150MB）")
+    serve.add_argument(
+        "--pool",
+        type=int,
+        default=Settings().kernel_pool,
+        help="あらかじめ起動しておくカーネルの数（既定: %(default)s。1つ約150MB）",
+    )
     serve.set_defaults(run=_serve)
 
     export = commands.add_parser(

@@ -74,7 +74,9 @@ class Settings:
     )
     kernel_pool: int = field(
         default=6,
-        metadata={"help": "あらかじめ起動しておくカーネルの数（1つ約150MB。0で無効）。委員が一斉に開く人数に近いほど速い"},
+        metadata={
+            "help": "あらかじめ起動しておくカーネルの数（1つ約150MB。0で無効）。委員が一斉に開く人数に近いほど速い"
+        },
     )
     execution_timeout: int = field(
         default=10,

@@ -223,7 +223,9 @@ class Builder:
                 threshold=threshold,
                 lang=lang,
             )
-            + f"（{format_fy(int(row['baseline_fy']), lang=lang)}）"
+            + f"（{format_fy(int(row['baseline_fy']), lang=lang)}"
+            + (f"・{text('sample', lang)}" if row["baseline_sample"] else "")
+            + "）"
             if has_base
             else text("no_baseline", lang)
         )
@@ -506,6 +508,7 @@ class Builder:
                 goal.id,
                 regions=regions,
                 small_n=s.small_sample_n,
+                hide_below=s.suppress_below,
                 confidence=s.confidence,
             )
             if filters.fy_from or filters.fy_to:
@@ -625,6 +628,7 @@ class Builder:
                 regions=where,
                 years=(lo, hi),
                 small_n=s.small_sample_n,
+                hide_below=s.suppress_below,
                 confidence=s.confidence,
             )
             if not len(shares):

@@ -93,7 +93,9 @@ def from_query(ds: Dataset, query: str) -> tuple[Filters, list[str]]:
                 continue
             clamped = min(max(fy, years[0]), years[-1])
             if clamped != fy:
-                notes.append(f"年度「{params[key]}」はデータの範囲（{format_fy(years[0])}〜{format_fy(years[-1])}）の外のため、{format_fy(clamped)}にしました。")
+                notes.append(
+                    f"年度「{params[key]}」はデータの範囲（{format_fy(years[0])}〜{format_fy(years[-1])}）の外のため、{format_fy(clamped)}にしました。"
+                )
             filters = filters.with_(**{field: clamped})
     if filters.fy_from and filters.fy_to and filters.fy_from > filters.fy_to:
         filters = filters.with_(fy_from=filters.fy_to, fy_to=filters.fy_from)

@@ -65,6 +65,10 @@ def share_text(
     share: float, low: float, high: float, n: int, *, reference: bool, lang: str = "ja"
 ) -> str:
     """A survey share with its interval and n: "40.1%（95%信頼区間 38.7〜41.4、n=4,932）"."""
+    if _missing(share):
+        return (
+            f"非表示（回答者 {n} 人のため）" if lang == "ja" else f"hidden (only {n} respondents)"
+        )
     if lang == "en":
         body = f"{share:.1f}% (95% CI {low:.1f}–{high:.1f}, n={n:,})"
     else:

@@ -146,7 +146,11 @@ def _read_excel(name: str, data: bytes) -> tuple[list[Sheet], list[Problem]]:
                             sheet=sheet.title,
                         )
                     )
-                if isinstance(value, int | float) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
+                if (
+                    isinstance(value, int | float)
+                    and not isinstance(value, bool)
+                    and "%" in (cell.number_format or "")
+                ):
                     value = round(value * 100, 10)  # a cell shown as 72.9% holds 0.729
                 cells.append(_cell_text(value))
             rows.append(cells)

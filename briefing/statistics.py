@@ -121,6 +121,8 @@ def summarise(
     table["change_previous_pct"] = _pct(table["change_previous"], table["previous"])
     table["available"] = [has_breakdown(ds, s, area) for s in table.index]
     table["baseline_suppressed"] = base_hidden
+    # the plan gives prefecture baselines; a region's or town's value in that year is sample data
+    table["baseline_sample"] = base["sample"].reindex(table.index).fillna(False).astype(bool)
     table["previous_suppressed"] = previous_hidden
     return table.reset_index(drop=True)
 

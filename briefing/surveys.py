@@ -48,13 +48,15 @@ def survey_shares(
     groups: Iterable[str] | None = None,
     years: tuple[int, int] | None = None,
     small_n: int = 30,
+    hide_below: int = 0,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Agreeing share per fiscal year (and per ``by`` column: ``region`` or ``group``).
 
     ``regions`` and ``groups`` keep only those cells before combining, so a filter to one region
     and one age band gives that cell's share. Returns columns fy, [by], agree, n, share, low, high
-    (shares in %) and ``reference`` (n < ``small_n``: show as 参考値).
+    (shares in %) and ``reference`` (n < ``small_n``: show as 参考値). Groups with fewer than
+    ``hide_below`` respondents get no share at all: one agency's answer must not be readable.
     """
     rows = surveys[surveys["survey"] == survey]
     if regions is not None:
@@ -83,4 +85,9 @@ def survey_shares(
         low=100 * low,
         high=100 * high,
         reference=table["n"] < small_n,
-    )
+    ).pipe(_hide, table["n"] < hide_below)
+
+
+def _hide(table: pd.DataFrame, hidden: pd.Series) -> pd.DataFrame:
+    columns = ["agree", "share", "low", "high"]
+    return table.assign(hidden=hidden, **{c: table[c].where(~hidden) for c in columns})

@@ -185,3 +185,15 @@ def test_an_empty_url_query_changes_nothing(dashboard):
     dashboard.bar.area.value = "iga"
     dashboard.apply_query("")
     assert dashboard.state.filters.area == "iga"
+
+
+def test_regional_baselines_are_labelled_as_sample(bundled_dataset, settings):
+    d = Dashboard(bundled_dataset, settings=settings, filters=Filters(direction=5, area="higashikishu", view="direction"))
+    assert "（令和2年度・サンプル）" in shown(d)  # the plan gives only the prefecture's baseline
+    d.bar.area.value = "240001"
+    assert "6か所（令和2年度）" in shown(d)
+
+
+def test_survey_groups_of_one_or_two_agencies_are_hidden(bundled_dataset, settings):
+    d = Dashboard(bundled_dataset, settings=settings, filters=Filters(area="higashikishu", view="survey"))
+    assert "非表示（回答者 1 人のため）" in shown(d)
