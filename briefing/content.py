@@ -19,7 +19,7 @@ from .figcache import FigureCache
 from .filters import Filters
 from .fiscal import format_fy
 from .formatting import change_text, share_text, value_text
-from .labels import KIND, text
+from .labels import KIND, group_label, text
 from .sparkline import sparkline_svg
 from .statistics import area_history, has_breakdown, summarise, suppress_mask
 from .surveys import survey_shares
@@ -636,7 +636,9 @@ class Builder:
             fy = int(shares["fy"].max())
             shares = shares[shares["fy"] == fy]
             names = (
-                shares[by].map(lambda c: self.area_name(c, lang)) if by == "region" else shares[by]
+                shares[by].map(lambda c: self.area_name(c, lang))
+                if by == "region"
+                else shares[by].map(lambda g: group_label(g, lang))
             )
             shares = shares.assign(label=names.to_numpy())
             goal = self.ds.catalog.loc[survey]

@@ -97,3 +97,19 @@ def text(key: str, lang: str = "ja", **values: object) -> str:
 def texts(lang: str) -> dict[str, str]:
     """All interface texts of ``lang``, for templates."""
     return dict(TEXT[lang])
+
+
+#: Survey groups (age bands, agency types) in English; the data keeps the Japanese words.
+GROUPS_EN = {
+    "18〜29歳": "18–29", "30〜39歳": "30–39", "40〜49歳": "40–49", "50〜59歳": "50–59",
+    "60〜69歳": "60–69", "70歳以上": "70 and over",
+    "市町（福祉・保健）": "Municipalities (welfare, health)", "地域包括支援センター": "Community general support centres",
+    "社会福祉協議会": "Social welfare councils", "障害福祉サービス事業所": "Disability welfare services",
+    "NPO・民間支援団体": "NPOs and private support groups", "医療機関": "Medical institutions",
+    "教育・就労支援機関": "Education and employment support",
+}  # fmt: skip
+
+
+def group_label(group: str, lang: str = "ja") -> str:
+    """A survey group's name in ``lang`` (unknown groups keep their own name)."""
+    return GROUPS_EN.get(group, group) if lang == "en" else group

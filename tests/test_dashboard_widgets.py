@@ -197,3 +197,24 @@ def test_regional_baselines_are_labelled_as_sample(bundled_dataset, settings):
 def test_survey_groups_of_one_or_two_agencies_are_hidden(bundled_dataset, settings):
     d = Dashboard(bundled_dataset, settings=settings, filters=Filters(area="higashikishu", view="survey"))
     assert "非表示（回答者 1 人のため）" in shown(d)
+
+
+def test_export_button_offers_the_current_view_as_one_file_download(bundled_dataset, settings):
+    import base64
+    import re as _re
+
+    d = Dashboard(bundled_dataset, settings=settings, filters=Filters(direction=3, area="hokusei"))
+    d.export.button.click()
+    link = d.export.link.value
+    assert 'download="briefing-3-hokusei.html"' in link
+    encoded = _re.search(r'href="data:text/html;charset=utf-8;base64,([^"]+)"', link).group(1)
+    document = base64.b64decode(encoded).decode()
+    assert "進捗ブリーフィング" in document and "3 家族支援" in document and "北勢" in document
+    assert "架空のサンプル" in document and "<script" not in document
+    assert document.count("<svg") >= 3  # charts embedded, not linked
+
+
+def test_english_switch_translates_survey_groups(bundled_dataset, settings):
+    d = Dashboard(bundled_dataset, settings=settings, filters=Filters(view="survey", lang="en"))
+    assert "70 and over" in shown(d) and "Medical institutions" in shown(d)
+    assert "70歳以上" not in shown(d)

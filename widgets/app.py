@@ -134,7 +134,7 @@ class ExportButton(w.HBox):
     def __init__(self, *, dashboard: Dashboard):
         self.dashboard = dashboard
         self.button = w.Button(
-            description="この表示を資料（HTML）にする", layout=w.Layout(width="auto")
+            description="この表示を資料（HTML）にする / Save this view as a briefing", layout=w.Layout(width="auto")
         )
         self.button.add_class("mb-export")
         self.link = w.HTML()
