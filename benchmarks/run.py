@@ -60,7 +60,9 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1400, "height": 1600}
 CACHE_NAME = "mie-briefing-figures"  # Settings.cache_dir is <tempdir>/mie-briefing-figures
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-VOILA_FAILURE = re.compile(r"Cell execution timed out|There was an error when executing cell|Traceback")
+VOILA_FAILURE = re.compile(
+    r"Cell execution timed out|There was an error when executing cell|Traceback"
+)
 PRESETS = {"direction": 0, "area": "240001"}  # the page without query: 全体, 県全体
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -86,7 +88,7 @@ BARE_CELLS = [
     "import matplotlib.pyplot as plt\n"
     "from IPython.display import Image, display",
     "fig, ax = plt.subplots(figsize=(6.4, 3.2))\n"
-    "ax.plot([2019, 2020, 2021, 2022, 2023, 2024, 2025], [3, 5, 4, 6, 7, 6, 8], marker=\"o\")\n"
+    'ax.plot([2019, 2020, 2021, 2022, 2023, 2024, 2025], [3, 5, 4, 6, 7, 6, 8], marker="o")\n'
     "buffer = io.BytesIO()\n"
     'fig.savefig(buffer, format="png", dpi=100)\n'
     "plt.close(fig)\n"
@@ -102,11 +104,22 @@ def ensure_bare_notebook() -> None:
         return
     notebook = {
         "cells": [
-            {"cell_type": "code", "execution_count": None, "id": f"bare-{i}", "metadata": {}, "outputs": [], "source": source.splitlines(keepends=True)}
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": f"bare-{i}",
+                "metadata": {},
+                "outputs": [],
+                "source": source.splitlines(keepends=True),
+            }
             for i, source in enumerate(BARE_CELLS)
         ],
         "metadata": {
-            "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+            "kernelspec": {
+                "display_name": "Python 3 (ipykernel)",
+                "language": "python",
+                "name": "python3",
+            },
             "language_info": {"name": "python"},
         },
         "nbformat": 4,
@@ -142,7 +155,14 @@ def processes() -> dict[int, Proc]:
             continue
         fields = stat.rsplit(b")", 1)[1].split()
         # fields[0] is the state (field 3); utime/stime are fields 14/15, rss field 24
-        found[int(entry.name)] = Proc(int(entry.name), int(fields[1]), int(fields[11]) + int(fields[12]), int(fields[21]) * PAGE_SIZE, cmdline, int(fields[13]) + int(fields[14]))
+        found[int(entry.name)] = Proc(
+            int(entry.name),
+            int(fields[1]),
+            int(fields[11]) + int(fields[12]),
+            int(fields[21]) * PAGE_SIZE,
+            cmdline,
+            int(fields[13]) + int(fields[14]),
+        )
     return found
 
 
@@ -163,10 +183,14 @@ def tree(root: int, table: dict[int, Proc] | None = None) -> list[Proc]:
 
 def kernel_pids(parent: int, table: dict[int, Proc] | None = None) -> list[int]:
     table = table if table is not None else processes()
-    return [p.pid for p in table.values() if p.ppid == parent and b"ipykernel_launcher" in p.cmdline]
+    return [
+        p.pid for p in table.values() if p.ppid == parent and b"ipykernel_launcher" in p.cmdline
+    ]
 
 
-def wait_idle(root: int, *, timeout: float = 30.0, busy_share: float = 0.10, quiet_samples: int = 2) -> float:
+def wait_idle(
+    root: int, *, timeout: float = 30.0, busy_share: float = 0.10, quiet_samples: int = 2
+) -> float:
     """Wait until ``root`` and its descendants use < ``busy_share`` of one core; returns seconds waited."""
     start = time.monotonic()
     last = sum(p.ticks for p in tree(root))
@@ -202,7 +226,12 @@ class PhaseLoad:
         busy = (machine_busy_ticks() - self.start[1]) / CLK_TCK
         ours = (self._ours() - self.start[2]) / CLK_TCK
         capacity = wall * len(os.sched_getaffinity(0))
-        return {"wall_s": round(wall, 1), "our_cpu_s": round(ours, 1), "others_cpu_s": round(max(0.0, busy - ours), 1), "others_share": round(max(0.0, busy - ours) / capacity, 2) if capacity else 0.0}
+        return {
+            "wall_s": round(wall, 1),
+            "our_cpu_s": round(ours, 1),
+            "others_cpu_s": round(max(0.0, busy - ours), 1),
+            "others_share": round(max(0.0, busy - ours) / capacity, 2) if capacity else 0.0,
+        }
 
 
 class Sampler(threading.Thread):
@@ -240,11 +269,17 @@ class Sampler(threading.Thread):
         seen = set()
         for proc in served:
             seen.add(proc.pid)
-            kind = "voila server" if proc.pid == self.root else ("kernels" if b"ipykernel_launcher" in proc.cmdline else "voila other")
+            kind = (
+                "voila server"
+                if proc.pid == self.root
+                else ("kernels" if b"ipykernel_launcher" in proc.cmdline else "voila other")
+            )
             self._note(proc, kind)
         for proc in tree(os.getpid(), table):
             if proc.pid not in seen and proc.pid != self.root:
-                self._note(proc, "chromium" if b"chrom" in proc.cmdline else "benchmark + playwright")
+                self._note(
+                    proc, "chromium" if b"chrom" in proc.cmdline else "benchmark + playwright"
+                )
 
     def _note(self, proc: Proc, kind: str) -> None:
         self._first.setdefault(proc.pid, self._start_ticks.get(proc.pid, 0))
@@ -328,14 +363,26 @@ class Voila:
 
     def launch(self) -> None:
         env = voila_environment(self.settings)
-        for variable, folder in (("JUPYTER_DATA_DIR", "data"), ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython")):
+        for variable, folder in (
+            ("JUPYTER_DATA_DIR", "data"),
+            ("JUPYTER_RUNTIME_DIR", "runtime"),
+            ("IPYTHONDIR", "ipython"),
+        ):
             (self.private / folder).mkdir(parents=True, exist_ok=True)
             env[variable] = str(self.private / folder)
         # the kernels' tempfile.gettempdir(): Settings.cache_dir (the shared figure cache) lives here
         env["TMPDIR"] = str(self.tmpdir)
         command = voila_command(self.settings, notebook=self.notebook)
         with self.log_path.open("wb") as out:
-            self.process = subprocess.Popen(command, env=env, cwd=REPO, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                command,
+                env=env,
+                cwd=REPO,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def wait_ready(self, timeout: float = 180) -> None:
         """Until Voilà answers and its kernel pool is filled (and the server is idle again)."""
@@ -344,14 +391,18 @@ class Voila:
         pool = self.settings.kernel_pool
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"Voilà {self.name} exited ({self.process.returncode}):\n{self.log_text()[-2000:]}")
+                raise RuntimeError(
+                    f"Voilà {self.name} exited ({self.process.returncode}):\n{self.log_text()[-2000:]}"
+                )
             found = re.search(r"Voilà is running at:\s*(http://\S+?/)\s", self.log_text())
             if found and (pool == 0 or self.pool_fills() >= 1):
                 self.url = found.group(1)
                 wait_idle(self.pid, timeout=30)
                 return
             time.sleep(0.2)
-        raise TimeoutError(f"Voilà {self.name} not ready within {timeout:.0f} s:\n{self.log_text()[-2000:]}")
+        raise TimeoutError(
+            f"Voilà {self.name} not ready within {timeout:.0f} s:\n{self.log_text()[-2000:]}"
+        )
 
     def kernels(self) -> int:
         return len(kernel_pids(self.pid)) if self.process else 0
@@ -385,7 +436,9 @@ class Voila:
 def servers(*made: Voila) -> Iterator[tuple[Voila, ...]]:
     try:
         for server in made:
-            log(f"starting Voilà {server.name} (pool {server.settings.kernel_pool}, data {server.settings.data_dir.name})")
+            log(
+                f"starting Voilà {server.name} (pool {server.settings.kernel_pool}, data {server.settings.data_dir.name})"
+            )
             server.launch()
         for server in made:
             server.wait_ready()
@@ -472,9 +525,16 @@ BARE_READY_JS = """
 """.replace("__FAILED__", VOILA_FAILED_JS.strip())
 
 
-def view_key(view: str, direction: int, area: str, fy_from: int | None = None, fy_to: int | None = None, lang: str = "ja", mode: str = "chart") -> str:
+def view_key(
+    view: str,
+    direction: int,
+    area: str,
+    fy_from: int | None = None,
+    fy_to: int | None = None,
+    lang: str = "ja",
+    mode: str = "chart",
+) -> str:
     return "|".join(str(x) for x in (view, direction, area, fy_from or "", fy_to or "", lang, mode))
-
 
 
 @dataclass(frozen=True)
@@ -553,7 +613,7 @@ def change_plan(areas: list[str], years: list[int], n_new: int, n_back: int) -> 
         moved = False
         for kind in kinds:
             values = areas if kind == "area" else list(range(1, 7))
-            rotated = values[turn % len(values):] + values[: turn % len(values)]
+            rotated = values[turn % len(values) :] + values[: turn % len(values)]
             for value in rotated:
                 candidate = apply(state, kind, value)
                 if candidate != state and candidate.key(years) in seen:
@@ -601,7 +661,9 @@ class Browser:
         from playwright.async_api import async_playwright
 
         self.playwright = await async_playwright().start()
-        self.browser = await self.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        self.browser = await self.playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
         self.version = self.browser.version
         return self
 
@@ -614,12 +676,16 @@ class Browser:
                 await self.playwright.stop()
 
     async def page(self) -> tuple[Any, Any]:
-        context = await self.browser.new_context(viewport=VIEWPORT, locale="ja-JP", timezone_id="Asia/Tokyo")
+        context = await self.browser.new_context(
+            viewport=VIEWPORT, locale="ja-JP", timezone_id="Asia/Tokyo"
+        )
         await context.add_init_script(INIT_JS)
         return context, await context.new_page()
 
 
-async def open_dashboard(page: Any, url: str, *, timeout: float, bare: bool = False, polling: Any = "raf") -> tuple[float | None, str | None]:
+async def open_dashboard(
+    page: Any, url: str, *, timeout: float, bare: bool = False, polling: Any = "raf"
+) -> tuple[float | None, str | None]:
     """Seconds from navigation to interactive, or (None, reason).
 
     A page whose kernel is gone (HTTP 4xx/5xx on /api/kernels/…, e.g. culled before the page
@@ -631,7 +697,9 @@ async def open_dashboard(page: Any, url: str, *, timeout: float, bare: bool = Fa
 
     def on_response(response: Any) -> None:
         if response.status >= 400 and "/api/kernels/" in response.url and not gone.done():
-            gone.set_result(f"kernel gone: HTTP {response.status} for {response.url.split('?')[0].rsplit('/', 2)[-2:]}")
+            gone.set_result(
+                f"kernel gone: HTTP {response.status} for {response.url.split('?')[0].rsplit('/', 2)[-2:]}"
+            )
 
     page.on("response", on_response)
     start = time.perf_counter()
@@ -642,7 +710,9 @@ async def open_dashboard(page: Any, url: str, *, timeout: float, bare: bool = Fa
             waiting = page.wait_for_function(BARE_READY_JS, polling=polling, timeout=left * 1000)
         else:
             key = view_key("overview", PRESETS["direction"], PRESETS["area"])
-            waiting = page.wait_for_function(READY_JS, arg=[key, True], polling=polling, timeout=left * 1000)
+            waiting = page.wait_for_function(
+                READY_JS, arg=[key, True], polling=polling, timeout=left * 1000
+            )
         ready = asyncio.ensure_future(waiting)
         done, _ = await asyncio.wait({ready, gone}, return_when=asyncio.FIRST_COMPLETED)
         if ready not in done:
@@ -664,12 +734,18 @@ async def open_dashboard(page: Any, url: str, *, timeout: float, bare: bool = Fa
 
 
 async def area_index(page: Any, name: str) -> int:
-    texts = await page.locator(".mb-filterbar select").nth(1).evaluate("s => [...s.options].map(o => o.textContent)")
+    texts = (
+        await page.locator(".mb-filterbar select")
+        .nth(1)
+        .evaluate("s => [...s.options].map(o => o.textContent)")
+    )
     cleaned = [re.sub(r"[\s\u00a0\u3000■]+", "", t) for t in texts]
     return cleaned.index(name)
 
 
-async def make_change(page: Any, step: Step, *, area_names: dict[str, str], timeout: float, polling: Any = "raf") -> tuple[float | None, str | None]:
+async def make_change(
+    page: Any, step: Step, *, area_names: dict[str, str], timeout: float, polling: Any = "raf"
+) -> tuple[float | None, str | None]:
     """Milliseconds from the user's action (first event in the page) to the view drawn, images loaded."""
     from playwright.async_api import Error as PlaywrightError
 
@@ -680,14 +756,25 @@ async def make_change(page: Any, step: Step, *, area_names: dict[str, str], time
         if step.kind == "direction":
             await selects.nth(0).select_option(index=int(step.value), timeout=timeout * 1000)
         elif step.kind == "area":
-            await selects.nth(1).select_option(index=await area_index(page, area_names[step.value]), timeout=timeout * 1000)
+            await selects.nth(1).select_option(
+                index=await area_index(page, area_names[step.value]), timeout=timeout * 1000
+            )
         elif step.kind == "tab":
-            name = {"overview": "概要", "direction": "取組方向", "area": "地域比較", "survey": "調査（目標）"}[step.value]
+            name = {
+                "overview": "概要",
+                "direction": "取組方向",
+                "area": "地域比較",
+                "survey": "調査（目標）",
+            }[step.value]
             await page.get_by_role("tab", name=name).click(timeout=timeout * 1000)
         elif step.kind == "years":
-            await page.locator(".mb-filterbar .noUi-handle-lower").press("ArrowRight" if step.value > 0 else "ArrowLeft", timeout=timeout * 1000)
+            await page.locator(".mb-filterbar .noUi-handle-lower").press(
+                "ArrowRight" if step.value > 0 else "ArrowLeft", timeout=timeout * 1000
+            )
         left = max(1.0, timeout - (time.perf_counter() - start))
-        handle = await page.wait_for_function(READY_JS, arg=[step.key, False], polling=polling, timeout=left * 1000)
+        handle = await page.wait_for_function(
+            READY_JS, arg=[step.key, False], polling=polling, timeout=left * 1000
+        )
         result = await handle.json_value()
         python_ms = (time.perf_counter() - start) * 1000
         acted = await page.evaluate("window.__mbActAt")
@@ -703,8 +790,15 @@ async def make_change(page: Any, step: Step, *, area_names: dict[str, str], time
             pass
         reason = "timeout" if "Timeout" in str(error) else str(error).splitlines()[0][:200]
         if shown and shown[2]:
-            reason = "RESET: " + reason + " (the page went back to the default view after the user's first change)"
-        return None, f"{reason} waiting for {step.key}; views in page, and the last views drawn [ms, key]: {shown[:2]}"
+            reason = (
+                "RESET: "
+                + reason
+                + " (the page went back to the default view after the user's first change)"
+            )
+        return (
+            None,
+            f"{reason} waiting for {step.key}; views in page, and the last views drawn [ms, key]: {shown[:2]}",
+        )
     if "failed" in result:
         return None, result["failed"]
     return (result["at"] - acted if acted is not None else python_ms), None
@@ -717,7 +811,9 @@ async def make_change(page: Any, step: Step, *, area_names: dict[str, str], time
 class Context:
     args: argparse.Namespace
     work: Path
-    tmpdir: Path  # TMPDIR of every server and export: the figure cache is tmpdir/mie-briefing-figures
+    tmpdir: (
+        Path  # TMPDIR of every server and export: the figure cache is tmpdir/mie-briefing-figures
+    )
     settings: Settings
     notes: list[str] = field(default_factory=list)
 
@@ -738,11 +834,17 @@ def dataset_facts(data_dir: Path) -> tuple[list[str], list[int], dict[str, str],
     areas = [c for c in preferred if c in codes] + [c for c in codes if c not in preferred]
     years = sorted(int(y) for y in ds.history["fy"].unique())
     names = {str(c): str(ds.areas.at[c, "name_ja"]) for c in ds.areas.index}
-    size = {"history_rows": len(ds.history), "surveys_rows": len(ds.surveys) if hasattr(ds, "surveys") else 0, "years": len(years)}
+    size = {
+        "history_rows": len(ds.history),
+        "surveys_rows": len(ds.surveys) if hasattr(ds, "surveys") else 0,
+        "years": len(years),
+    }
     return areas, years, names, size
 
 
-async def measure_pages(ctx: Context, datasets: list[tuple[str, Path]]) -> dict[str, dict[str, Any]]:
+async def measure_pages(
+    ctx: Context, datasets: list[tuple[str, Path]]
+) -> dict[str, dict[str, Any]]:
     """Phases 1 + 2 for every data size at once: page loads, then a walk of filter changes.
 
     One dashboard server per data size and one for the bare notebook run side by side; loads go
@@ -750,8 +852,23 @@ async def measure_pages(ctx: Context, datasets: list[tuple[str, Path]]) -> dict[
     spell on the (shared) machine hits every figure alike rather than one data size.
     """
     args = ctx.args
-    dashes = [Voila(f"dashboard-{label}", ctx.settings.with_(data_dir=data_dir), notebook=DASHBOARD, work=ctx.work, tmpdir=ctx.tmpdir) for label, data_dir in datasets]
-    bare = Voila("bare", ctx.settings.with_(data_dir=datasets[0][1]), notebook=BARE, work=ctx.work, tmpdir=ctx.tmpdir)
+    dashes = [
+        Voila(
+            f"dashboard-{label}",
+            ctx.settings.with_(data_dir=data_dir),
+            notebook=DASHBOARD,
+            work=ctx.work,
+            tmpdir=ctx.tmpdir,
+        )
+        for label, data_dir in datasets
+    ]
+    bare = Voila(
+        "bare",
+        ctx.settings.with_(data_dir=datasets[0][1]),
+        notebook=BARE,
+        work=ctx.work,
+        tmpdir=ctx.tmpdir,
+    )
     made = [*dashes, bare]
     facts = {label: dataset_facts(data_dir) for label, data_dir in datasets}
     out: dict[str, dict[str, Any]] = {label: {} for label, _ in datasets}
@@ -772,14 +889,16 @@ async def measure_pages(ctx: Context, datasets: list[tuple[str, Path]]) -> dict[
                 await asyncio.to_thread(wait_refilled, server, fills)
                 return result
 
-            log(f"one warm-up load, then {args.loads} measured page loads each of {', '.join(s.name for s in made)}, in turn")
+            log(
+                f"one warm-up load, then {args.loads} measured page loads each of {', '.join(s.name for s in made)}, in turn"
+            )
             for server in made:  # the first page of a server pays one-off costs (templates, files)
                 seconds, error = await load(server)
                 warmups[server.name] = seconds if seconds is not None else error
             attempts = 0
             # failed loads are retried, up to 2 more per server, so the median has `loads` values
             while attempts < args.loads + 2 and any(len(loads[s.name]) < args.loads for s in made):
-                order = made[attempts % len(made):] + made[: attempts % len(made)]
+                order = made[attempts % len(made) :] + made[: attempts % len(made)]
                 for server in order:
                     if len(loads[server.name]) >= args.loads:
                         continue
@@ -799,13 +918,30 @@ async def measure_pages(ctx: Context, datasets: list[tuple[str, Path]]) -> dict[
                     "how": "fresh browser context per load, after one warm-up load per server; the pool is refilled and the server idle before each load; from page.goto to the overview's data-view element present and both selects enabled",
                 }
                 if dash is dashes[0]:
-                    tti.update(bare_s=loads[bare.name], bare_median_s=median(loads[bare.name]), bare_failed=failures[bare.name], bare_warmup=warmups[bare.name])
+                    tti.update(
+                        bare_s=loads[bare.name],
+                        bare_median_s=median(loads[bare.name]),
+                        bare_failed=failures[bare.name],
+                        bare_warmup=warmups[bare.name],
+                    )
                     if tti["dashboard_median_s"] and tti["bare_median_s"]:
                         tti["ratio"] = tti["dashboard_median_s"] / tti["bare_median_s"]
-                log(f"{label}: TTI dashboard {fmt_s(tti['dashboard_median_s'])} {[round(x, 2) for x in loads[dash.name]]}" + (f", bare {fmt_s(tti.get('bare_median_s'))} {[round(x, 2) for x in loads[bare.name]]}" if "bare_s" in tti else ""))
+                log(
+                    f"{label}: TTI dashboard {fmt_s(tti['dashboard_median_s'])} {[round(x, 2) for x in loads[dash.name]]}"
+                    + (
+                        f", bare {fmt_s(tti.get('bare_median_s'))} {[round(x, 2) for x in loads[bare.name]]}"
+                        if "bare_s" in tti
+                        else ""
+                    )
+                )
 
-            plans = {label: change_plan(facts[label][0], facts[label][1], args.changes, args.changes) for label, _ in datasets}
-            log(f"filter changes: {', '.join(f'{len(p)} on {label}' for label, p in plans.items())}, steps alternating between the data sizes")
+            plans = {
+                label: change_plan(facts[label][0], facts[label][1], args.changes, args.changes)
+                for label, _ in datasets
+            }
+            log(
+                f"filter changes: {', '.join(f'{len(p)} on {label}' for label, p in plans.items())}, steps alternating between the data sizes"
+            )
             pages = {}
             try:
                 for (label, _), dash in zip(datasets, dashes, strict=True):
@@ -813,27 +949,52 @@ async def measure_pages(ctx: Context, datasets: list[tuple[str, Path]]) -> dict[
                     pages[label] = (context, page)
                     seconds, error = await open_dashboard(page, dash.url, timeout=60)
                     if seconds is None:
-                        raise RuntimeError(f"dashboard {label} did not open for the filter changes: {error}")
+                        raise RuntimeError(
+                            f"dashboard {label} did not open for the filter changes: {error}"
+                        )
                 live = {label for label, _ in datasets}
                 for index in range(max(len(p) for p in plans.values())):
-                    for label in [lb for lb, _ in datasets if lb in live and index < len(plans[lb])]:
+                    for label in [
+                        lb for lb, _ in datasets if lb in live and index < len(plans[lb])
+                    ]:
                         step = plans[label][index]
-                        ms, error = await make_change(pages[label][1], step, area_names=facts[label][2], timeout=90)
-                        walks[label].append({"kind": step.kind, "value": step.value, "key": step.key, "fresh": step.fresh, "ms": ms, "error": error})
+                        ms, error = await make_change(
+                            pages[label][1], step, area_names=facts[label][2], timeout=90
+                        )
+                        walks[label].append(
+                            {
+                                "kind": step.kind,
+                                "value": step.value,
+                                "key": step.key,
+                                "fresh": step.fresh,
+                                "ms": ms,
+                                "error": error,
+                            }
+                        )
                         if ms is None:
-                            log(f"{label}: change to {step.key} failed ({error}); the rest of this walk is skipped")
+                            log(
+                                f"{label}: change to {step.key} failed ({error}); the rest of this walk is skipped"
+                            )
                             live.discard(label)
             finally:
                 for context, _ in pages.values():
                     await context.close()
         for (label, _), dash in zip(datasets, dashes, strict=True):
-            out[label]["stalls_in_log"] = {dash.name: dash.stalls(), **({bare.name: bare.stalls()} if dash is dashes[0] else {})}
-            out[label]["culled_before_connect"] = {dash.name: len(dash.culled_before_connect()), **({bare.name: len(bare.culled_before_connect())} if dash is dashes[0] else {})}
+            out[label]["stalls_in_log"] = {
+                dash.name: dash.stalls(),
+                **({bare.name: bare.stalls()} if dash is dashes[0] else {}),
+            }
+            out[label]["culled_before_connect"] = {
+                dash.name: len(dash.culled_before_connect()),
+                **({bare.name: len(bare.culled_before_connect())} if dash is dashes[0] else {}),
+            }
             out[label]["chromium"] = browser.version
     for label, changes in walks.items():
         out[label]["changes"] = summarise_walk(changes)
         c = out[label]["changes"]
-        log(f"{label}: filter change new {fmt_ms(c['new_median_ms'])} (n={c['new_count']}), back {fmt_ms(c['back_median_ms'])} (n={c['back_count']})")
+        log(
+            f"{label}: filter change new {fmt_ms(c['new_median_ms'])} (n={c['new_count']}), back {fmt_ms(c['back_median_ms'])} (n={c['back_count']})"
+        )
     return out
 
 
@@ -843,7 +1004,11 @@ def summarise_walk(changes: list[dict[str, Any]]) -> dict[str, Any]:
     by_kind = {}
     for kind in ("direction", "area", "years", "tab"):
         for is_fresh, name in ((True, "new"), (False, "back")):
-            values = [c["ms"] for c in changes if c["kind"] == kind and c["fresh"] == is_fresh and c["ms"] is not None]
+            values = [
+                c["ms"]
+                for c in changes
+                if c["kind"] == kind and c["fresh"] == is_fresh and c["ms"] is not None
+            ]
             if values:
                 by_kind[f"{kind}_{name}_median_ms"] = median(values)
                 by_kind[f"{kind}_{name}_count"] = len(values)
@@ -863,12 +1028,25 @@ def summarise_walk(changes: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def run_timed(command: list[str], *, env: dict[str, str], cwd: Path, timeout: float) -> tuple[float | None, str]:
+def run_timed(
+    command: list[str], *, env: dict[str, str], cwd: Path, timeout: float
+) -> tuple[float | None, str]:
     start = time.perf_counter()
     try:
-        done = subprocess.run(command, env=env, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout, start_new_session=True)
+        done = subprocess.run(
+            command,
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout,
+            start_new_session=True,
+        )
     except subprocess.TimeoutExpired as expired:
-        return None, f"timed out after {timeout:.0f} s: {(expired.stderr or b'')[-500:].decode(errors='replace')}"
+        return (
+            None,
+            f"timed out after {timeout:.0f} s: {(expired.stderr or b'')[-500:].decode(errors='replace')}",
+        )
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         return None, f"exit {done.returncode}: {done.stderr[-800:].decode(errors='replace')}"
@@ -893,16 +1071,28 @@ def measure_exports(ctx: Context, datasets: list[tuple[str, Path]]) -> dict[str,
         env["TMPDIR"] = str(ctx.tmpdir)
         envs[label] = env
         results[label] = {"reps_full": ctx.args.export_reps, "reps_each_area": 1, "errors": []}
-        for key in ("full_cold_s", "full_warm_s", "each_area_cold_s", "each_area_warm_s", "nbconvert_s"):
+        for key in (
+            "full_cold_s",
+            "full_warm_s",
+            "each_area_cold_s",
+            "each_area_warm_s",
+            "nbconvert_s",
+        ):
             results[label][key] = []
     for name, times in (("full", ctx.args.export_reps), ("each_area", 1)):
         for _ in range(times):
             for label, data_dir in datasets:
                 out_dir = ctx.work / f"export-{label}"
-                extra = ["export", "--data", str(data_dir)] + (["-o", str(out_dir / "full.html")] if name == "full" else ["--each-area", "--outdir", str(out_dir / "each")])
+                extra = ["export", "--data", str(data_dir)] + (
+                    ["-o", str(out_dir / "full.html")]
+                    if name == "full"
+                    else ["--each-area", "--outdir", str(out_dir / "each")]
+                )
                 ctx.clear_cache()
                 for cache in ("cold", "warm"):
-                    seconds, error = run_timed(command + extra, env=envs[label], cwd=ctx.work, timeout=300)
+                    seconds, error = run_timed(
+                        command + extra, env=envs[label], cwd=ctx.work, timeout=300
+                    )
                     if seconds is None:
                         results[label]["errors"].append(f"{name} {cache}: {error}")
                     else:
@@ -914,7 +1104,9 @@ def measure_exports(ctx: Context, datasets: list[tuple[str, Path]]) -> dict[str,
         full = ctx.work / f"export-{label}" / "full.html"
         if full.exists():
             r["full_html_kb"] = round(full.stat().st_size / 1024)
-        log(f"{label}: export full cold {fmt_s(r['full_cold_median_s'])} warm {fmt_s(r['full_warm_median_s'])}; each area cold {fmt_s(r['each_area_cold_median_s'])} warm {fmt_s(r['each_area_warm_median_s'])}")
+        log(
+            f"{label}: export full cold {fmt_s(r['full_cold_median_s'])} warm {fmt_s(r['full_warm_median_s'])}; each area cold {fmt_s(r['each_area_cold_median_s'])} warm {fmt_s(r['each_area_warm_median_s'])}"
+        )
 
     # nbconvert --execute of the dashboard notebook, in the environment Voilà gives its kernels
     jupyter = Path(sys.executable).parent / "jupyter"
@@ -922,11 +1114,25 @@ def measure_exports(ctx: Context, datasets: list[tuple[str, Path]]) -> dict[str,
         for label, data_dir in datasets:
             nb_env = voila_environment(ctx.settings.with_(data_dir=data_dir))
             private = ctx.work / f"nbconvert-{label}"
-            for variable, folder in (("JUPYTER_DATA_DIR", "data"), ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython")):
+            for variable, folder in (
+                ("JUPYTER_DATA_DIR", "data"),
+                ("JUPYTER_RUNTIME_DIR", "runtime"),
+                ("IPYTHONDIR", "ipython"),
+            ):
                 (private / folder).mkdir(parents=True, exist_ok=True)
                 nb_env[variable] = str(private / folder)
             nb_env["TMPDIR"] = str(ctx.tmpdir)
-            nb_command = [str(jupyter) if jupyter.exists() else "jupyter", "nbconvert", "--execute", "--to", "html", str(DASHBOARD), "--ExecutePreprocessor.timeout=60", "--output-dir", str(private / "out")]
+            nb_command = [
+                str(jupyter) if jupyter.exists() else "jupyter",
+                "nbconvert",
+                "--execute",
+                "--to",
+                "html",
+                str(DASHBOARD),
+                "--ExecutePreprocessor.timeout=60",
+                "--output-dir",
+                str(private / "out"),
+            ]
             seconds, error = run_timed(nb_command, env=nb_env, cwd=REPO, timeout=240)
             if seconds is None:
                 results[label]["errors"].append(f"nbconvert: {error}")
@@ -957,7 +1163,13 @@ def http_viewers(server: Voila, count: int, timeout: float) -> dict[str, Any]:
             elapsed = time.perf_counter() - start
             failure = VOILA_FAILURE.search(body)
             ok = response.status == 200 and WIDGET_MIME in body and failure is None
-            results[i] = {"s": elapsed, "status": response.status, "ok": ok, "bytes": len(body), "failure": failure.group(0) if failure else None}
+            results[i] = {
+                "s": elapsed,
+                "status": response.status,
+                "ok": ok,
+                "bytes": len(body),
+                "failure": failure.group(0) if failure else None,
+            }
         except Exception as error:  # noqa: BLE001  (a timeout or reset is a result here)
             results[i] = {"s": None, "ok": False, "error": f"{type(error).__name__}: {error}"}
 
@@ -976,7 +1188,9 @@ def http_viewers(server: Voila, count: int, timeout: float) -> dict[str, Any]:
     }
 
 
-async def browser_viewers(ctx: Context, server: Voila, count: int, changes: int, timeout: float) -> dict[str, Any]:
+async def browser_viewers(
+    ctx: Context, server: Voila, count: int, changes: int, timeout: float
+) -> dict[str, Any]:
     """``count`` Chromium pages opened at once, then ``changes`` filter changes each."""
     areas, years, names, _ = dataset_facts(server.settings.data_dir)
     async with Browser() as browser:
@@ -986,19 +1200,30 @@ async def browser_viewers(ctx: Context, server: Voila, count: int, changes: int,
         async def viewer(i: int) -> dict[str, Any]:
             _, page = pages[i]
             seconds, error = await open_dashboard(page, server.url, timeout=timeout, polling=100)
-            result: dict[str, Any] = {"tti_s": seconds, "interactive_at_s": time.perf_counter() - start if seconds else None, "error": error, "changes": []}
+            result: dict[str, Any] = {
+                "tti_s": seconds,
+                "interactive_at_s": time.perf_counter() - start if seconds else None,
+                "error": error,
+                "changes": [],
+            }
             if seconds is None:
                 return result
             for step in viewer_plan(areas, years, i, changes):
-                ms, error = await make_change(page, step, area_names=names, timeout=timeout, polling=50)
-                result["changes"].append({"key": step.key, "fresh": step.fresh, "ms": ms, "error": error})
+                ms, error = await make_change(
+                    page, step, area_names=names, timeout=timeout, polling=50
+                )
+                result["changes"].append(
+                    {"key": step.key, "fresh": step.fresh, "ms": ms, "error": error}
+                )
                 if ms is None:
                     break
             result["done_at_s"] = time.perf_counter() - start
             return result
 
         try:
-            each = await asyncio.wait_for(asyncio.gather(*(viewer(i) for i in range(count))), timeout * (2 + changes))
+            each = await asyncio.wait_for(
+                asyncio.gather(*(viewer(i) for i in range(count))), timeout * (2 + changes)
+            )
         finally:
             log_text = server.log_text()
             culled_open = len(server.culled_before_connect())
@@ -1025,11 +1250,15 @@ async def browser_viewers(ctx: Context, server: Voila, count: int, changes: int,
         "closed_at": closed_at,
         "kernels_culled_before_their_page_connected": culled_open,
         "kernel_404s_while_pages_open": missing,
-        "idle_before_close_s": [round(closed_after - r["done_at_s"], 1) for r in each if "done_at_s" in r],
+        "idle_before_close_s": [
+            round(closed_after - r["done_at_s"], 1) for r in each if "done_at_s" in r
+        ],
     }
 
 
-def poll_release(server: Voila, pool: int, closed_at: float, timeout: float, result: dict[str, Any]) -> None:
+def poll_release(
+    server: Voila, pool: int, closed_at: float, timeout: float, result: dict[str, Any]
+) -> None:
     """Poll the kernel processes of ``server`` until only the pool is left (kernels of closed pages culled)."""
     trace = []
     while time.monotonic() - closed_at < timeout:
@@ -1074,35 +1303,86 @@ def table_rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         d = tti.get("dashboard_median_s")
         n = len(tti.get("dashboard_s", []))
         fails = len(tti.get("dashboard_failed", []))
-        add(f"[{label}] time to interactive, dashboard (median of {n}{f'; {fails} more failed, see below' if fails else ''})", "< 2.5 s", fmt_s(d), None if d is None else d < 2.5)
+        add(
+            f"[{label}] time to interactive, dashboard (median of {n}{f'; {fails} more failed, see below' if fails else ''})",
+            "< 2.5 s",
+            fmt_s(d),
+            None if d is None else d < 2.5,
+        )
         if "bare_median_s" in tti:
             b = tti["bare_median_s"]
-            add(f"[{label}] time to interactive, bare Voilà notebook (median of {len(tti['bare_s'])})", "(reference)", fmt_s(b), None)
+            add(
+                f"[{label}] time to interactive, bare Voilà notebook (median of {len(tti['bare_s'])})",
+                "(reference)",
+                fmt_s(b),
+                None,
+            )
             r = tti.get("ratio")
             add(f"[{label}] dashboard / bare", "≤ 1.3", fmt_x(r), None if r is None else r <= 1.3)
         ch = scale.get("changes", {})
         failed = len(ch.get("failed", []))
         v = ch.get("new_median_ms")
-        add(f"[{label}] filter change → view not shown before (median of {ch.get('new_count', 0)}{f', {failed} failed' if failed else ''}; max {fmt_ms(ch.get('new_max_ms'))})", "< 500 ms", fmt_ms(v), None if v is None else v < 500 and not failed)
+        add(
+            f"[{label}] filter change → view not shown before (median of {ch.get('new_count', 0)}{f', {failed} failed' if failed else ''}; max {fmt_ms(ch.get('new_max_ms'))})",
+            "< 500 ms",
+            fmt_ms(v),
+            None if v is None else v < 500 and not failed,
+        )
         v = ch.get("back_median_ms")
-        add(f"[{label}] filter change → view shown before (median of {ch.get('back_count', 0)}; max {fmt_ms(ch.get('back_max_ms'))})", "< 150 ms", fmt_ms(v), None if v is None else v < 150)
+        add(
+            f"[{label}] filter change → view shown before (median of {ch.get('back_count', 0)}; max {fmt_ms(ch.get('back_max_ms'))})",
+            "< 150 ms",
+            fmt_ms(v),
+            None if v is None else v < 150,
+        )
         ex = scale.get("export", {})
         nb = ex.get("nbconvert_median_s")
         for cache in ("cold", "warm"):
             v = ex.get(f"full_{cache}_median_s")
             met = None if v is None else v < 4 and (nb is None or v < nb / 2)
-            add(f"[{label}] `briefing export -o` (full), {cache} figure cache", f"< 4 s and < ½ nbconvert ({fmt_s(nb / 2 if nb else None)})", fmt_s(v), met)
+            add(
+                f"[{label}] `briefing export -o` (full), {cache} figure cache",
+                f"< 4 s and < ½ nbconvert ({fmt_s(nb / 2 if nb else None)})",
+                fmt_s(v),
+                met,
+            )
         for cache in ("cold", "warm"):
-            add(f"[{label}] `briefing export --each-area`, {cache} figure cache", "(reference)", fmt_s(ex.get(f"each_area_{cache}_median_s")), None)
-        add(f"[{label}] `jupyter nbconvert --execute --to html` dashboard.ipynb", "(reference)", fmt_s(nb), None)
-    culled = sum(sum(scale.get("culled_before_connect", {}).values()) for scale in result["scales"].values())
-    failed = [e for scale in result["scales"].values() for k in ("dashboard_failed", "bare_failed") for e in scale.get("tti", {}).get(k, [])]
-    walk_failed = [e for scale in result["scales"].values() for e in scale.get("changes", {}).get("failed", [])]
-    pages = sum(len(scale.get("tti", {}).get(k, [])) for scale in result["scales"].values() for k in ("dashboard_s", "bare_s", "dashboard_failed", "bare_failed"))
+            add(
+                f"[{label}] `briefing export --each-area`, {cache} figure cache",
+                "(reference)",
+                fmt_s(ex.get(f"each_area_{cache}_median_s")),
+                None,
+            )
+        add(
+            f"[{label}] `jupyter nbconvert --execute --to html` dashboard.ipynb",
+            "(reference)",
+            fmt_s(nb),
+            None,
+        )
+    culled = sum(
+        sum(scale.get("culled_before_connect", {}).values()) for scale in result["scales"].values()
+    )
+    failed = [
+        e
+        for scale in result["scales"].values()
+        for k in ("dashboard_failed", "bare_failed")
+        for e in scale.get("tti", {}).get(k, [])
+    ]
+    walk_failed = [
+        e for scale in result["scales"].values() for e in scale.get("changes", {}).get("failed", [])
+    ]
+    pages = sum(
+        len(scale.get("tti", {}).get(k, []))
+        for scale in result["scales"].values()
+        for k in ("dashboard_s", "bare_s", "dashboard_failed", "bare_failed")
+    )
     if pages:
         reasons = ""
         if failed:
-            reasons = ", ".join(f"{sum(1 for f in failed if f.split(':')[0] == r)}× {r}" for r in sorted({f.split(':')[0] for f in failed}))
+            reasons = ", ".join(
+                f"{sum(1 for f in failed if f.split(':')[0] == r)}× {r}"
+                for r in sorted({f.split(":")[0] for f in failed})
+            )
         add(
             f"single-page loads and walks that failed (of {pages} measured loads; pre-heated kernels culled before their page connected: {culled})",
             "0",
@@ -1111,7 +1391,14 @@ def table_rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         )
     fallback = result.get("scale_fallback")
     if fallback:
-        add(f"{fallback['asked']}× sample data (`briefing sample --scale {fallback['asked']}`) loads", "loads", "no — " + fallback["why"][0].split("e.g. ", 1)[-1][:90] + f"…; measured {fallback['measured']}× instead", False)
+        add(
+            f"{fallback['asked']}× sample data (`briefing sample --scale {fallback['asked']}`) loads",
+            "loads",
+            "no — "
+            + fallback["why"][0].split("e.g. ", 1)[-1][:90]
+            + f"…; measured {fallback['measured']}× instead",
+            False,
+        )
     if "1x" in result["scales"] and any(k != "1x" for k in result["scales"]):
         big_label = next(k for k in result["scales"] if k != "1x")
         one, big = result["scales"]["1x"], result["scales"][big_label]
@@ -1125,24 +1412,61 @@ def table_rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             ("export each area, warm", ("export", "each_area_warm_median_s")),
         ):
             r = ratio(big.get(path[0], {}).get(path[1]), one.get(path[0], {}).get(path[1]))
-            add(f"scale {big_label} / 1x: {name}", "≤ 1.3×", fmt_x(r), None if r is None else r <= 1.3)
+            add(
+                f"scale {big_label} / 1x: {name}",
+                "≤ 1.3×",
+                fmt_x(r),
+                None if r is None else r <= 1.3,
+            )
     conc = result.get("concurrent", {})
     if "http" in conc:
         h = conc["http"]
-        add(f"{conc['viewers']} concurrent HTTP GETs: slowest complete page ({h['ok']} ok, {h['failed']} failed; median {fmt_s(h['median_s'])})", "all ≤ 10 s", fmt_s(h["slowest_s"]), h["slowest_s"] is not None and h["failed"] == 0 and h["slowest_s"] <= 10)
+        add(
+            f"{conc['viewers']} concurrent HTTP GETs: slowest complete page ({h['ok']} ok, {h['failed']} failed; median {fmt_s(h['median_s'])})",
+            "all ≤ 10 s",
+            fmt_s(h["slowest_s"]),
+            h["slowest_s"] is not None and h["failed"] == 0 and h["slowest_s"] <= 10,
+        )
     if "browser" in conc:
         b = conc["browser"]
-        add(f"{conc['viewers']} browser pages at once: last interactive (median {fmt_s(b['median_interactive_s'])})", "(none fail)", fmt_s(b["last_interactive_s"]), None)
+        add(
+            f"{conc['viewers']} browser pages at once: last interactive (median {fmt_s(b['median_interactive_s'])})",
+            "(none fail)",
+            fmt_s(b["last_interactive_s"]),
+            None,
+        )
         culled = b.get("kernels_culled_before_their_page_connected", 0)
-        why = f" — {culled} pre-heated kernel(s) culled before their page connected" if culled else ""
-        add(f"{conc['viewers']} browser pages: failed or hung (per-page timeout {conc['page_timeout_s']:.0f} s)", "0", f"{len(b['failed'])}{why}", not b["failed"])
-        add(f"{conc['viewers']} browser pages: filter changes ({b['changes_done']} done, {b['changes_failed']} failed; max {fmt_ms(b['change_max_ms'])})", "(none fail)", fmt_ms(b["change_median_ms"]), b["changes_failed"] == 0 if b["changes_done"] else None)
+        why = (
+            f" — {culled} pre-heated kernel(s) culled before their page connected" if culled else ""
+        )
+        add(
+            f"{conc['viewers']} browser pages: failed or hung (per-page timeout {conc['page_timeout_s']:.0f} s)",
+            "0",
+            f"{len(b['failed'])}{why}",
+            not b["failed"],
+        )
+        add(
+            f"{conc['viewers']} browser pages: filter changes ({b['changes_done']} done, {b['changes_failed']} failed; max {fmt_ms(b['change_max_ms'])})",
+            "(none fail)",
+            fmt_ms(b["change_median_ms"]),
+            b["changes_failed"] == 0 if b["changes_done"] else None,
+        )
     if "peak_rss_bytes" in conc:
         v = conc["peak_rss_bytes"]
-        add(f"peak server memory, Voilà + kernels (RSS sum; up to {conc.get('peak_kernels')} kernels)", "< 4 GiB", f"{v / 2**30:.2f} GiB", v < 4 * 2**30)
+        add(
+            f"peak server memory, Voilà + kernels (RSS sum; up to {conc.get('peak_kernels')} kernels)",
+            "< 4 GiB",
+            f"{v / 2**30:.2f} GiB",
+            v < 4 * 2**30,
+        )
     if "release" in conc:
         v = conc["release"].get("released_after_s")
-        add(f"kernels of closed pages released (back to pool of {conc['pool']}; cull_after {conc['cull_after']} s)", "≤ 120 s", fmt_s(v) if v is not None else f"not within {conc['release_timeout_s']:.0f} s", v is not None and v <= 120)
+        add(
+            f"kernels of closed pages released (back to pool of {conc['pool']}; cull_after {conc['cull_after']} s)",
+            "≤ 120 s",
+            fmt_s(v) if v is not None else f"not within {conc['release_timeout_s']:.0f} s",
+            v is not None and v <= 120,
+        )
     return rows
 
 
@@ -1184,14 +1508,39 @@ def machine_info() -> dict[str, Any]:
 
 def versions() -> dict[str, str]:
     found = {"python": sys.version.split()[0]}
-    for name in ("voila", "ipywidgets", "ipykernel", "jupyter_client", "jupyter_server", "nbconvert", "nbclient", "pandas", "numpy", "matplotlib", "seaborn", "playwright", "tornado", "mie-hikikomori-briefing"):
+    for name in (
+        "voila",
+        "ipywidgets",
+        "ipykernel",
+        "jupyter_client",
+        "jupyter_server",
+        "nbconvert",
+        "nbclient",
+        "pandas",
+        "numpy",
+        "matplotlib",
+        "seaborn",
+        "playwright",
+        "tornado",
+        "mie-hikikomori-briefing",
+    ):
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             found[name] = "not installed"
     try:
-        found["git"] = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, timeout=10).stdout
+        found["git"] = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout
         if dirty.strip():
             found["git"] += " (with uncommitted changes)"
     except (OSError, subprocess.SubprocessError):
@@ -1206,7 +1555,12 @@ def other_load() -> str:
     for proc in processes().values():
         if proc.pid in mine:
             continue
-        if b"pytest" in proc.cmdline or b"ipykernel_launcher" in proc.cmdline or b"chromium" in proc.cmdline or b"voila" in proc.cmdline:
+        if (
+            b"pytest" in proc.cmdline
+            or b"ipykernel_launcher" in proc.cmdline
+            or b"chromium" in proc.cmdline
+            or b"voila" in proc.cmdline
+        ):
             busy.append(proc.cmdline.split(b"\0")[0].decode(errors="replace").rsplit("/", 1)[-1])
     return f"{len(busy)} other test/kernel/browser processes" if busy else "none seen"
 
@@ -1216,15 +1570,45 @@ def other_load() -> str:
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions, 5 viewers, no 10× data")
-    parser.add_argument("--loads", type=int, help="page loads per notebook for time to interactive (default 5, quick 3)")
-    parser.add_argument("--changes", type=int, help="filter changes to new views and as many back (default 20, quick 8)")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer repetitions, 5 viewers, no 10× data"
+    )
+    parser.add_argument(
+        "--loads",
+        type=int,
+        help="page loads per notebook for time to interactive (default 5, quick 3)",
+    )
+    parser.add_argument(
+        "--changes",
+        type=int,
+        help="filter changes to new views and as many back (default 20, quick 8)",
+    )
     parser.add_argument("--viewers", type=int, help="concurrent viewers (default 15, quick 5)")
-    parser.add_argument("--viewer-changes", type=int, default=5, help="filter changes per concurrent viewer (default 5)")
-    parser.add_argument("--pool", type=int, help=f"kernel pool of every server (default Settings().kernel_pool = {Settings().kernel_pool})")
-    parser.add_argument("--cull", type=int, help=f"cull_after of every server, seconds (default Settings().cull_after = {Settings().cull_after})")
-    parser.add_argument("--scale", type=int, default=10, help="data scale for the scale comparison (default 10)")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON and Markdown go (default benchmarks/results)")
+    parser.add_argument(
+        "--viewer-changes",
+        type=int,
+        default=5,
+        help="filter changes per concurrent viewer (default 5)",
+    )
+    parser.add_argument(
+        "--pool",
+        type=int,
+        help=f"kernel pool of every server (default Settings().kernel_pool = {Settings().kernel_pool})",
+    )
+    parser.add_argument(
+        "--cull",
+        type=int,
+        help=f"cull_after of every server, seconds (default Settings().cull_after = {Settings().cull_after})",
+    )
+    parser.add_argument(
+        "--scale", type=int, default=10, help="data scale for the scale comparison (default 10)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=RESULTS,
+        help="where the JSON and Markdown go (default benchmarks/results)",
+    )
     args = parser.parse_args(argv)
     args.loads = args.loads or (3 if args.quick else 5)
     args.changes = args.changes or (8 if args.quick else 20)
@@ -1234,7 +1618,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def bigger_data(ctx: Context, scale: int, sizes: dict[str, Any], result: dict[str, Any]) -> list[tuple[str, Path]]:
+def bigger_data(
+    ctx: Context, scale: int, sizes: dict[str, Any], result: dict[str, Any]
+) -> list[tuple[str, Path]]:
     """``briefing sample --scale N``; if that data does not load, the largest smaller scale that does."""
     from briefing.problems import DataError
 
@@ -1244,7 +1630,12 @@ def bigger_data(ctx: Context, scale: int, sizes: dict[str, Any], result: dict[st
         if factor < 2:
             continue
         target = ctx.work / f"data-{factor}x"
-        seconds, error = run_timed(briefing_command() + ["sample", "--scale", str(factor), "-o", str(target)], env=dict(os.environ), cwd=ctx.work, timeout=300)
+        seconds, error = run_timed(
+            briefing_command() + ["sample", "--scale", str(factor), "-o", str(target)],
+            env=dict(os.environ),
+            cwd=ctx.work,
+            timeout=300,
+        )
         if seconds is None:
             tried.append(f"briefing sample --scale {factor} failed: {error[:300]}")
             continue
@@ -1253,10 +1644,20 @@ def bigger_data(ctx: Context, scale: int, sizes: dict[str, Any], result: dict[st
         except DataError as problem:
             lines = str(problem).splitlines()
             first = lines[1].lstrip("- ") if len(lines) > 1 else lines[0]
-            tried.append(f"{factor}× data from `briefing sample --scale {factor}` does not load ({lines[0]} e.g. {first[:140]})")
+            tried.append(
+                f"{factor}× data from `briefing sample --scale {factor}` does not load ({lines[0]} e.g. {first[:140]})"
+            )
             continue
         if tried:
-            ctx.notes.append(f"SCALE: {tried[0]}" + (f"; nor does {', '.join(t.split(' data')[0] for t in tried[1:])}" if len(tried) > 1 else "") + f" — measured {factor}× instead.")
+            ctx.notes.append(
+                f"SCALE: {tried[0]}"
+                + (
+                    f"; nor does {', '.join(t.split(' data')[0] for t in tried[1:])}"
+                    if len(tried) > 1
+                    else ""
+                )
+                + f" — measured {factor}× instead."
+            )
             result["scale_fallback"] = {"asked": scale, "measured": factor, "why": tried}
         return [(f"{factor}x", target)]
     ctx.notes.append(f"SCALE: no larger data could be made: {'; '.join(tried)}")
@@ -1291,13 +1692,20 @@ def main(argv: list[str] | None = None) -> int:
         "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
         "machine": machine_info(),
         "versions": versions(),
-        "settings": {"kernel_pool": settings.kernel_pool, "cull_after": settings.cull_after, "execution_timeout": settings.execution_timeout, "cache_dir": f"$TMPDIR/{CACHE_NAME} (TMPDIR = a private directory of this run, emptied at the start)"},
+        "settings": {
+            "kernel_pool": settings.kernel_pool,
+            "cull_after": settings.cull_after,
+            "execution_timeout": settings.execution_timeout,
+            "cache_dir": f"$TMPDIR/{CACHE_NAME} (TMPDIR = a private directory of this run, emptied at the start)",
+        },
         "voila_command": voila_command(settings)[2:],
         "scales": {},
         "notes": ctx.notes,
     }
     result["machine"]["other_processes_at_start"] = other_load()
-    log(f"work dir {work}; machine load {result['machine']['loadavg_start']}; {result['machine']['other_processes_at_start']}")
+    log(
+        f"work dir {work}; machine load {result['machine']['loadavg_start']}; {result['machine']['other_processes_at_start']}"
+    )
     release_thread: threading.Thread | None = None
     release_server: Voila | None = None
     errors: list[str] = result.setdefault("errors", [])
@@ -1318,7 +1726,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         data1 = work / "data-1x"
-        shutil.copytree(BUNDLED_DATA, data1, ignore=shutil.ignore_patterns(".versions", ".staging", ".lock*"))
+        shutil.copytree(
+            BUNDLED_DATA, data1, ignore=shutil.ignore_patterns(".versions", ".staging", ".lock*")
+        )
         sizes = {"1x": dataset_facts(data1)[3]}
         scales = [("1x", data1)]
         if not args.quick:
@@ -1330,10 +1740,28 @@ def main(argv: list[str] | None = None) -> int:
             result["scales"].update(asyncio.run(measure_pages(ctx, scales)))
 
         # 5: concurrent viewers, 1× (HTTP on a server of its own; then browsers on a fresh one)
-        conc: dict[str, Any] = {"viewers": args.viewers, "pool": settings.kernel_pool, "cull_after": settings.cull_after, "page_timeout_s": 120.0, "release_timeout_s": 180.0}
+        conc: dict[str, Any] = {
+            "viewers": args.viewers,
+            "pool": settings.kernel_pool,
+            "cull_after": settings.cull_after,
+            "page_timeout_s": 120.0,
+            "release_timeout_s": 180.0,
+        }
         result["concurrent"] = conc
-        server = Voila("concurrent-http", settings.with_(data_dir=data1), notebook=DASHBOARD, work=work, tmpdir=tmpdir)
-        release_server = Voila("concurrent-browser", settings.with_(data_dir=data1), notebook=DASHBOARD, work=work, tmpdir=tmpdir)
+        server = Voila(
+            "concurrent-http",
+            settings.with_(data_dir=data1),
+            notebook=DASHBOARD,
+            work=work,
+            tmpdir=tmpdir,
+        )
+        release_server = Voila(
+            "concurrent-browser",
+            settings.with_(data_dir=data1),
+            notebook=DASHBOARD,
+            work=work,
+            tmpdir=tmpdir,
+        )
         log(f"starting Voilà {release_server.name} (for later)")
         release_server.launch()  # starts meanwhile; its idle kernels do not disturb the HTTP phase
         with phase("concurrent HTTP"), servers(server):
@@ -1348,7 +1776,9 @@ def main(argv: list[str] | None = None) -> int:
             conc["http"]["peak_kernels"] = sampler.peak_kernels
             conc["http"]["cpu_seconds"] = sampler.cpu_seconds()
             conc["http"]["stalls_in_log"] = server.stalls()
-            log(f"HTTP: {conc['http']['ok']} ok, slowest {fmt_s(conc['http']['slowest_s'])}, peak RSS {sampler.peak_rss / 2**30:.2f} GiB")
+            log(
+                f"HTTP: {conc['http']['ok']} ok, slowest {fmt_s(conc['http']['slowest_s'])}, peak RSS {sampler.peak_rss / 2**30:.2f} GiB"
+            )
 
         with phase("concurrent browsers"):
             release_server.wait_ready()
@@ -1356,22 +1786,44 @@ def main(argv: list[str] | None = None) -> int:
             sampler.start()
             try:
                 log(f"{args.viewers} browser pages at once, {args.viewer_changes} changes each")
-                conc["browser"] = asyncio.run(browser_viewers(ctx, release_server, args.viewers, args.viewer_changes, conc["page_timeout_s"]))
+                conc["browser"] = asyncio.run(
+                    browser_viewers(
+                        ctx,
+                        release_server,
+                        args.viewers,
+                        args.viewer_changes,
+                        conc["page_timeout_s"],
+                    )
+                )
             finally:
                 sampler.stop()
             b = conc["browser"]
             b["peak_rss_bytes"] = sampler.peak_rss
             b["peak_kernels"] = sampler.peak_kernels
             b["cpu_seconds"] = sampler.cpu_seconds()
-            log(f"browsers: {b['interactive']} interactive, last at {fmt_s(b['last_interactive_s'])}, {len(b['failed'])} failed; changes median {fmt_ms(b['change_median_ms'])}, {b['changes_failed']} failed; peak RSS {sampler.peak_rss / 2**30:.2f} GiB, {sampler.peak_kernels} kernels")
+            log(
+                f"browsers: {b['interactive']} interactive, last at {fmt_s(b['last_interactive_s'])}, {len(b['failed'])} failed; changes median {fmt_ms(b['change_median_ms'])}, {b['changes_failed']} failed; peak RSS {sampler.peak_rss / 2**30:.2f} GiB, {sampler.peak_kernels} kernels"
+            )
             conc["release"] = {}
             # culling is timer-driven: poll it in the background while the exports run
-            release_thread = threading.Thread(target=poll_release, args=(release_server, settings.kernel_pool, b.pop("closed_at"), conc["release_timeout_s"], conc["release"]), daemon=True)
+            release_thread = threading.Thread(
+                target=poll_release,
+                args=(
+                    release_server,
+                    settings.kernel_pool,
+                    b.pop("closed_at"),
+                    conc["release_timeout_s"],
+                    conc["release"],
+                ),
+                daemon=True,
+            )
             release_thread.start()
         peaks = [conc.get(k, {}).get("peak_rss_bytes") for k in ("http", "browser")]
         if any(p is not None for p in peaks):
             conc["peak_rss_bytes"] = max(p for p in peaks if p is not None)
-            conc["peak_kernels"] = max(conc.get(k, {}).get("peak_kernels", 0) for k in ("http", "browser"))
+            conc["peak_kernels"] = max(
+                conc.get(k, {}).get("peak_kernels", 0) for k in ("http", "browser")
+            )
 
         # 3 + 4: exports, every data size (the culling of phase 5 is polled meanwhile)
         with phase("exports"):
@@ -1401,29 +1853,43 @@ def main(argv: list[str] | None = None) -> int:
     result["machine"]["other_processes_at_end"] = other_load()
     result["duration_s"] = time.monotonic() - T_START
     stalls = sum(v for s in result["scales"].values() for v in s.get("stalls_in_log", {}).values())
-    stalls += result.get("concurrent", {}).get("http", {}).get("stalls_in_log", 0) + result.get("concurrent", {}).get("browser", {}).get("stalls_in_log", 0)
-    ctx.notes.append(f"Voilà execution timeouts (stalled executions, 'Timeout waiting for' in the logs): {stalls}")
+    stalls += result.get("concurrent", {}).get("http", {}).get("stalls_in_log", 0) + result.get(
+        "concurrent", {}
+    ).get("browser", {}).get("stalls_in_log", 0)
+    ctx.notes.append(
+        f"Voilà execution timeouts (stalled executions, 'Timeout waiting for' in the logs): {stalls}"
+    )
     ctx.notes.append(
         "The machine is shared (other test runs may be using the CPUs): load average "
         f"{result['machine']['loadavg_start']} at the start, {result['machine']['loadavg_end']} at the end; "
         f"{result['machine']['other_processes_at_end']} at the end. Figures may be noisy."
     )
-    ctx.notes.append("Year-range changes are made with the keyboard on the slider's lower handle (ArrowRight/ArrowLeft).")
+    ctx.notes.append(
+        "Year-range changes are made with the keyboard on the slider's lower handle (ArrowRight/ArrowLeft)."
+    )
     if result.get("phase_load"):
         ctx.notes.append(
             "Share of the machine's CPU capacity used by other processes (not this run) during each phase: "
-            + ", ".join(f"{name} {v['others_share']:.0%} ({v['wall_s']:.0f} s)" for name, v in result["phase_load"].items())
+            + ", ".join(
+                f"{name} {v['others_share']:.0%} ({v['wall_s']:.0f} s)"
+                for name, v in result["phase_load"].items()
+            )
         )
     for name in ("http", "browser"):
         cpu = result.get("concurrent", {}).get(name, {}).get("cpu_seconds")
         if cpu:
-            ctx.notes.append(f"CPU seconds during the concurrent {name} phase: " + ", ".join(f"{k} {v}" for k, v in cpu.items()))
+            ctx.notes.append(
+                f"CPU seconds during the concurrent {name} phase: "
+                + ", ".join(f"{k} {v}" for k, v in cpu.items())
+            )
     if args.quick:
         ctx.notes.append("--quick: fewer loads and changes, fewer viewers, no 10× data.")
     result["table"] = table_rows(result)
     text = markdown(result)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"{stem}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
+    (args.out / f"{stem}.json").write_text(
+        json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8"
+    )
     (args.out / f"{stem}.md").write_text(text, encoding="utf-8")
     print()
     print(text)

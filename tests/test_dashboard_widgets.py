@@ -35,7 +35,11 @@ def test_opens_on_the_overview_with_goals_all_directions_and_the_sample_banner(d
     html = shown(dashboard)
     assert dashboard.view == "overview"
     assert "G1" in html and "G2" in html and "95%信頼区間" in html
-    assert indicator_ids(html) == {f"{d}-{i}" for d, n in [(1, 2), (2, 3), (3, 2), (4, 3), (5, 4), (6, 2)] for i in range(1, n + 1)}
+    assert indicator_ids(html) == {
+        f"{d}-{i}"
+        for d, n in [(1, 2), (2, 3), (3, 2), (4, 3), (5, 4), (6, 2)]
+        for i in range(1, n + 1)
+    }
     assert "架空のサンプルデータ" in dashboard.banner.value
     assert "達成" not in html and "未達" not in html
 
@@ -60,10 +64,14 @@ def test_direction_5_in_higashikishu_labels_non_regional_indicators(dashboard):
 def test_area_value_is_the_sum_of_its_municipalities(dashboard, bundled_dataset):
     h, areas = bundled_dataset.history, bundled_dataset.areas
     towns = areas.index[areas["region"] == "higashikishu"]
-    expected = int(h[(h["series"] == "5-2") & (h["fy"] == 2025) & h["area"].isin(towns)]["value"].sum())
+    expected = int(
+        h[(h["series"] == "5-2") & (h["fy"] == 2025) & h["area"].isin(towns)]["value"].sum()
+    )
     dashboard.bar.direction.value = 5
     dashboard.bar.area.value = "higashikishu"
-    row = re.search(r"5-2 子どもの居場所数.*?<td class=\"num\">([\d,]+)か所", shown(dashboard), re.S)
+    row = re.search(
+        r"5-2 子どもの居場所数.*?<td class=\"num\">([\d,]+)か所", shown(dashboard), re.S
+    )
     assert row and int(row.group(1).replace(",", "")) == expected
 
 
@@ -96,7 +104,11 @@ def test_suppressed_small_counts_show_as_under_5_and_hide_changes(bundled_datase
 
 
 def test_area_view_compares_municipalities_with_suppression(bundled_dataset, settings):
-    d = Dashboard(bundled_dataset, settings=settings, filters=Filters(direction=6, area="higashikishu", view="area"))
+    d = Dashboard(
+        bundled_dataset,
+        settings=settings,
+        filters=Filters(direction=6, area="higashikishu", view="area"),
+    )
     html = shown(d)
     assert d.view == "area"
     for town in ("尾鷲市", "熊野市", "紀北町", "御浜町", "紀宝町"):
@@ -107,7 +119,9 @@ def test_area_view_compares_municipalities_with_suppression(bundled_dataset, set
 
 
 def test_survey_view_marks_small_samples_as_reference(bundled_dataset, settings):
-    d = Dashboard(bundled_dataset, settings=settings, filters=Filters(area="higashikishu", view="survey"))
+    d = Dashboard(
+        bundled_dataset, settings=settings, filters=Filters(area="higashikishu", view="survey")
+    )
     html = shown(d)
     assert "参考値" in html and "n=" in html and "95%信頼区間" in html
     assert "年代別" in html and "機関の種類別" in html
@@ -117,7 +131,9 @@ def test_survey_view_marks_small_samples_as_reference(bundled_dataset, settings)
 
 
 def test_url_query_presets_the_controls(bundled_dataset, settings):
-    filters, notes = from_query(bundled_dataset, "direction=5&area=東紀州&from=R3&to=令和6年度&view=area")
+    filters, notes = from_query(
+        bundled_dataset, "direction=5&area=東紀州&from=R3&to=令和6年度&view=area"
+    )
     d = Dashboard(bundled_dataset, settings=settings, filters=filters, notes=notes)
     assert d.bar.direction.value == 5
     assert d.bar.area.value == "higashikishu"
@@ -131,7 +147,10 @@ def test_bad_query_values_fall_back_with_a_japanese_note(bundled_dataset, settin
     app = Loaded(settings)
     d = app.show("direction=99&area=どこか").children[0]
     assert d.state.filters == Filters()
-    assert "取組方向「99」はありません" in d.notes.value and "地域「どこか」が見つかりません" in d.notes.value
+    assert (
+        "取組方向「99」はありません" in d.notes.value
+        and "地域「どこか」が見つかりません" in d.notes.value
+    )
 
 
 def test_english_switch_relabels_without_changing_filters(dashboard):
@@ -140,7 +159,9 @@ def test_english_switch_relabels_without_changing_filters(dashboard):
     assert dashboard.state.filters.direction == 5
     assert dashboard.bar.direction.label.startswith("5 Support for social participation")
     assert dashboard.tabs.get_title(0) == "Overview"
-    assert "Plan-wide goals" in shown(dashboard) and "fictitious sample data" in dashboard.banner.value
+    assert (
+        "Plan-wide goals" in shown(dashboard) and "fictitious sample data" in dashboard.banner.value
+    )
 
 
 def test_a_view_already_shown_is_not_rebuilt(dashboard):
@@ -151,10 +172,16 @@ def test_a_view_already_shown_is_not_rebuilt(dashboard):
     assert dashboard.renders == count + 1
 
 
-def test_charts_are_drawn_once_per_data_version_and_shared_through_the_disk(bundled_dataset, settings):
-    first = Dashboard(bundled_dataset, settings=settings, filters=Filters(direction=3, view="direction"))
+def test_charts_are_drawn_once_per_data_version_and_shared_through_the_disk(
+    bundled_dataset, settings
+):
+    first = Dashboard(
+        bundled_dataset, settings=settings, filters=Filters(direction=3, view="direction")
+    )
     assert first.builder.cache.drawn == 2
-    second = Dashboard(bundled_dataset, settings=settings, filters=Filters(direction=3, view="direction"))
+    second = Dashboard(
+        bundled_dataset, settings=settings, filters=Filters(direction=3, view="direction")
+    )
     assert second.builder.cache.drawn == 0  # a new kernel finds them on disk
     assert shown(first) == shown(second)
 
@@ -188,14 +215,20 @@ def test_an_empty_url_query_changes_nothing(dashboard):
 
 
 def test_regional_baselines_are_labelled_as_sample(bundled_dataset, settings):
-    d = Dashboard(bundled_dataset, settings=settings, filters=Filters(direction=5, area="higashikishu", view="direction"))
+    d = Dashboard(
+        bundled_dataset,
+        settings=settings,
+        filters=Filters(direction=5, area="higashikishu", view="direction"),
+    )
     assert "（令和2年度・サンプル）" in shown(d)  # the plan gives only the prefecture's baseline
     d.bar.area.value = "240001"
     assert "6か所（令和2年度）" in shown(d)
 
 
 def test_survey_groups_of_one_or_two_agencies_are_hidden(bundled_dataset, settings):
-    d = Dashboard(bundled_dataset, settings=settings, filters=Filters(area="higashikishu", view="survey"))
+    d = Dashboard(
+        bundled_dataset, settings=settings, filters=Filters(area="higashikishu", view="survey")
+    )
     assert "非表示（回答者 1 人のため）" in shown(d)
 
 

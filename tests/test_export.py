@@ -789,7 +789,9 @@ def test_exported_file_is_readable_like_any_other_file(tmp_path: Path, settings:
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
 
 
-def test_updates_since_a_date_come_from_the_change_record_with_old_and_new(tmp_path: Path, data_copy: Path) -> None:
+def test_updates_since_a_date_come_from_the_change_record_with_old_and_new(
+    tmp_path: Path, data_copy: Path
+) -> None:
     """After an import, 「前回からの更新」 lists what the import changed, old → new."""
     import datetime as dt
 
@@ -802,9 +804,16 @@ def test_updates_since_a_date_come_from_the_change_record_with_old_and_new(tmp_p
     update = tmp_path / "update.csv"
     update.write_text("指標,年度,地域,値\n3-1,R7,県全体,410\n", encoding="utf-8-sig")
     ds = load_dataset(data_copy)
-    commit(ds, review([update], ds), by="福祉課", now=dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC))
-    html = render_briefing(load_dataset(data_copy), Filters(), settings=Settings(cache_dir=tmp_path / "c"),
-                           since=dt.date(2026, 11, 1), generated=dt.date(2026, 11, 26))
-    section = html[html.index('id="updates"'):]
+    commit(
+        ds, review([update], ds), by="福祉課", now=dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+    )
+    html = render_briefing(
+        load_dataset(data_copy),
+        Filters(),
+        settings=Settings(cache_dir=tmp_path / "c"),
+        since=dt.date(2026, 11, 1),
+        generated=dt.date(2026, 11, 26),
+    )
+    section = html[html.index('id="updates"') :]
     assert "402件 → 410件" in section and "2026-11-20" in section
     assert section.count("<tr>") == 2  # header + the one change

@@ -705,16 +705,26 @@ def test_change_record_names_the_os_user_by_default(tmp_path: Path, data_copy: P
     assert record[["by", "file"]].values.tolist() == [[getpass.getuser(), "u.csv"]]
 
 
-def test_a_real_final_value_cannot_quietly_go_back_to_provisional(tmp_path: Path, data_copy: Path) -> None:
+def test_a_real_final_value_cannot_quietly_go_back_to_provisional(
+    tmp_path: Path, data_copy: Path
+) -> None:
     ds = load_dataset(data_copy)
     assert stored(ds, "3-1", 2020)[["value", "status", "sample"]].tolist() == [275.0, "確定", False]
-    back = write_csv(tmp_path / "back.csv", [["指標", "年度", "値", "状態"], ["3-1", "R2", "275", "速報"]])
+    back = write_csv(
+        tmp_path / "back.csv", [["指標", "年度", "値", "状態"], ["3-1", "R2", "275", "速報"]]
+    )
     [problem] = review([back], ds, today=TODAY).problems
-    assert problem.row == 2 and "速報値に戻そう" in problem.reason and "--overwrite-final" in problem.hint
+    assert (
+        problem.row == 2
+        and "速報値に戻そう" in problem.reason
+        and "--overwrite-final" in problem.hint
+    )
     assert review([back], ds, overwrite_final=True, today=TODAY).ok
 
 
-def test_a_replaced_real_value_takes_the_new_source_and_drops_the_old_comment(tmp_path: Path, data_copy: Path) -> None:
+def test_a_replaced_real_value_takes_the_new_source_and_drops_the_old_comment(
+    tmp_path: Path, data_copy: Path
+) -> None:
     ds = load_dataset(data_copy)
     assert stored(ds, "3-1", 2020)["comment"] == "計画策定時の現状値"
     fixed = write_csv(tmp_path / "fixed.csv", [["指標", "年度", "値"], ["3-1", "R2", "276"]])

@@ -27,11 +27,21 @@ def test_notebook_executes_without_error(path: Path, tmp_path: Path, data_dir: P
     monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")
     nb = nbformat.read(path, as_version=4)
     # timeout: an execution can stall on a lost wake-up here (DESIGN.md); fail in seconds, not never
-    client = NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})  # files it writes go to tmp
+    client = NotebookClient(
+        nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )  # files it writes go to tmp
     client.execute(env=dict(os.environ))
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    errors = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
     assert not errors, errors
-    assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), "the notebook shows nothing"
+    assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), (
+        "the notebook shows nothing"
+    )
 
 
 def test_notebooks_are_committed_without_outputs():
@@ -39,7 +49,9 @@ def test_notebooks_are_committed_without_outputs():
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "code":
-                assert not cell.outputs and cell.execution_count is None, f"{path.name}: clear outputs"
+                assert not cell.outputs and cell.execution_count is None, (
+                    f"{path.name}: clear outputs"
+                )
 
 
 def test_notebook_cells_stay_short():

@@ -39,7 +39,15 @@ def test_public_surface_is_explicit():
         "area_history", "format_fy", "has_breakdown", "load_dataset", "parse_fy", "summarise",
         "survey_shares", "suppress_mask", "wilson_interval",
     }  # fmt: skip
-    assert set(widgets.__all__) == {"Dashboard", "DashboardState", "FilterBar", "Loaded", "error_panel", "request_query", "UpdatePanel"}
+    assert set(widgets.__all__) == {
+        "Dashboard",
+        "DashboardState",
+        "FilterBar",
+        "Loaded",
+        "error_panel",
+        "request_query",
+        "UpdatePanel",
+    }
     for module in (briefing, widgets):
         for name in module.__all__:
             assert hasattr(module, name), name
@@ -47,6 +55,9 @@ def test_public_surface_is_explicit():
 
 def test_core_package_imports_nothing_from_jupyter():
     """briefing/ must stay usable without a kernel: no ipywidgets, IPython, voila or nbclient."""
-    forbidden = re.compile(r"^\s*(from|import)\s+(ipywidgets|IPython|voila|nbclient|nbconvert|jupyter\w*|widgets)\b", re.M)
+    forbidden = re.compile(
+        r"^\s*(from|import)\s+(ipywidgets|IPython|voila|nbclient|nbconvert|jupyter\w*|widgets)\b",
+        re.M,
+    )
     for path in (ROOT / "briefing").glob("*.py"):
         assert not forbidden.search(path.read_text(encoding="utf-8")), path.name

@@ -171,8 +171,14 @@ def test_survey_shares_does_not_change_its_input(bundled_dataset: Dataset) -> No
 
 def test_groups_under_the_suppression_threshold_show_no_share(bundled_dataset):
     """One or two agencies of a kind in a region: their answer would be readable, so no share."""
-    shares = survey_shares(bundled_dataset.surveys, "G2", by="group", regions=["higashikishu"], hide_below=5)
+    shares = survey_shares(
+        bundled_dataset.surveys, "G2", by="group", regions=["higashikishu"], hide_below=5
+    )
     small = shares[shares["n"] < 5]
-    assert len(small) and small["hidden"].all() and small[["agree", "share", "low", "high"]].isna().all().all()
+    assert (
+        len(small)
+        and small["hidden"].all()
+        and small[["agree", "share", "low", "high"]].isna().all().all()
+    )
     big = shares[shares["n"] >= 5]
     assert not big["hidden"].any() and big["share"].notna().all()

@@ -11,17 +11,33 @@ from widgets import UpdatePanel
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".lock"}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
 
 
 def upload(panel: UpdatePanel, name: str, content: bytes) -> None:
-    panel.upload.value = ({"name": name, "type": "text/csv", "size": len(content), "content": memoryview(content), "last_modified": dt.datetime(2026, 11, 1)},)
+    panel.upload.value = (
+        {
+            "name": name,
+            "type": "text/csv",
+            "size": len(content),
+            "content": memoryview(content),
+            "last_modified": dt.datetime(2026, 11, 1),
+        },
+    )
 
 
 def test_upload_review_comment_save_and_undo(data_copy: Path):
     before = digest(data_copy)
     panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
-    upload(panel, "update.csv", "指標,年度,地域,値\n３－１,令和７年度,県全体,４１０\n5-1,R7,熊野市,3\n".encode("cp932"))
+    upload(
+        panel,
+        "update.csv",
+        "指標,年度,地域,値\n３－１,令和７年度,県全体,４１０\n5-1,R7,熊野市,3\n".encode("cp932"),
+    )
     result = panel.run_review()
     assert result is not None and result.ok
     assert not panel.save.disabled
@@ -32,7 +48,9 @@ def test_upload_review_comment_save_and_undo(data_copy: Path):
     panel.save.click()
     assert "保存しました" in panel.message.value and panel.save.disabled
     history = load_dataset(data_copy).history
-    row = history[(history["series"] == "3-1") & (history["fy"] == 2025) & (history["area"] == "240001")].iloc[0]
+    row = history[
+        (history["series"] == "3-1") & (history["fy"] == 2025) & (history["area"] == "240001")
+    ].iloc[0]
     assert row["value"] == 410 and row["comment"] == "相談方法の多様化で増加" and not row["sample"]
     panel.revert.click()
     assert "取り消しました" in panel.message.value

@@ -134,7 +134,8 @@ class ExportButton(w.HBox):
     def __init__(self, *, dashboard: Dashboard):
         self.dashboard = dashboard
         self.button = w.Button(
-            description="この表示を資料（HTML）にする / Save this view as a briefing", layout=w.Layout(width="auto")
+            description="この表示を資料（HTML）にする / Save this view as a briefing",
+            layout=w.Layout(width="auto"),
         )
         self.button.add_class("mb-export")
         self.link = w.HTML()
@@ -201,7 +202,9 @@ class Loaded:
         timeout of every pool kernel that waits longer than it.
         """
         page = w.VBox(layout=w.Layout(width="100%"))
-        page.children = (self.content(query if query is not None else os.environ.get("QUERY_STRING", "")),)
+        page.children = (
+            self.content(query if query is not None else os.environ.get("QUERY_STRING", "")),
+        )
         if query is None and _preheated():
             threading.Thread(target=self._await_viewer, args=(page,), daemon=True).start()
         return page
