@@ -17,26 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from servers import chromium
 
 from briefing import Settings
 from briefing.export import export_file
 
-sync_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
 ARTIFACTS = REPO / "test-artifacts" / "export"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 DATE = "2026-11-26"
 TITLE = "三重県ひきこもり支援推進計画 進捗ブリーフィング"
 A4_PT = (595.28, 841.89)
@@ -150,12 +141,8 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @dataclass
