@@ -22,7 +22,6 @@ from servers import chromium
 from briefing import Settings
 from briefing.export import export_file
 
-
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parent.parent
