@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import os
 import threading
+import time
 from typing import Any
 
 import ipywidgets as w
@@ -95,13 +96,14 @@ class Dashboard(w.VBox):
         )
         for i, title in enumerate(titles["tabs"]):
             self.tabs.set_title(i, title)
-        if VIEWS.index(f.view) != self.tabs.selected_index:
-            self.tabs.selected_index = VIEWS.index(f.view)
         key = (f.view, f.direction, f.area, f.fy_from, f.fy_to, f.lang, self.state.mode)
         if key not in self._rendered:
             self._rendered[key] = render_view(self.builder, f, f.view, mode=self.state.mode)
             self.renders += 1
+        # content first, then the tab: a page never shows a selected tab that is still empty
         self.views[VIEWS.index(f.view)].value = self._rendered[key]
+        if VIEWS.index(f.view) != self.tabs.selected_index:
+            self.tabs.selected_index = VIEWS.index(f.view)
 
     def apply_query(self, query: str) -> None:
         """Set every control and the state from a URL query at once (one redraw).
@@ -115,6 +117,18 @@ class Dashboard(w.VBox):
         self.bar.show(filters)
         self.notes.value = _notes_html(notes)
         self.state.filters = filters
+
+    def resend(self) -> None:
+        """Send the visible state again. The query is applied while the page is still connecting;
+        an update that crosses the page's first state request must not leave a blank view."""
+        for widget in (
+            self.bar.direction,
+            self.bar.area,
+            self.bar.years,
+            self.tabs,
+            self.views[self.tabs.selected_index or 0],
+        ):
+            widget.send_state()
 
     def query(self) -> str:
         """The URL query that reopens the current view (for links per agenda item)."""
@@ -234,6 +248,10 @@ class Loaded:
             page.children = (self.content(result[0]),)
         elif isinstance(page.children[0], Dashboard):
             page.children[0].apply_query(result[0])
+            if result[0].strip("?"):
+                for delay in (1.0, 3.0):
+                    time.sleep(delay)
+                    page.children[0].resend()
 
 
 def _preheated() -> bool:
