@@ -190,13 +190,16 @@ def _cross_check(
                 "計画の現状値と年度を確認してください。",
             )
     series = series[series["indicator"].isin(kinds.index)]
-    series_info = series.set_index("series")["indicator"].map(kinds["kind"]).to_frame("kind")
-    series_info["breakdown"] = series["indicator"].map(kinds["breakdown"]).to_numpy()
+    # plain dict: one lookup per history row (a DataFrame .loc per row was most of the load time)
+    series_info = {
+        s: (kinds.at[i, "kind"], kinds.at[i, "breakdown"])
+        for s, i in zip(series["series"], series["indicator"], strict=True)
+    }
 
     municipalities = set(areas.loc[areas["level"] == "municipality", "code"])
     history = tables["history.csv"]
     for row in _unchecked(history, "history.csv", skip):
-        if row.series not in series_info.index:
+        if row.series not in series_info:
             bad(
                 "history.csv",
                 row.file_row,
@@ -206,7 +209,7 @@ def _cross_check(
                 "series.csv の series を入力してください。",
             )
             continue
-        kind, breakdown = series_info.loc[row.series]
+        kind, breakdown = series_info[row.series]
         if kind not in _RANGES or breakdown is None:
             continue  # its indicator row is broken and already reported
         if row.area != PREFECTURE and row.area not in municipalities:
