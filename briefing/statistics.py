@@ -35,13 +35,15 @@ def area_history(ds: Dataset, area: str = PREFECTURE) -> pd.DataFrame:
         return history.loc[history["area"] == area, _COLUMNS].reset_index(drop=True)
     towns = ds.areas.index[ds.areas["region"] == area]
     rows = history[history["area"].isin(towns) & history["kind"].isin(SUMMABLE)]
+    rows = rows.assign(provisional=rows["status"] == "速報")
     grouped = rows.groupby(["series", "fy"], sort=True)
     result = grouped.agg(
         value=("value", "sum"),
-        status=("status", lambda s: "速報" if (s == "速報").any() else "確定"),
+        provisional=("provisional", "any"),  # one 速報 town makes the region's sum 速報
         sample=("sample", "any"),
         updated=("updated", "max"),
     ).reset_index()
+    result["status"] = result["provisional"].map({True: "速報", False: "確定"})
     result["comment"] = ""
     result["source"] = grouped["source"].first().to_numpy()
     return result[_COLUMNS]
