@@ -260,10 +260,21 @@ def export_file(
     except ValueError:
         raise ValueError("日付は YYYY-MM-DD の形で指定してください（例: 2026-10-01）。") from None
     path = Path(output)
-    write_atomic(
-        path,
-        render_briefing(ds, filters, settings=settings, since=since_date, generated=generated_date),
-    )
+    builder = Builder(ds, settings, fmt="svg")
+
+    def render() -> str:
+        return render_briefing(
+            ds,
+            filters,
+            settings=settings,
+            since=since_date,
+            generated=generated_date,
+            builder=builder,
+        )
+
+    assert builder.cache is not None
+    builder.cache.draw_all(render)  # charts not yet cached: drawn on every core at once
+    write_atomic(path, render())
     return path
 
 
@@ -301,20 +312,25 @@ def export_each_area(
     settings = settings or Settings()
     builder = Builder(ds, settings, fmt="svg")
     codes = [PREFECTURE] + [str(c) for c in ds.areas.index[ds.areas["level"] == "region"]]
+
+    def render(code: str) -> str:
+        return render_briefing(
+            ds,
+            filters.with_(area=code),
+            settings=settings,
+            since=since,
+            generated=generated,
+            builder=builder,
+        )
+
+    assert builder.cache is not None
+    builder.cache.draw_all(
+        lambda: [render(code) for code in codes]
+    )  # every area's charts, all cores
     written = []
     for i, code in enumerate(codes, start=1):
         path = outdir / f"briefing-{code}.html"
-        write_atomic(
-            path,
-            render_briefing(
-                ds,
-                filters.with_(area=code),
-                settings=settings,
-                since=since,
-                generated=generated,
-                builder=builder,
-            ),
-        )
+        write_atomic(path, render(code))
         written.append(path)
         if progress:
             bar = "█" * i + "░" * (len(codes) - i)
