@@ -9,6 +9,7 @@ file, sheet, row, column, the value found, what is wrong and what to do, and not
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -98,12 +99,12 @@ def read_entries(
         sheets, found = read_file(path, max_bytes=max_bytes)
         used = 0
         for sheet in sheets:
-            header_row, columns = _find_header(sheet)
+            header_row, columns, header_cells = _find_header(sheet)
             if header_row is None:
                 continue
             used += 1
             found = [_with_heading(p, sheet, header_row) for p in found]
-            e, p, b = _sheet_entries(sheet, header_row, columns, ds, latest_fy)
+            e, p, b = _sheet_entries(sheet, header_row, columns, header_cells, ds, latest_fy)
             entries += e
             problems += p
             blanks += b
@@ -284,26 +285,46 @@ def _header_key(text: str) -> str:
     return re.sub(r"\s+", "", normalise_text(text)).lower().replace("（", "(").replace("）", ")")
 
 
-def _find_header(sheet: Sheet) -> tuple[int | None, dict[str, int]]:
-    """The first row (within the first 20) naming the required columns, and column positions."""
-    for i, row in enumerate(sheet.rows[:20]):
-        keys = [_header_key(c) for c in row]
-        columns: dict[str, int] = {}
-        for name, words in HEADERS.items():
-            for word in words:
-                if word in keys and keys.index(word) not in columns.values():
-                    columns[name] = keys.index(word)
-                    break
-        if all(r in columns for r in REQUIRED):
-            return i, columns
-    return None, {}
+def _find_header(sheet: Sheet) -> tuple[int | None, dict[str, int], list[str]]:
+    """The header (within the first 20 rows): the index of its last row, the column positions and
+    the column names as written. A two-row header (「実績」 merged over 「値｜状態」) is read as one."""
+    rows = sheet.rows[:20]
+    for i, row in enumerate(rows):
+        below = rows[i + 1] if i + 1 < len(rows) else []
+        combined = [
+            lower or upper for upper, lower in itertools.zip_longest(row, below, fillvalue="")
+        ]
+        # the row below is part of the header when it names columns and holds no numbers
+        below_is_header = bool(_columns(below)) and all(
+            _number(normalise_text(c), "") is None for c in below if c.strip()
+        )
+        for last, cells in ((i + 1, combined), (i, row)) if below_is_header else ((i, row),):
+            columns = _columns(cells)
+            if all(r in columns for r in REQUIRED):
+                return last, columns, list(cells)
+    return None, {}, []
+
+
+def _columns(cells: list[str]) -> dict[str, int]:
+    keys = [_header_key(c) for c in cells]
+    columns: dict[str, int] = {}
+    for name, words in HEADERS.items():
+        for word in words:
+            if word in keys and keys.index(word) not in columns.values():
+                columns[name] = keys.index(word)
+                break
+    return columns
 
 
 def _sheet_entries(
-    sheet: Sheet, header: int, columns: dict[str, int], ds: Dataset, latest_fy: int
+    sheet: Sheet,
+    header: int,
+    columns: dict[str, int],
+    header_cells: list[str],
+    ds: Dataset,
+    latest_fy: int,
 ) -> tuple[list[Entry], list[Problem], int]:
     entries, problems, blanks = [], [], 0
-    header_cells = sheet.rows[header]
     lookup = _series_lookup(ds)
 
     def cell(row: list[str], name: str) -> str:

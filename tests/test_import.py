@@ -741,3 +741,21 @@ def test_percent_formatted_excel_cells_are_read_as_percent(tmp_path: Path, data_
     result = review([path], load_dataset(data_copy), today=TODAY)
     assert result.ok, result.problems
     assert result.entries[0].value == pytest.approx(75.1)
+
+
+def test_a_two_row_header_with_a_merged_heading_is_read_as_one(tmp_path: Path, data_copy: Path) -> None:
+    """「実績」 merged over 「値｜状態」, as offices lay out their reports."""
+    path = write_xlsx(
+        tmp_path / "two-rows.xlsx",
+        [
+            ["指標", "年度", "地域", "実績", None, "備考"],
+            [None, None, None, "値", "状態", None],
+            ["3-1", "令和7年度", "県全体", "４１０", "速報", "メモ"],
+            ["5-1", "R7", "熊野市", "3", "確定", None],
+        ],
+        merge=["D1:E1", "A1:A2", "B1:B2", "C1:C2"],
+    )
+    result = review([path], load_dataset(data_copy), today=TODAY)
+    assert result.ok, result.problems
+    got = {(e.series, e.area, e.value, e.status, e.row) for e in result.entries}
+    assert got == {("3-1", "240001", 410.0, "速報", 3), ("5-1", "242128", 3.0, "確定", 4)}
