@@ -79,7 +79,7 @@ class Settings:
         },
     )
     execution_timeout: int = field(
-        default=10,
+        default=20,
         metadata={
             "help": "ノートブック1セルの実行待ちの上限（秒）。止まった実行をこの時間で打ち切る"
         },
