@@ -41,7 +41,7 @@ def test_opens_on_the_overview_with_goals_all_directions_and_the_sample_banner(d
         for i in range(1, n + 1)
     }
     assert "架空のサンプルデータ" in dashboard.banner.value
-    # no pass/fail wording: 「達」 would start 達成 (achieved) or end 未達 (not reached)
+    # no pass/fail wording: 「達」 starts "achieved" and ends "not reached" in Japanese
     assert "達" not in html and "目標値との差" not in html
 
 

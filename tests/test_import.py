@@ -743,7 +743,9 @@ def test_percent_formatted_excel_cells_are_read_as_percent(tmp_path: Path, data_
     assert result.entries[0].value == pytest.approx(75.1)
 
 
-def test_a_two_row_header_with_a_merged_heading_is_read_as_one(tmp_path: Path, data_copy: Path) -> None:
+def test_a_two_row_header_with_a_merged_heading_is_read_as_one(
+    tmp_path: Path, data_copy: Path
+) -> None:
     """「実績」 merged over 「値｜状態」, as offices lay out their reports."""
     path = write_xlsx(
         tmp_path / "two-rows.xlsx",
