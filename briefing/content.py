@@ -8,9 +8,11 @@ The dashboard and the exported briefing both render these objects, so a value, a
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from . import charts
 from .config import Settings
@@ -355,16 +357,22 @@ class Builder:
         }
         alt = self._trend_alt(card, values, lang)
 
-        def draw() -> bytes:
+        def draw() -> Figure:
             fig = charts.trend_figure(
                 values, unit=unit, baseline=baseline, lang=lang, settings=self.settings, note=note
             )
-            return charts.to_svg(fig).encode() if self.fmt == "svg" else charts.to_png(fig)
+            return fig
 
         return self._chart(key, draw, alt)
 
-    def _chart(self, key: dict[str, object], draw, alt: str) -> Chart:  # type: ignore[no-untyped-def]
+    def _chart(self, key: dict[str, object], figure: Callable[[], Figure], alt: str) -> Chart:
+        """The chart for ``key`` from the cache, drawn with ``figure`` (and encoded) when missing."""
         assert self.cache is not None
+
+        def draw() -> bytes:
+            fig = figure()
+            return charts.to_svg(fig).encode() if self.fmt == "svg" else charts.to_png(fig)
+
         data = self.cache.get(key, draw, suffix=self.fmt)
         if self.fmt == "svg":
             svg = data.decode()
@@ -464,11 +472,11 @@ class Builder:
         }
         alt = title + ": " + "、".join(f"{r['label']} {r['shown']}" for r in rows)
 
-        def draw() -> bytes:
+        def draw() -> Figure:
             fig = charts.bar_figure(
                 table, unit=unit, lang=lang, settings=self.settings, highlight=highlight_name
             )
-            return charts.to_svg(fig).encode() if self.fmt == "svg" else charts.to_png(fig)
+            return fig
 
         shown = table[["label", "shown"]].rename(
             columns={"label": "地域" if lang == "ja" else "Area", "shown": fy_text}
@@ -557,7 +565,7 @@ class Builder:
                     table.iloc[:, 1]
                 )
 
-                def draw(shares=shares, goal=goal) -> bytes:  # type: ignore[no-untyped-def]
+                def draw(shares=shares, goal=goal) -> Figure:  # type: ignore[no-untyped-def]
                     fig = charts.goal_figure(
                         shares,
                         target=goal.target_value if pd.notna(goal.target_value) else None,
@@ -565,7 +573,7 @@ class Builder:
                         lang=lang,
                         settings=s,
                     )
-                    return charts.to_svg(fig).encode() if self.fmt == "svg" else charts.to_png(fig)
+                    return fig
 
                 chart = self._chart(key, draw, alt)
             cards.append(
@@ -672,9 +680,9 @@ class Builder:
                 )
             )
 
-            def draw(shares=shares, title=title) -> bytes:  # type: ignore[no-untyped-def]
+            def draw(shares=shares) -> Figure:  # type: ignore[no-untyped-def]
                 fig = charts.share_figure(shares, lang=lang, settings=s)
-                return charts.to_svg(fig).encode() if self.fmt == "svg" else charts.to_png(fig)
+                return fig
 
             n_ref = int(shares["reference"].sum())
             note = (
