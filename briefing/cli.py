@@ -6,7 +6,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import urlencode
 
 from .config import DATA_ENV, Settings
 from .dataset import load_dataset
@@ -142,12 +141,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from .export import export_each_area, export_file
-    from .filters import from_query
+    from .export import export_each_area, export_file, resolve_options
 
     options = {
         "direction": args.direction,
-        "area": args.area,
         "fy_from": args.fy_from,
         "fy_to": args.fy_to,
         "since": args.since,
@@ -158,43 +155,20 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
             if not args.outdir:
                 raise ValueError("--each-area には --outdir DIR も指定してください。")
             ds = load_dataset(settings.data_dir)
-            filters, notes = from_query(
-                ds,
-                urlencode(
-                    {
-                        "direction": args.direction or 0,
-                        "from": args.fy_from or "",
-                        "to": args.fy_to or "",
-                    }
-                ),
-            )
+            filters, since, generated = resolve_options(ds, area=None, **options)
             paths = export_each_area(
-                ds,
-                Path(args.outdir),
-                filters,
-                settings=settings,
-                since=_date(args.since),
-                generated=_date(args.date),
+                ds, Path(args.outdir), filters, settings=settings, since=since, generated=generated
             )
             print(
                 f"{len(paths)} ファイルを {args.outdir} に書き出しました（一覧: {paths[0].name}）。"
             )
             return 0
-        output = export_file(args.output, settings=settings, **options)
+        output = export_file(args.output, settings=settings, area=args.area or "県全体", **options)
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
     print(f"{output} を書き出しました（{output.stat().st_size / 1024:,.0f} KB）。")
     return 0
-
-
-def _date(text: str | None):  # type: ignore[no-untyped-def]
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError:
-        raise ValueError("日付は YYYY-MM-DD の形で指定してください（例: 2026-10-01）。") from None
 
 
 def _template(args: argparse.Namespace, settings: Settings) -> int:

@@ -226,6 +226,35 @@ def render_briefing(
     return environment().get_template("briefing.html.j2").render(v=model, t=t)
 
 
+def resolve_options(
+    ds: Dataset,
+    *,
+    direction: int | None = None,
+    area: str | None = "県全体",
+    fy_from: object = None,
+    fy_to: object = None,
+    since: dt.date | str | None = None,
+    generated: dt.date | str | None = None,
+) -> tuple[Filters, dt.date | None, dt.date | None]:
+    """Filters and dates from the export options; ``ValueError`` (Japanese) for anything unknown."""
+    from urllib.parse import urlencode
+
+    from .filters import from_query
+
+    query = {"area": area, "from": fy_from, "to": fy_to, "direction": direction}
+    filters, notes = from_query(ds, urlencode({k: v for k, v in query.items() if v is not None}))
+    if direction is not None and filters.direction != direction:
+        notes.append(f"取組方向「{direction}」はありません（1〜{len(ds.directions)}）。")
+    if notes:
+        raise ValueError("指定を確認してください: " + " ".join(notes))
+    try:
+        since_date = dt.date.fromisoformat(str(since)) if since else None
+        generated_date = dt.date.fromisoformat(str(generated)) if generated else None
+    except ValueError:
+        raise ValueError("日付は YYYY-MM-DD の形で指定してください（例: 2026-10-01）。") from None
+    return filters, since_date, generated_date
+
+
 def export_file(
     output: Path | str,
     *,
@@ -241,24 +270,19 @@ def export_file(
 
     Raises ``ValueError`` with a Japanese message when an option names nothing that exists.
     """
-    from urllib.parse import urlencode
-
     from .dataset import load_dataset
-    from .filters import from_query
 
     settings = settings or Settings()
     ds = load_dataset(settings.data_dir)
-    query = {"area": area, "from": fy_from, "to": fy_to, "direction": direction}
-    filters, notes = from_query(ds, urlencode({k: v for k, v in query.items() if v is not None}))
-    if direction is not None and filters.direction != direction:
-        notes.append(f"取組方向「{direction}」はありません（1〜{len(ds.directions)}）。")
-    if notes:
-        raise ValueError("指定を確認してください: " + " ".join(notes))
-    try:
-        since_date = dt.date.fromisoformat(str(since)) if since else None
-        generated_date = dt.date.fromisoformat(str(generated)) if generated else None
-    except ValueError:
-        raise ValueError("日付は YYYY-MM-DD の形で指定してください（例: 2026-10-01）。") from None
+    filters, since_date, generated_date = resolve_options(
+        ds,
+        direction=direction,
+        area=area,
+        fy_from=fy_from,
+        fy_to=fy_to,
+        since=since,
+        generated=generated,
+    )
     path = Path(output)
     builder = Builder(ds, settings, fmt="svg")
 
