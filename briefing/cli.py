@@ -66,9 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="取組方向 1〜6（省略で全体）",
     )
-    export.add_argument(
-        "--area", default="県全体", help="県全体・地域名・市町名・団体コード（既定: 県全体）"
-    )
+    export.add_argument("--area", help="県全体・地域名・市町名・団体コード（既定: 県全体）")
     export.add_argument(
         "--from", dest="fy_from", metavar="FY", help="開始年度（2021、R3、令和3年度 など）"
     )
@@ -154,6 +152,10 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         if args.each_area:
             if not args.outdir:
                 raise ValueError("--each-area には --outdir DIR も指定してください。")
+            if args.area:
+                raise ValueError(
+                    "--each-area は県全体と5地域のすべてを作るため、--area とは一緒に使えません。"
+                )
             ds = load_dataset(settings.data_dir)
             filters, since, generated = resolve_options(ds, area=None, **options)
             paths = export_each_area(

@@ -717,6 +717,14 @@ def test_each_area_needs_an_outdir(tmp_path: Path, figures: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_each_area_refuses_an_area_instead_of_ignoring_it(tmp_path: Path, figures: Path) -> None:
+    run = run_export(
+        "--each-area", "--outdir", "out", "--area", "北勢", cwd=tmp_path, figures=figures
+    )
+    assert run.returncode != 0 and "--area" in run.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_broken_data_names_file_row_and_column_and_writes_nothing(
     data_copy: Path,
     edit_csv: Callable[..., str],
