@@ -10,9 +10,9 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from . import charts
 from .config import Settings
@@ -25,6 +25,9 @@ from .labels import KIND, group_label, text
 from .sparkline import sparkline_svg
 from .statistics import area_history, has_breakdown, summarise, suppress_mask
 from .surveys import survey_shares
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,9 @@ def voila_command(settings: Settings, *, notebook: Path = DASHBOARD) -> list[str
         "--show_tracebacks=False",
         f"--preheat_kernel={settings.kernel_pool > 0}",
         f"--pool_size={settings.kernel_pool}",
+        # refills wait for the pages being opened instead of starting 1 s after each (widgets/kernel_pool.py)
+        "--VoilaConfiguration.multi_kernel_manager_class=widgets.kernel_pool.QueuedRefillKernelManager",
+        "--VoilaKernelManager.fill_delay=0",
         # a lost wake-up in the kernel client stalls ~1 in 5 executions here until this fires
         f"--VoilaExecutor.timeout={settings.execution_timeout}",
         f"--VoilaExecutor.iopub_timeout={settings.execution_timeout}",

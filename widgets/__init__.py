@@ -1,10 +1,29 @@
-"""ipywidgets components of the dashboard, composed from the core package ``briefing``."""
+"""ipywidgets components of the dashboard, composed from the core package ``briefing``.
 
-from .app import Dashboard, Loaded, error_panel, request_query
-from .controls import FilterBar
-from .state import DashboardState
-from .update import UpdatePanel
+Names are imported on first use: the Voilà server imports ``widgets.kernel_pool`` only and should
+not load ipywidgets, pandas and the dashboard with it.
+"""
 
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .app import Dashboard, Loaded, error_panel, request_query
+    from .controls import FilterBar
+    from .state import DashboardState
+    from .update import UpdatePanel
+
+_HOME = {
+    "Dashboard": "app",
+    "DashboardState": "state",
+    "FilterBar": "controls",
+    "Loaded": "app",
+    "error_panel": "app",
+    "request_query": "app",
+    "UpdatePanel": "update",
+}
 __all__ = [
     "Dashboard",
     "DashboardState",
@@ -14,3 +33,9 @@ __all__ = [
     "request_query",
     "UpdatePanel",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module 'widgets' has no attribute {name!r}")
+    return getattr(import_module(f".{_HOME[name]}", __name__), name)
