@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -360,26 +361,27 @@ class Builder:
         }
         alt = self._trend_alt(card, values, lang)
 
-        def draw() -> Figure:
-            fig = charts.trend_figure(
-                values, unit=unit, baseline=baseline, lang=lang, settings=self.settings, note=note
-            )
-            return fig
-
+        draw = partial(
+            charts.trend_figure,
+            values,
+            unit=unit,
+            baseline=baseline,
+            lang=lang,
+            settings=self.settings,
+            note=note,
+        )
         return self._chart(key, draw, alt)
 
     def _chart(self, key: dict[str, object], figure: Callable[[], Figure], alt: str) -> Chart:
-        """The chart for ``key`` from the cache, drawn with ``figure`` (and encoded) when missing."""
+        """The chart for ``key`` from the cache, drawn with ``figure`` (and encoded) when missing.
+
+        ``figure`` is a picklable ``partial`` of a chart function, so the export can hand it to
+        worker processes.
+        """
         assert self.cache is not None
-
-        def draw() -> bytes:
-            fig = figure()
-            return charts.to_svg(fig).encode() if self.fmt == "svg" else charts.to_png(fig)
-
-        data = self.cache.get(key, draw, suffix=self.fmt)
+        data = self.cache.get(key, partial(_encoded, figure, self.fmt), suffix=self.fmt)
         if self.fmt == "svg":
-            svg = data.decode()
-            return Chart(alt=alt, svg=svg[svg.index("<svg") :])
+            return Chart(alt=alt, svg=data.decode())
         return Chart(alt=alt, src="data:image/png;base64," + base64.b64encode(data).decode())
 
     @staticmethod
@@ -475,11 +477,14 @@ class Builder:
         }
         alt = title + ": " + "、".join(f"{r['label']} {r['shown']}" for r in rows)
 
-        def draw() -> Figure:
-            fig = charts.bar_figure(
-                table, unit=unit, lang=lang, settings=self.settings, highlight=highlight_name
-            )
-            return fig
+        draw = partial(
+            charts.bar_figure,
+            table,
+            unit=unit,
+            lang=lang,
+            settings=self.settings,
+            highlight=highlight_name,
+        )
 
         shown = table[["label", "shown"]].rename(
             columns={"label": "地域" if lang == "ja" else "Area", "shown": fy_text}
@@ -568,16 +573,14 @@ class Builder:
                     table.iloc[:, 1]
                 )
 
-                def draw(shares=shares, goal=goal) -> Figure:  # type: ignore[no-untyped-def]
-                    fig = charts.goal_figure(
-                        shares,
-                        target=goal.target_value if pd.notna(goal.target_value) else None,
-                        target_fy=int(goal.target_fy) if pd.notna(goal.target_fy) else None,
-                        lang=lang,
-                        settings=s,
-                    )
-                    return fig
-
+                draw = partial(
+                    charts.goal_figure,
+                    shares,
+                    target=goal.target_value if pd.notna(goal.target_value) else None,
+                    target_fy=int(goal.target_fy) if pd.notna(goal.target_fy) else None,
+                    lang=lang,
+                    settings=s,
+                )
                 chart = self._chart(key, draw, alt)
             cards.append(
                 GoalCard(
@@ -683,9 +686,7 @@ class Builder:
                 )
             )
 
-            def draw(shares=shares) -> Figure:  # type: ignore[no-untyped-def]
-                fig = charts.share_figure(shares, lang=lang, settings=s)
-                return fig
+            draw = partial(charts.share_figure, shares, lang=lang, settings=s)
 
             n_ref = int(shares["reference"].sum())
             note = (
@@ -706,3 +707,8 @@ class Builder:
                 )
             )
         return panels
+
+
+def _encoded(figure: Callable[[], Figure], fmt: str) -> bytes:
+    fig = figure()
+    return charts.to_svg(fig).encode() if fmt == "svg" else charts.to_png(fig)

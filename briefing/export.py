@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from . import charts
 from .config import Settings
 from .content import Builder
 from .dataset import PREFECTURE, Dataset
@@ -297,8 +298,8 @@ def export_file(
         )
 
     assert builder.cache is not None
-    builder.cache.draw_all(render)  # charts not yet cached: drawn on every core at once
-    write_atomic(path, render())
+    [document] = builder.cache.draw_all(lambda: [render()], prepare=charts.prepare)
+    write_atomic(path, document)
     return path
 
 
@@ -348,13 +349,13 @@ def export_each_area(
         )
 
     assert builder.cache is not None
-    builder.cache.draw_all(
-        lambda: [render(code) for code in codes]
-    )  # every area's charts, all cores
+    documents = builder.cache.draw_all(
+        lambda: [render(code) for code in codes], prepare=charts.prepare
+    )  # every area's charts at once, on all cores
     written = []
-    for i, code in enumerate(codes, start=1):
+    for i, (code, document) in enumerate(zip(codes, documents, strict=True), start=1):
         path = outdir / f"briefing-{code}.html"
-        write_atomic(path, render(code))
+        write_atomic(path, document)
         written.append(path)
         if progress:
             bar = "█" * i + "░" * (len(codes) - i)

@@ -11,9 +11,14 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import tempfile
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
+
+#: Part of every file name: change it when the stored encoding of figures changes.
+ENCODING = 2
 
 
 class FigureCache:
@@ -24,23 +29,23 @@ class FigureCache:
         self.version = version
         self._memory: dict[str, bytes] = {}
         self.drawn = 0  # how many figures this process had to draw (the rest came from the cache)
-        self._pending: dict[str, Callable[[], bytes]] | None = None
+        self._pending: dict[str, Callable[[], bytes]] | None = None  # while draw_all collects
 
     def get(
         self, key: dict[str, object], draw: Callable[[], bytes], *, suffix: str = "png"
     ) -> bytes:
-        name = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[
-            :24
-        ]
-        name = f"{name}.{suffix}"
+        digest = json.dumps([ENCODING, key], sort_keys=True, default=str).encode()
+        name = f"{hashlib.sha256(digest).hexdigest()[:24]}.{suffix}"
         if name in self._memory:
             return self._memory[name]
         path = self.directory / name if self.directory else None
         if path is not None and path.exists():
             data = path.read_bytes()
         elif self._pending is not None:  # collecting: draw later, all at once
+            if suffix != "svg":
+                raise ValueError("draw_all puts in SVG figures only (PNG is base64-encoded)")
             self._pending[name] = draw
-            return PLACEHOLDER
+            return _placeholder(name)
         else:
             data = draw()
             self.drawn += 1
@@ -49,42 +54,109 @@ class FigureCache:
         self._memory[name] = data
         return data
 
-    def draw_all(self, render: Callable[[], object], *, processes: int | None = None) -> None:
-        """Run ``render`` once only to learn which figures it needs, then draw the missing ones
-        in parallel processes (one per core), so a later ``render`` finds them all cached.
+    def draw_all(
+        self,
+        render: Callable[[], list[str]],
+        *,
+        prepare: Callable[[], None] | None = None,
+        processes: int | None = None,
+    ) -> list[str]:
+        """The documents ``render`` makes, with every figure, drawing missing ones on all cores.
+
+        ``render`` runs once: a missing (SVG) figure comes out as a placeholder, is drawn in a
+        worker process (one per core), stored, and put in its place. ``prepare`` (matplotlib's
+        imports, ~0.4 s) is paid once: on a cold cache by a process forked at the start, while
+        ``render`` runs, which then forks the workers; otherwise here, before they fork.
 
         Uses fork: call it from a plain process (the CLI), not from a kernel with threads.
         """
-        self._pending = {}
+        processes = processes or os.cpu_count() or 1
+        cold = self.directory is None or not self.directory.exists()
+        zygote = _Zygote(prepare, processes) if cold and prepare and processes > 1 else None
         try:
-            render()
-            jobs = list(self._pending.items())
+            self._pending = {}
+            try:
+                documents = render()
+                jobs = self._pending
+            finally:
+                self._pending = None
+            if zygote is not None:
+                drawn = zygote.draw(list(jobs.values()))
+            else:
+                if jobs and prepare is not None:
+                    prepare()
+                drawn = _draw(list(jobs.values()), processes)
         finally:
-            self._pending = None
-        processes = min(processes or os.cpu_count() or 1, len(jobs))
-        if processes < 2:
-            return
-        global _JOBS
-        _JOBS = [draw for _, draw in jobs]
-        try:
-            with multiprocessing.get_context("fork").Pool(processes) as pool:
-                results = pool.map(_draw_job, range(len(jobs)), chunksize=1)
-        finally:
-            _JOBS = []
-        for (name, _), data in zip(jobs, results, strict=True):
+            if zygote is not None:
+                zygote.close()
+        figures = {}
+        for name, data in zip(jobs, drawn, strict=True):
             self.drawn += 1
             self._memory[name] = data
+            figures[name] = data.decode()
             if self.directory is not None:
                 _write_atomic(self.directory / name, data)
+        return [
+            _PLACEHOLDER.sub(lambda m: figures[m.group(1)], document) for document in documents
+        ]
 
 
-#: What a collecting pass returns for a figure it has not drawn yet (never shown to anyone).
-PLACEHOLDER = b"<svg></svg>"
+#: What a missing figure is while ``draw_all`` collects (never shown to anyone).
+_PLACEHOLDER = re.compile(r'<svg data-figure-pending="([0-9a-f]{24}\.svg)"></svg>')
 _JOBS: list[Callable[[], bytes]] = []
+
+
+def _placeholder(name: str) -> bytes:
+    return f'<svg data-figure-pending="{name}"></svg>'.encode()
+
+
+def _draw(jobs: list[Callable[[], bytes]], processes: int) -> list[bytes]:
+    """Every job's result, from forked workers that inherit the jobs (nothing is pickled)."""
+    global _JOBS
+    _JOBS = jobs
+    try:
+        if processes > 1 and len(jobs) > 1:
+            with multiprocessing.get_context("fork").Pool(min(processes, len(jobs))) as pool:
+                return pool.map(_draw_job, range(len(jobs)), chunksize=1)
+        return [job() for job in jobs]
+    finally:
+        _JOBS = []
 
 
 def _draw_job(index: int) -> bytes:
     return _JOBS[index]()
+
+
+class _Zygote:
+    """A process forked before the figures are known: it pays for ``prepare`` while the parent
+    renders, receives the jobs (pickled partials) and forks the drawing workers itself."""
+
+    def __init__(self, prepare: Callable[[], None], processes: int):
+        context = multiprocessing.get_context("fork")
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_zygote, args=(child, prepare, processes))
+        self.process.start()
+
+    def draw(self, jobs: list[Callable[[], bytes]]) -> list[bytes]:
+        self.connection.send(jobs)
+        ok, result = self.connection.recv()
+        if not ok:
+            raise result
+        return list(result)
+
+    def close(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+
+
+def _zygote(connection: Connection, prepare: Callable[[], None], processes: int) -> None:
+    prepare()
+    jobs = connection.recv()
+    try:
+        connection.send((True, _draw(jobs, processes)))
+    except Exception as error:  # noqa: BLE001  (raised again in the parent)
+        connection.send((False, error))
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from functools import partial
 from pathlib import Path
 
-from briefing.figcache import PLACEHOLDER, FigureCache
+import pytest
+
+from briefing.figcache import FigureCache
 
 
 def test_a_figure_is_drawn_once_and_found_by_another_process_on_disk(tmp_path: Path):
@@ -18,21 +22,57 @@ def test_a_figure_is_drawn_once_and_found_by_another_process_on_disk(tmp_path: P
     assert len(calls) == 1
 
 
-def test_draw_all_draws_missing_figures_in_worker_processes_then_render_finds_them(tmp_path: Path):
-    import os
+def _svg(name: str) -> bytes:
+    return f"<svg>{name} {os.getpid()}</svg>".encode()
 
+
+PREPARED: list[int] = []
+
+
+def _prepare() -> None:
+    PREPARED.append(os.getpid())
+
+
+def _document(cache: FigureCache, names: list[str]) -> str:
+    return "|".join(cache.get({"chart": n}, partial(_svg, n), suffix="svg").decode() for n in names)
+
+
+@pytest.mark.parametrize("cold", [True, False], ids=["cold cache", "some figures stored"])
+def test_draw_all_renders_once_and_puts_in_figures_drawn_by_worker_processes(
+    tmp_path: Path, cold: bool
+):
     cache = FigureCache(tmp_path, "v1")
-    cache.get({"chart": "known"}, lambda: b"known")
+    if not cold:
+        cache.get({"chart": "known"}, lambda: b"<svg>known</svg>", suffix="svg")
+    renders = []
 
-    def render() -> list[bytes]:
-        return [
-            cache.get({"chart": n}, lambda n=n: f"{n}:{os.getpid()}".encode())
-            for n in ("known", "x", "y", "z")
-        ]
+    def render() -> list[str]:
+        renders.append(1)
+        return [_document(cache, ["known", "x", "y"]), _document(cache, ["y", "z"])]
 
-    cache.draw_all(render, processes=2)
-    assert cache.drawn == 4  # "known" once before, then x, y, z
-    result = render()
-    assert PLACEHOLDER not in result and result[0] == b"known"
-    pids = {r.split(b":")[1] for r in result[1:]}
-    assert str(os.getpid()).encode() not in pids  # drawn by the workers, not this process
+    first, second = cache.draw_all(render, prepare=_prepare, processes=2)
+    assert len(renders) == 1
+    assert "pending" not in first + second
+    x, y, z = (first.split("|")[1], first.split("|")[2], second.split("|")[1])
+    assert second.split("|")[0] == y  # one figure asked for twice is drawn once
+    pids = {part.split()[1].removesuffix("</svg>") for part in (x, y, z)}
+    assert str(os.getpid()) not in pids  # drawn by the workers, not this process
+    assert cache.drawn == 4  # known (before or now), x, y, z
+    # prepare ran in this process only when the cache was warm (cold: in the forked zygote)
+    assert PREPARED.count(os.getpid()) == (0 if cold else 1)
+    PREPARED.clear()
+    # stored: a new process finds every figure without drawing
+    again = FigureCache(tmp_path, "v1")
+    assert again.draw_all(render, prepare=_prepare, processes=2) == [first, second]
+    assert again.drawn == 0 and PREPARED == []
+
+
+def test_a_figure_that_fails_to_draw_fails_the_export(tmp_path: Path):
+    cache = FigureCache(tmp_path, "v1")
+
+    def render() -> list[str]:
+        return [cache.get({"chart": "bad"}, partial(int, "x"), suffix="svg").decode()]
+
+    with pytest.raises(ValueError):
+        cache.draw_all(render, prepare=_prepare, processes=2)
+    assert not (tmp_path / "v1").exists() or not any((tmp_path / "v1").iterdir())
