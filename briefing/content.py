@@ -288,20 +288,19 @@ class Builder:
         }
         wide = {}
         for s in series.index:
-            part = rows[rows["series"] == s].set_index("fy")
-            unit = series.at[s, f"unit_{lang}"]
+            part = rows[rows["series"] == s]
+            unit, kind = series.at[s, f"unit_{lang}"], series.at[s, "kind"]
             wide[labels[s]] = {
-                format_fy(int(fy), lang=lang): value_text(
+                format_fy(int(r.fy), lang=lang): value_text(
                     r.value,
-                    kind=r_kind,
+                    kind=kind,
                     unit=unit,
                     suppressed=bool(r.suppressed),
                     threshold=threshold,
                     lang=lang,
                 )
                 + (f"（{text('provisional', lang)}）" if r.status == "速報" else "")
-                for fy, r in part.iterrows()
-                for r_kind in [series.at[s, "kind"]]
+                for r in part.itertuples()
             }
         table = pd.DataFrame(wide).rename_axis("年度" if lang == "ja" else "FY").reset_index()
         hidden = rows[rows["suppressed"]]
@@ -413,7 +412,10 @@ class Builder:
         lo, hi = self.years(filters)
         cards = self.indicator_cards(filters.with_(area=PREFECTURE))
         result, without = [], []
-        frames = {code: area_history(self.ds, code) for code in codes}
+        # per area, per series: each lookup below touches only its own rows
+        frames = {
+            code: dict(tuple(area_history(self.ds, code).groupby("series"))) for code in codes
+        }
         for direction_cards in cards.values():
             for card in direction_cards:
                 series = self.ds.series[self.ds.series["indicator"] == card.id]
@@ -432,15 +434,13 @@ class Builder:
         unit = self.ds.series.at[s, f"unit_{lang}"]
         rows = []
         fy = None
-        for code in codes:
-            frame = frames[code]
-            part = frame[(frame["series"] == s) & frame["fy"].between(*years)]
-            if len(part):
-                fy = max(fy or 0, int(part["fy"].max()))
-        for code in codes:
-            frame = frames[code]
-            hit = frame[(frame["series"] == s) & (frame["fy"] == fy)]
-            value = float(hit["value"].iloc[0]) if len(hit) else float("nan")
+        parts: list[pd.DataFrame | None] = [frames[code].get(s) for code in codes]
+        for part in parts:
+            if part is not None and part["fy"].between(*years).any():
+                fy = max(fy or 0, int(part.loc[part["fy"].between(*years), "fy"].max()))
+        for code, part in zip(codes, parts, strict=True):
+            hit = part.loc[part["fy"] == fy, "value"] if part is not None else pd.Series()
+            value = float(hit.iloc[0]) if len(hit) else float("nan")
             hidden = bool(
                 suppress_mask(pd.Series([value]), kind=kind, area=code, threshold=threshold).iloc[0]
             )

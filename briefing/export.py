@@ -91,8 +91,9 @@ def data_csv(builder: Builder, filters: Filters) -> str:
         ]
     )
     area_name = builder.area_name(filters.area, "ja")
+    about = ds.series[["indicator", "name_ja", "unit_ja"]].to_dict("index")
     for row, hide in zip(rows.itertuples(), hidden, strict=True):
-        info = ds.series.loc[row.series]
+        info = about[row.series]
         value: object = (
             f"{threshold}未満"
             if hide

@@ -96,9 +96,7 @@ class FigureCache:
             figures[name] = data.decode()
             if self.directory is not None:
                 _write_atomic(self.directory / name, data)
-        return [
-            _PLACEHOLDER.sub(lambda m: figures[m.group(1)], document) for document in documents
-        ]
+        return [_PLACEHOLDER.sub(lambda m: figures[m.group(1)], document) for document in documents]
 
 
 #: What a missing figure is while ``draw_all`` collects (never shown to anyone).

@@ -233,10 +233,15 @@ def read_table(directory: Path, schema: FileSchema) -> tuple[pd.DataFrame, list[
 
     problems: list[Problem] = []
     typed: dict[str, list[object]] = {}
+    rows = raw.index.tolist()
     for column in schema.columns:
         values: list[object] = []
-        for index, cell in zip(raw.index, raw[column.name], strict=True):
+        parsed: dict[str, object] = {}  # a column repeats few values (years, areas, statuses)
+        for index, cell in zip(rows, raw[column.name].tolist(), strict=True):
             cell = cell.strip()
+            if cell in parsed:
+                values.append(parsed[cell])
+                continue
             if cell == "":
                 if column.required:
                     problems.append(
@@ -251,7 +256,7 @@ def read_table(directory: Path, schema: FileSchema) -> tuple[pd.DataFrame, list[
                 values.append(None)
                 continue
             try:
-                values.append(column.parse(cell))
+                values.append(parsed.setdefault(cell, column.parse(cell)))
             except CellError as error:
                 problems.append(
                     Problem(
@@ -266,7 +271,7 @@ def read_table(directory: Path, schema: FileSchema) -> tuple[pd.DataFrame, list[
                 values.append(None)
         typed[column.name] = values
     table = pd.DataFrame(typed)
-    table["file_row"] = [i + 2 for i in raw.index]
+    table["file_row"] = [i + 2 for i in rows]
     duplicated = table.duplicated(list(schema.key), keep="first") & table[
         list(schema.key)
     ].notna().all(axis=1)
