@@ -4,7 +4,8 @@ from .config import DATA_ENV, Settings
 from .dataset import PREFECTURE, Dataset, load_dataset
 from .fiscal import FiscalYearError, format_fy, parse_fy
 from .problems import DataError, Problem
-from .statistics import area_history, has_breakdown, summarise, suppress_mask
+from .statistics import area_history, has_breakdown, summarise
+from .suppression import suppress_mask, suppression
 from .surveys import survey_shares, wilson_interval
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "summarise",
     "survey_shares",
     "suppress_mask",
+    "suppression",
     "wilson_interval",
 ]

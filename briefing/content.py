@@ -24,7 +24,8 @@ from .fiscal import format_fy
 from .formatting import change_text, share_text, value_text
 from .labels import KIND, group_label, text
 from .sparkline import sparkline_svg
-from .statistics import area_history, has_breakdown, summarise, suppress_mask
+from .statistics import area_history, has_breakdown, summarise
+from .suppression import COMPLEMENT, Suppression, suppression
 from .surveys import survey_shares
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ class Comparison:
     fy: str
     table: pd.DataFrame
     chart: Chart | None
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,10 +118,12 @@ class Builder:
     settings: Settings = field(default_factory=Settings)
     fmt: str = "png"
     cache: FigureCache | None = None
+    withheld: Suppression = field(init=False)
 
     def __post_init__(self) -> None:
         if self.cache is None:
             self.cache = FigureCache(self.settings.cache_dir, self.ds.version)
+        self.withheld = suppression(self.ds, self.settings.suppress_below)
 
     # ---- naming -------------------------------------------------------------------------
     def area_name(self, code: str, lang: str) -> str:
@@ -150,19 +154,12 @@ class Builder:
         when ``detail`` (the direction view and the briefing)."""
         lang, threshold = filters.lang, self.settings.suppress_below
         lo, hi = self.years(filters)
-        summary = summarise(self.ds, filters.area, threshold=threshold, until=hi).set_index(
-            "series"
-        )
+        summary = summarise(
+            self.ds, filters.area, threshold=threshold, until=hi, withheld=self.withheld
+        ).set_index("series")
         history = area_history(self.ds, filters.area)
         history = history[history["fy"].between(lo, hi)]
-        history = history.assign(
-            suppressed=suppress_mask(
-                history["value"],
-                kind=history["series"].map(self.ds.series["kind"]),
-                area=filters.area,
-                threshold=threshold,
-            )
-        )
+        history = history.assign(suppressed=self.withheld.column(history, filters.area))
         result: dict[int, list[IndicatorCard]] = {}
         indicators = self.ds.indicators
         # indicators without a breakdown show the prefecture's value, labelled as such
@@ -225,7 +222,7 @@ class Builder:
                 row["baseline_value"],
                 kind=kind,
                 unit=unit,
-                suppressed=bool(row["baseline_suppressed"]),
+                suppressed=row["baseline_suppressed"],
                 threshold=threshold,
                 lang=lang,
             )
@@ -235,14 +232,14 @@ class Builder:
             if has_base
             else text("no_baseline", lang)
         )
-        shown = values[~values["suppressed"]]
+        shown = values[values["suppressed"] == ""]
         return SeriesLine(
             label="" if pd.isna(label) else str(label),
             latest=value_text(
                 row["latest"],
                 kind=kind,
                 unit=unit,
-                suppressed=bool(row["latest_suppressed"]),
+                suppressed=row["latest_suppressed"],
                 threshold=threshold,
                 lang=lang,
             ),
@@ -295,7 +292,7 @@ class Builder:
                     r.value,
                     kind=kind,
                     unit=unit,
-                    suppressed=bool(r.suppressed),
+                    suppressed=r.suppressed,
                     threshold=threshold,
                     lang=lang,
                 )
@@ -303,12 +300,14 @@ class Builder:
                 for r in part.itertuples()
             }
         table = pd.DataFrame(wide).rename_axis("年度" if lang == "ja" else "FY").reset_index()
-        hidden = rows[rows["suppressed"]]
+        hidden = rows[rows["suppressed"] != ""]
+        withheld = bool((hidden["suppressed"] == COMPLEMENT).any())
+        what = f"{threshold}未満" + ("・秘匿" if withheld else "")
         note = (
             (
-                f"{threshold}未満の値はグラフに表示していません（{len(hidden)}件）"
+                f"{what}の値はグラフに表示していません（{len(hidden)}件）"
                 if lang == "ja"
-                else f"values under {threshold} not plotted ({len(hidden)})"
+                else f"values withheld or under {threshold} not plotted ({len(hidden)})"
             )
             if len(hidden)
             else ""
@@ -316,9 +315,14 @@ class Builder:
         figure = None
         if chart and card.kind != "milestone":
             figure = self._trend_chart(
-                card, series, rows[~rows["suppressed"]], labels, filters, note
+                card, series, rows[rows["suppressed"] == ""], labels, filters, note
             )
-        return IndicatorCard(**{**card.__dict__, "table": table, "chart": figure})
+        card_note = " ".join(
+            filter(None, [card.note, text("withheld_note", lang, n=threshold) if withheld else ""])
+        )
+        return IndicatorCard(
+            **{**card.__dict__, "table": table, "chart": figure, "note": card_note}
+        )
 
     def _trend_chart(
         self,
@@ -441,22 +445,21 @@ class Builder:
         for code, part in zip(codes, parts, strict=True):
             hit = part.loc[part["fy"] == fy, "value"] if part is not None else pd.Series()
             value = float(hit.iloc[0]) if len(hit) else float("nan")
-            hidden = bool(
-                suppress_mask(pd.Series([value]), kind=kind, area=code, threshold=threshold).iloc[0]
-            )
+            why = self.withheld.reason(s, fy, code) if fy else ""
             rows.append(
                 {
                     "label": self.area_name(code, lang),
                     "value": value,
-                    "suppressed": hidden,
+                    "suppressed": why != "",
                     "shown": value_text(
                         value,
                         kind=kind,
                         unit=unit,
-                        suppressed=hidden,
+                        suppressed=why,
                         threshold=threshold,
                         lang=lang,
                     ),
+                    "why": why,
                 }
             )
         table = pd.DataFrame(rows)
@@ -489,12 +492,14 @@ class Builder:
         shown = table[["label", "shown"]].rename(
             columns={"label": "地域" if lang == "ja" else "Area", "shown": fy_text}
         )
+        withheld = any(r["why"] == COMPLEMENT for r in rows)
         return Comparison(
             card=card,
             series_label=label,
             fy=fy_text,
             table=shown,
             chart=self._chart(key, draw, alt) if fy else None,
+            note=text("withheld_note", lang, n=threshold) if withheld else "",
         )
 
     # ---- plan-wide goals and surveys ----------------------------------------------------

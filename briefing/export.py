@@ -26,9 +26,11 @@ from .content import Builder
 from .dataset import PREFECTURE, Dataset
 from .filters import Filters
 from .fiscal import format_fy
+from .formatting import value_text
 from .html import environment, stylesheet
 from .labels import texts
-from .statistics import area_history, suppress_mask
+from .statistics import area_history
+from .suppression import SMALL, suppress_mask
 
 #: Characters that make Excel treat a cell as a formula (CSV injection), plus tab and CR.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -59,19 +61,14 @@ def _text(cell: object) -> object:
 
 
 def data_csv(builder: Builder, filters: Filters) -> str:
-    """The values the briefing shows (suppressed ones as 「5未満」), as CSV text for Excel."""
+    """The values the briefing shows (withheld ones as 「5未満」 or 「秘匿」), as CSV text for Excel."""
     ds, threshold = builder.ds, builder.settings.suppress_below
     directions = [filters.direction] if filters.direction else list(ds.directions.index)
     series = ds.series[ds.series["direction"].isin(directions)]
     rows = area_history(ds, filters.area)
     lo, hi = builder.years(filters)
     rows = rows[rows["series"].isin(series.index) & rows["fy"].between(lo, hi)]
-    hidden = suppress_mask(
-        rows["value"],
-        kind=rows["series"].map(ds.series["kind"]),
-        area=filters.area,
-        threshold=threshold,
-    )
+    hidden = builder.withheld.column(rows, filters.area)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(
@@ -95,7 +92,7 @@ def data_csv(builder: Builder, filters: Filters) -> str:
     for row, hide in zip(rows.itertuples(), hidden, strict=True):
         info = about[row.series]
         value: object = (
-            f"{threshold}未満"
+            value_text(row.value, kind="count", suppressed=hide, threshold=threshold)
             if hide
             else (int(row.value) if float(row.value).is_integer() else row.value)
         )
@@ -123,10 +120,9 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
     With a change record (``changes.csv``, written by imports) each entry reads old → new;
     without one, the ``updated`` date of each value is all there is to go on.
     """
-    from .formatting import value_text
     from .update import read_changes
 
-    ds, threshold = builder.ds, builder.settings.suppress_below
+    ds = builder.ds
     directions = [filters.direction] if filters.direction else list(ds.directions.index)
     record = read_changes(ds.directory)
     if len(record):
@@ -153,19 +149,8 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
         if info["direction"] not in directions:
             continue
 
-        def shown(value: object, info: pd.Series = info, area: str = area) -> str:
-            if value in ("", None):
-                return "（新規）"
-            v = float(value)  # type: ignore[arg-type]
-            hide = bool(
-                suppress_mask(
-                    pd.Series([v]), kind=info["kind"], area=area, threshold=threshold
-                ).iloc[0]
-            )
-            return value_text(
-                v, kind=info["kind"], unit=info["unit_ja"], suppressed=hide, threshold=threshold
-            )
-
+        cell = (series, fy, area)
+        now = _changed_value(builder, new, cell, info, current=True)
         label = f"（{info['label_ja']}）" if pd.notna(info["label_ja"]) else ""
         result.append(
             Change(
@@ -173,11 +158,33 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
                 series=series,
                 fy=format_fy(fy),
                 area=builder.area_name(area, "ja"),
-                value=shown(new) if not len(record) else f"{shown(old)} → {shown(new)}",
+                value=f"{_changed_value(builder, old, cell, info, current=False)} → {now}"
+                if len(record)
+                else now,
                 updated=when,
             )
         )
     return result
+
+
+def _changed_value(
+    builder: Builder, value: object, cell: tuple[str, int, str], info: pd.Series, *, current: bool
+) -> str:
+    """One side of old → new. The current value is withheld as the views withhold it; an old one
+    only when it was small itself (the totals it was part of are no longer shown)."""
+    if value in ("", None):
+        return "（新規）"
+    v = float(value)  # type: ignore[arg-type]
+    threshold = builder.settings.suppress_below
+    small = suppress_mask(pd.Series([v]), kind=info["kind"], area=cell[2], threshold=threshold)
+    why = builder.withheld.reason(*cell) if current else ""
+    return value_text(
+        v,
+        kind=info["kind"],
+        unit=info["unit_ja"],
+        suppressed=why or (SMALL if small.iloc[0] else ""),
+        threshold=threshold,
+    )
 
 
 def render_briefing(

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-#: Part of every file name: change it when the stored encoding of figures changes.
-ENCODING = 2
+#: Part of every file name: change it when what a stored figure shows changes for the same key
+#: (3: complementary suppression).
+ENCODING = 3
 
 
 class FigureCache:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .labels import text
+from .suppression import COMPLEMENT
 
 #: Changes of shares are in percentage points, not per cent.
 _POINTS = {"ja": "ポイント", "en": " pt"}
@@ -30,11 +31,16 @@ def value_text(
     *,
     kind: str,
     unit: str = "",
-    suppressed: bool = False,
+    suppressed: str = "",
     threshold: int = 5,
     lang: str = "ja",
 ) -> str:
-    """A value as people read it: "402件", "74.3%", "5未満", "創設済", or "－" when missing."""
+    """A value as people read it: "402件", "74.3%", "5未満", "秘匿", "創設済", or "－".
+
+    ``suppressed`` is why the value is withheld (:mod:`briefing.suppression`), "" when shown.
+    """
+    if suppressed == COMPLEMENT:
+        return text("withheld", lang)
     if suppressed:
         return text("suppressed", lang, n=threshold)
     if _missing(value):

@@ -21,6 +21,8 @@ TEXT = {
     "ja": {
         "sample_banner": "架空のサンプルデータを含みます。計画の現状値（基準値）以外の数値は実績ではありません。",
         "suppressed": "{n}未満",
+        "withheld": "秘匿",
+        "withheld_note": "「秘匿」は、{n}未満の値が合計や他の値から逆算されないよう、あわせて伏せた値です。",
         "reference": "参考値",
         "no_breakdown": "この指標には地域別の内訳がありません（県全体の値のみ）",
         "no_baseline": "基準値なし（新規指標）",
@@ -55,6 +57,8 @@ TEXT = {
     "en": {
         "sample_banner": "Contains fictitious sample data. Apart from the plan's baselines, figures are not actual results.",
         "suppressed": "<{n}",
+        "withheld": "withheld",
+        "withheld_note": "“withheld”: not shown so that a value under {n} cannot be worked out from a total and the other values.",
         "reference": "indicative",
         "no_breakdown": "No regional breakdown for this indicator (prefecture total only)",
         "no_baseline": "No baseline (new indicator)",

@@ -11,10 +11,9 @@ import numpy as np
 import pandas as pd
 
 from .dataset import PREFECTURE, Dataset
+from .suppression import Suppression, suppression
 
 SUMMABLE = ("count", "stock")
-#: Kinds whose small regional values could identify people (places and windows cannot).
-SUPPRESSIBLE = ("count",)
 _COLUMNS = ["series", "fy", "value", "status", "sample", "comment", "source", "updated"]
 
 
@@ -59,33 +58,25 @@ def has_breakdown(ds: Dataset, series: str, area: str) -> bool:
     return area_level(ds, area) == "municipality" or info["kind"] in SUMMABLE
 
 
-def suppress_mask(
-    values: pd.Series, *, kind: pd.Series | str, area: str, threshold: int
-) -> pd.Series:
-    """True where a value must be hidden: a regional count from 1 to ``threshold`` − 1."""
-    if area == PREFECTURE:
-        return pd.Series(False, index=values.index)
-    kinds = kind if isinstance(kind, pd.Series) else pd.Series(kind, index=values.index)
-    return kinds.isin(SUPPRESSIBLE) & (values >= 1) & (values < threshold)
-
-
 def summarise(
-    ds: Dataset, area: str = PREFECTURE, *, threshold: int = 5, until: int | None = None
+    ds: Dataset,
+    area: str = PREFECTURE,
+    *,
+    threshold: int = 5,
+    until: int | None = None,
+    withheld: Suppression | None = None,
 ) -> pd.DataFrame:
     """One row per series: latest value, previous year, baseline and the changes between them.
 
-    ``until`` limits the years considered (the dashboard's year range). Changes involving a
-    suppressed value are left empty, since they would give the hidden value away.
+    ``until`` limits the years considered (the dashboard's year range). The ``*_suppressed``
+    columns hold why a value is withheld (:mod:`briefing.suppression`), "" when shown; changes
+    involving a withheld value are left empty, since they would give it away.
     """
+    withheld = withheld or suppression(ds, threshold)
     values = area_history(ds, area)
     if until is not None:
         values = values[values["fy"] <= until]
-    kinds = ds.series["kind"]
-    values = values.assign(
-        suppressed=suppress_mask(
-            values["value"], kind=values["series"].map(kinds), area=area, threshold=threshold
-        )
-    )
+    values = values.assign(suppressed=withheld.column(values, area))
     ordered = values.sort_values(["series", "fy"])
     latest = ordered.groupby("series").tail(1).set_index("series")
     previous = ordered.groupby("series").nth(-2).set_index("series")
@@ -96,12 +87,10 @@ def summarise(
     table["sample"] = latest["sample"]
     table["comment"] = latest["comment"]
     table["source"] = latest["source"]
-    table["latest_suppressed"] = (
-        latest["suppressed"].reindex(table.index).fillna(False).astype(bool)
-    )
+    table["latest_suppressed"] = latest["suppressed"].reindex(table.index).fillna("")
     table["previous_fy"] = previous["fy"]
     table["previous"] = previous["value"]
-    previous_hidden = previous["suppressed"].reindex(table.index).fillna(False).astype(bool)
+    previous_why = previous["suppressed"].reindex(table.index).fillna("")
     # the baseline for an area is its value in the plan's baseline year (the plan gives totals)
     base = values.merge(
         ds.series[["series", "baseline_fy"]],
@@ -111,8 +100,9 @@ def summarise(
     base = base.set_index("series")
     if area != PREFECTURE:
         table["baseline_value"] = base["value"]
-    base_hidden = base["suppressed"].reindex(table.index).fillna(False).astype(bool)
-    latest_hidden = table["latest_suppressed"]
+    base_why = base["suppressed"].reindex(table.index).fillna("")
+    base_hidden, previous_hidden = base_why != "", previous_why != ""
+    latest_hidden = table["latest_suppressed"] != ""
     table["change_baseline"] = (table["latest"] - table["baseline_value"]).where(
         ~(latest_hidden | base_hidden)
     )
@@ -122,10 +112,10 @@ def summarise(
     )
     table["change_previous_pct"] = _pct(table["change_previous"], table["previous"])
     table["available"] = [has_breakdown(ds, s, area) for s in table.index]
-    table["baseline_suppressed"] = base_hidden
+    table["baseline_suppressed"] = base_why
     # the plan gives prefecture baselines; a region's or town's value in that year is sample data
     table["baseline_sample"] = base["sample"].reindex(table.index).fillna(False).astype(bool)
-    table["previous_suppressed"] = previous_hidden
+    table["previous_suppressed"] = previous_why
     return table.reset_index(drop=True)
 
 
