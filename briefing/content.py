@@ -124,6 +124,27 @@ class Builder:
         if self.cache is None:
             self.cache = FigureCache(self.settings.cache_dir, self.ds.version)
         self.withheld = suppression(self.ds, self.settings.suppress_below)
+        self._histories: dict[str, pd.DataFrame] = {}
+        self._summaries: dict[tuple[str, int], pd.DataFrame] = {}
+
+    def history(self, area: str) -> pd.DataFrame:
+        """``area_history`` of ``area``, computed once per builder (the dataset never changes):
+        every view, and every area of an export, asks for the same few areas again."""
+        if area not in self._histories:
+            self._histories[area] = area_history(self.ds, area)
+        return self._histories[area]
+
+    def _summary(self, area: str, until: int) -> pd.DataFrame:
+        if (area, until) not in self._summaries:
+            self._summaries[area, until] = summarise(
+                self.ds,
+                area,
+                threshold=self.settings.suppress_below,
+                until=until,
+                withheld=self.withheld,
+                history=self.history(area),
+            ).set_index("series")
+        return self._summaries[area, until]
 
     # ---- naming -------------------------------------------------------------------------
     def area_name(self, code: str, lang: str) -> str:
@@ -152,12 +173,10 @@ class Builder:
     ) -> dict[int, list[IndicatorCard]]:
         """Cards per direction for the filters: latest values and changes, plus chart and table
         when ``detail`` (the direction view and the briefing)."""
-        lang, threshold = filters.lang, self.settings.suppress_below
+        lang = filters.lang
         lo, hi = self.years(filters)
-        summary = summarise(
-            self.ds, filters.area, threshold=threshold, until=hi, withheld=self.withheld
-        ).set_index("series")
-        history = area_history(self.ds, filters.area)
+        summary = self._summary(filters.area, hi)
+        history = self.history(filters.area)
         history = history[history["fy"].between(lo, hi)]
         history = history.assign(suppressed=self.withheld.column(history, filters.area))
         result: dict[int, list[IndicatorCard]] = {}
@@ -417,9 +436,7 @@ class Builder:
         cards = self.indicator_cards(filters.with_(area=PREFECTURE))
         result, without = [], []
         # per area, per series: each lookup below touches only its own rows
-        frames = {
-            code: dict(tuple(area_history(self.ds, code).groupby("series"))) for code in codes
-        }
+        frames = {code: dict(tuple(self.history(code).groupby("series"))) for code in codes}
         for direction_cards in cards.values():
             for card in direction_cards:
                 series = self.ds.series[self.ds.series["indicator"] == card.id]

@@ -29,7 +29,6 @@ from .fiscal import format_fy
 from .formatting import value_text
 from .html import environment, stylesheet
 from .labels import texts
-from .statistics import area_history
 from .suppression import SMALL, suppress_mask
 
 #: Characters that make Excel treat a cell as a formula (CSV injection), plus tab and CR.
@@ -65,7 +64,7 @@ def data_csv(builder: Builder, filters: Filters) -> str:
     ds, threshold = builder.ds, builder.settings.suppress_below
     directions = [filters.direction] if filters.direction else list(ds.directions.index)
     series = ds.series[ds.series["direction"].isin(directions)]
-    rows = area_history(ds, filters.area)
+    rows = builder.history(filters.area)
     lo, hi = builder.years(filters)
     rows = rows[rows["series"].isin(series.index) & rows["fy"].between(lo, hi)]
     hidden = builder.withheld.column(rows, filters.area)
@@ -137,7 +136,7 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
             for r in rows.itertuples()
         ]
     else:
-        rows = area_history(ds, filters.area)
+        rows = builder.history(filters.area)
         rows = rows[pd.to_datetime(rows["updated"]).dt.date >= since]
         pairs = [
             (r.series, int(r.fy), filters.area, "", r.value, str(r.updated))

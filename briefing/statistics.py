@@ -65,15 +65,17 @@ def summarise(
     threshold: int = 5,
     until: int | None = None,
     withheld: Suppression | None = None,
+    history: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per series: latest value, previous year, baseline and the changes between them.
 
     ``until`` limits the years considered (the dashboard's year range). The ``*_suppressed``
     columns hold why a value is withheld (:mod:`briefing.suppression`), "" when shown; changes
-    involving a withheld value are left empty, since they would give it away.
+    involving a withheld value are left empty, since they would give it away. ``withheld`` and
+    ``history`` (``area_history(ds, area)``) can be passed in when already computed.
     """
     withheld = withheld or suppression(ds, threshold)
-    values = area_history(ds, area)
+    values = history if history is not None else area_history(ds, area)
     if until is not None:
         values = values[values["fy"] <= until]
     values = values.assign(suppressed=withheld.column(values, area))
