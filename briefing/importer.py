@@ -72,6 +72,8 @@ class Review:
     blanks: int = 0
     #: ``Dataset.version`` of the data this review compared against (a save refuses if it changed)
     version: str = ""
+    #: Things to check that do not stop a save (a total summed from only some towns)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -232,22 +234,30 @@ def review(
 
     for e in entries:
         compare(e, derived=False)
-    for e in _recomputed_totals(entries, ds):
+    totals, notes = _recomputed_totals(entries, ds)
+    for e in totals:
         compare(e, derived=True)
     table = pd.DataFrame(rows)
     return Review(
-        entries=entries, problems=problems, table=table, blanks=blanks, version=ds.version
+        entries=entries,
+        problems=problems,
+        table=table,
+        blanks=blanks,
+        version=ds.version,
+        notes=notes,
     )
 
 
-def _recomputed_totals(entries: list[Entry], ds: Dataset) -> list[Entry]:
+def _recomputed_totals(entries: list[Entry], ds: Dataset) -> tuple[list[Entry], list[str]]:
     """The prefecture totals saving will recompute (same rule as ``update.apply``): summable
     regional series with municipal values in the input and no prefecture value; each is placed at
-    the first input row of its series and year."""
+    the first input row of its series and year. Also a note for each total that will be the sum
+    of only some towns (the others have no value yet), which would understate it."""
     given = {(e.series, e.fy) for e in entries if e.area == PREFECTURE}
     towns = [e for e in entries if e.area != PREFECTURE and (e.series, e.fy) not in given]
     history = ds.history[ds.history["area"] != PREFECTURE]
-    totals = []
+    towns_all = list(ds.areas.index[ds.areas["level"] == "municipality"])
+    totals, notes = [], []
     for series, fy in sorted({(e.series, e.fy) for e in towns}):
         if ds.series.at[series, "kind"] not in ("count", "stock"):
             continue
@@ -259,6 +269,16 @@ def _recomputed_totals(entries: list[Entry], ds: Dataset) -> list[Entry]:
         mine = [e for e in towns if (e.series, e.fy) == (series, fy)]
         values.update({e.area: (e.value, e.status) for e in mine})
         status = "速報" if any(st == "速報" for _, st in values.values()) else "確定"
+        missing = [ds.areas.at[t, "name_ja"] for t in towns_all if t not in values]
+        if missing:
+            names = "、".join(missing[:5]) + (
+                f" ほか {len(missing) - 5} 市町" if len(missing) > 5 else ""
+            )
+            notes.append(
+                f"{series} {format_fy(fy)}: 県全体の値は {len(towns_all)} 市町のうち "
+                f"{len(towns_all) - len(missing)} 市町の合計になります（値がない市町: {names}）。"
+                "残りの市町の値も入力するか、県全体の行に値を入力してください。"
+            )
         first = mine[0]
         totals.append(
             Entry(
@@ -274,7 +294,7 @@ def _recomputed_totals(entries: list[Entry], ds: Dataset) -> list[Entry]:
                 first.column,
             )
         )
-    return totals
+    return totals, notes
 
 
 def _current_fy(today: dt.date) -> int:

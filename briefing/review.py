@@ -52,6 +52,7 @@ def review_text(result: Review, ds: Dataset, *, limit: int = 40) -> str:
     lines = [
         f"取り込み内容: 新規 {counts['新規']} 件、変更 {counts['変更']} 件、変更なし {counts['変更なし']} 件、空欄（数値なし） {result.blanks} 件"
     ]
+    lines += [f"注意: {note}" for note in result.notes]
     if not len(result.table):
         return "\n".join(lines)
     shown = 0
@@ -86,6 +87,9 @@ def review_html(result: Review, ds: Dataset) -> str:
         parts.append(
             f'<div class="error"><b>問題が {len(result.problems)} 件あります。保存できません。</b><ul>{items}</ul></div>'
         )
+    if result.notes:
+        items = "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
+        parts.append(f'<div class="notice"><b>確認してください</b><ul>{items}</ul></div>')
     counts = result.counts()
     parts.append(
         f"<p>新規 {counts['新規']} 件、変更 {counts['変更']} 件、変更なし {counts['変更なし']} 件、空欄 {result.blanks} 件</p>"

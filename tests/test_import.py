@@ -482,6 +482,32 @@ def test_review_lists_the_recomputed_prefecture_total(
     )
 
 
+def test_a_total_from_only_some_towns_is_pointed_out(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    """A new year with two towns would make the prefecture total the sum of those two."""
+    path = write_csv(
+        tmp_path / "towns.csv",
+        [
+            ["指標", "年度", "市町", "値"],
+            ["2-2", "R8", "津市", "300"],
+            ["2-2", "R8", "四日市市", "200"],
+        ],
+    )
+    result = review([path], bundled_dataset, today=TODAY)
+    assert result.ok, "a note, not a problem: staff may bring the other towns later"
+    [note] = result.notes
+    assert note.startswith("2-2 令和8年度: 県全体の値は 29 市町のうち 2 市町の合計になります")
+    assert "伊勢市" in note and "ほか 22 市町" in note
+    assert f"注意: {note}" in review_text(result, bundled_dataset).splitlines()
+    assert "確認してください" in review_html(result, bundled_dataset)
+    # a year whose other towns are stored already: the total covers every town, nothing to say
+    again = write_csv(
+        tmp_path / "again.csv", [["指標", "年度", "市町", "値"], ["2-2", "R7", "津市", "300"]]
+    )
+    assert review([again], bundled_dataset, today=TODAY).notes == []
+
+
 # --- saving: the values, the totals, the change record ----------------------------------------
 
 
