@@ -11,6 +11,7 @@ It is the usual rule of thumb, not an audit of every combination of sums.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import pandas as pd
@@ -60,30 +61,27 @@ def suppression(ds: Dataset, threshold: int) -> Suppression:
     """Every regional count of ``ds`` to withhold at ``threshold``, small or complementary."""
     kinds = ds.history["series"].map(ds.series["kind"])
     towns = ds.history[kinds.isin(SUPPRESSIBLE) & (ds.history["area"] != PREFECTURE)]
-    towns = towns[["series", "fy", "area", "value"]].assign(
-        region=towns["area"].map(ds.areas["region"])
-    )
-    regions = towns.groupby(["series", "fy", "region"], sort=False)["value"].sum().reset_index()
-    small_towns = towns["value"].between(1, threshold - 1, inclusive="both")
-    small_regions = regions["value"].between(1, threshold - 1, inclusive="both")
-    touched = set(zip(towns["series"][small_towns], towns["fy"][small_towns], strict=True)) | set(
-        zip(regions["series"][small_regions], regions["fy"][small_regions], strict=True)
-    )
+    # one pass in plain Python: per (series, year), every town's value and each region's towns
+    values: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
+    members: dict[tuple[str, int], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    region_of = ds.areas["region"].to_dict()
+    for series, fy, area, value in zip(
+        towns["series"], towns["fy"], towns["area"], towns["value"], strict=True
+    ):
+        key = (series, int(fy))
+        values[key][area] = float(value)
+        members[key][region_of[area]].append(area)
     reasons: dict[tuple[str, int, str], str] = {}
-    town_groups = towns.groupby(["series", "fy"], sort=False)
-    region_groups = regions.groupby(["series", "fy"], sort=False)
-    for series, fy in touched:
-        part = town_groups.get_group((series, fy))
-        sums = region_groups.get_group((series, fy))
-        values = dict(zip(part["area"], part["value"], strict=True)) | dict(
-            zip(sums["region"], sums["value"], strict=True)
-        )
-        sums_of = [(None, list(sums["region"]))] + [
-            (region, list(part.loc[part["region"] == region, "area"])) for region in sums["region"]
-        ]
-        withheld = {cell: SMALL for cell, v in values.items() if 1 <= v < threshold}
-        _complete(withheld, sums_of, values)
-        reasons |= {(series, int(fy), cell): why for cell, why in withheld.items()}
+    for key, cells in values.items():
+        for region, parts in members[key].items():
+            cells[region] = sum(cells[t] for t in parts)
+        withheld = {cell: SMALL for cell, v in cells.items() if 1 <= v < threshold}
+        if not withheld:
+            continue
+        sums_of: list[tuple[str | None, list[str]]] = [(None, list(members[key]))]
+        sums_of += [(region, parts) for region, parts in members[key].items()]
+        _complete(withheld, sums_of, cells)
+        reasons |= {(key[0], key[1], cell): why for cell, why in withheld.items()}
     return Suppression(threshold=threshold, reasons=reasons)
 
 
