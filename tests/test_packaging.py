@@ -59,5 +59,5 @@ def test_core_package_imports_nothing_from_jupyter():
         r"^\s*(from|import)\s+(ipywidgets|IPython|voila|nbclient|nbconvert|jupyter\w*|widgets)\b",
         re.M,
     )
-    for path in (ROOT / "briefing").glob("*.py"):
+    for path in (ROOT / "briefing").rglob("*.py"):
         assert not forbidden.search(path.read_text(encoding="utf-8")), path.name

@@ -1,0 +1,33 @@
+"""What each view shows, as plain data ready for a template: the one place that decides content.
+
+The dashboard and the exported briefing both render these objects, so a value, a 5未満 or a
+参考値 appears the same way on screen and on paper. Charts are drawn through a
+:class:`~briefing.figcache.FigureCache` and handed over as bytes (PNG) or text (SVG).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .areas import AreaViews
+from .goals import GoalViews
+from .models import Chart, Comparison, GoalCard, IndicatorCard, SeriesLine, SurveyPanel
+
+
+@dataclass
+class Builder(AreaViews, GoalViews):
+    """Builds view content for one dataset and settings; charts as ``png`` (screen) or ``svg`` (print).
+
+    The parts live in their own modules: indicators, areas side by side, goals and surveys.
+    """
+
+
+__all__ = [
+    "Builder",
+    "Chart",
+    "Comparison",
+    "GoalCard",
+    "IndicatorCard",
+    "SeriesLine",
+    "SurveyPanel",
+]

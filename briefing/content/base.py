@@ -1,0 +1,99 @@
+"""The shared part of :class:`~briefing.content.Builder`: data, caches, names and charts."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .. import charts
+from ..config import Settings
+from ..dataset import Dataset
+from ..figcache import FigureCache
+from ..filters import Filters
+from ..statistics import area_history, summarise
+from ..suppression import Suppression, suppression
+from .models import Chart
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+@dataclass
+class BuilderBase:
+    """What every part of the content needs: the dataset, settings, the figure cache, withheld
+    values, and each area's history and summary computed once."""
+
+    ds: Dataset
+    settings: Settings = field(default_factory=Settings)
+    fmt: str = "png"
+    cache: FigureCache | None = None
+    withheld: Suppression = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.cache is None:
+            self.cache = FigureCache(self.settings.cache_dir, self.ds.version)
+        self.withheld = suppression(self.ds, self.settings.suppress_below)
+        self._histories: dict[str, pd.DataFrame] = {}
+        self._summaries: dict[tuple[str, int], pd.DataFrame] = {}
+
+    def history(self, area: str) -> pd.DataFrame:
+        """``area_history`` of ``area``, computed once per builder (the dataset never changes):
+        every view, and every area of an export, asks for the same few areas again."""
+        if area not in self._histories:
+            self._histories[area] = area_history(self.ds, area)
+        return self._histories[area]
+
+    def _summary(self, area: str, until: int) -> pd.DataFrame:
+        if (area, until) not in self._summaries:
+            self._summaries[area, until] = summarise(
+                self.ds,
+                area,
+                threshold=self.settings.suppress_below,
+                until=until,
+                withheld=self.withheld,
+                history=self.history(area),
+            ).set_index("series")
+        return self._summaries[area, until]
+
+    # ---- naming -------------------------------------------------------------------------
+    def area_name(self, code: str, lang: str) -> str:
+        return str(self.ds.areas.at[code, "name_ja" if lang == "ja" else "name_en"])
+
+    def direction_name(self, direction: int, lang: str) -> str:
+        name = self.ds.directions.at[direction, "name_ja" if lang == "ja" else "name_en"]
+        return f"{direction} {name}" if lang == "ja" else f"{direction}. {name}"
+
+    def directions(self, filters: Filters) -> list[int]:
+        return (
+            [filters.direction] if filters.direction else [int(d) for d in self.ds.directions.index]
+        )
+
+    def years(self, filters: Filters) -> tuple[int, int]:
+        """The fiscal-year range of ``filters``, open ends filled from the data."""
+        years = self.ds.history["fy"]
+        return (filters.fy_from or int(years.min()), filters.fy_to or int(years.max()))
+
+    def has_sample(self) -> bool:
+        return bool(self.ds.history["sample"].any() or self.ds.surveys["sample"].any())
+
+    def _chart(self, key: dict[str, object], figure: Callable[[], Figure], alt: str) -> Chart:
+        """The chart for ``key`` from the cache, drawn with ``figure`` (and encoded) when missing.
+
+        ``figure`` is a picklable ``partial`` of a chart function, so the export can hand it to
+        worker processes.
+        """
+        assert self.cache is not None
+        data = self.cache.get(key, partial(_encoded, figure, self.fmt), suffix=self.fmt)
+        if self.fmt == "svg":
+            return Chart(alt=alt, svg=data.decode())
+        return Chart(alt=alt, src="data:image/png;base64," + base64.b64encode(data).decode())
+
+
+def _encoded(figure: Callable[[], Figure], fmt: str) -> bytes:
+    fig = figure()
+    return charts.to_svg(fig).encode() if fmt == "svg" else charts.to_png(fig)

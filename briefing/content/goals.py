@@ -1,0 +1,229 @@
+"""The plan's two goals and the survey breakdowns behind them, with intervals and 参考値."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pandas as pd
+
+from .. import charts
+from ..filters import Filters
+from ..fiscal import format_fy
+from ..formatting import change_text, share_text
+from ..labels import group_label, text
+from ..sparkline import sparkline_svg
+from ..surveys import survey_shares
+from .base import BuilderBase
+from .models import GoalCard, SurveyPanel
+
+
+class GoalViews(BuilderBase):
+    def _survey_regions(self, filters: Filters) -> tuple[list[str] | None, str]:
+        level = self.ds.areas.at[filters.area, "level"]
+        if level == "prefecture":
+            return None, text("prefecture", filters.lang)
+        region = filters.area if level == "region" else self.ds.areas.at[filters.area, "region"]
+        name = self.area_name(region, filters.lang)
+        if level == "municipality":
+            scope = (
+                f"{name}の回答者（調査は地域単位）"
+                if filters.lang == "ja"
+                else f"respondents in {name} (surveys are by region)"
+            )
+        else:
+            scope = f"{name}の回答者" if filters.lang == "ja" else f"respondents in {name}"
+        return [region], scope
+
+    def goal_cards(self, filters: Filters, *, charts_too: bool = False) -> list[GoalCard]:
+        lang, s = filters.lang, self.settings
+        regions, scope = self._survey_regions(filters)
+        cards = []
+        for goal in self.ds.goals.itertuples():
+            shares = survey_shares(
+                self.ds.surveys,
+                goal.id,
+                regions=regions,
+                small_n=s.small_sample_n,
+                hide_below=s.suppress_below,
+                confidence=s.confidence,
+            )
+            if filters.fy_from or filters.fy_to:
+                shares = shares[shares["fy"].between(*self.years(filters))]
+            if not len(shares):
+                continue
+            last, first = shares.iloc[-1], shares.iloc[0]
+            change = change_text(last["share"] - first["share"], kind="share", lang=lang) + (
+                f"（{format_fy(int(first['fy']), lang=lang)}から）"
+                if lang == "ja"
+                else f" (since FY{int(first['fy'])})"
+            )
+            target = (
+                f"{goal.target_value:g}%（{format_fy(int(goal.target_fy), lang=lang)}）"
+                if pd.notna(goal.target_value)
+                else (
+                    "目標値: 未入力（正式な目標値が決まれば data/catalog.csv に入力）"
+                    if lang == "ja"
+                    else "Target: not entered"
+                )
+            )
+            table = pd.DataFrame(
+                {
+                    ("年度" if lang == "ja" else "FY"): [
+                        format_fy(int(f), lang=lang) for f in shares["fy"]
+                    ],
+                    ("割合（95%信頼区間、回答者数）" if lang == "ja" else "Share (95% CI, n)"): [
+                        share_text(
+                            r.share, r.low, r.high, int(r.n), reference=bool(r.reference), lang=lang
+                        )
+                        for r in shares.itertuples()
+                    ],
+                }
+            )
+            chart = None
+            if charts_too:
+                key = {
+                    "chart": "goal",
+                    "id": goal.id,
+                    "regions": regions,
+                    "years": list(shares["fy"]),
+                    "lang": lang,
+                    "fmt": self.fmt,
+                }
+                alt = f"{goal.name_ja if lang == 'ja' else goal.name_en}: " + "、".join(
+                    table.iloc[:, 1]
+                )
+
+                draw = partial(
+                    charts.goal_figure,
+                    shares,
+                    target=goal.target_value if pd.notna(goal.target_value) else None,
+                    target_fy=int(goal.target_fy) if pd.notna(goal.target_fy) else None,
+                    lang=lang,
+                    settings=s,
+                )
+                chart = self._chart(key, draw, alt)
+            cards.append(
+                GoalCard(
+                    id=goal.id,
+                    name=goal.name_ja if lang == "ja" else goal.name_en,
+                    scope=scope,
+                    latest=share_text(
+                        last["share"],
+                        last["low"],
+                        last["high"],
+                        int(last["n"]),
+                        reference=bool(last["reference"]),
+                        lang=lang,
+                    ),
+                    latest_fy=format_fy(int(last["fy"]), lang=lang),
+                    reference=bool(last["reference"]),
+                    change=change,
+                    target=target,
+                    spark=sparkline_svg(
+                        list(shares["fy"]),
+                        list(shares["share"]),
+                        colour=s.palette[0],
+                        low=0,
+                        high=100,
+                    ),
+                    table=table,
+                    chart=chart,
+                )
+            )
+        return cards
+
+    def survey_panels(self, filters: Filters) -> list[SurveyPanel]:
+        """G1 by region and by age band, G2 by agency type and by region, for the latest year in range."""
+        lang, s = filters.lang, self.settings
+        regions, scope = self._survey_regions(filters)
+        lo, hi = self.years(filters)
+        panels = []
+        plan = [
+            ("G1", "region", None, "地域別" if lang == "ja" else "by region"),
+            (
+                "G1",
+                "group",
+                regions,
+                ("年代別" if lang == "ja" else "by age band") + f"（{scope}）",
+            ),
+            (
+                "G2",
+                "group",
+                regions,
+                ("機関の種類別" if lang == "ja" else "by agency type") + f"（{scope}）",
+            ),
+            ("G2", "region", None, "地域別" if lang == "ja" else "by region"),
+        ]
+        for survey, by, where, subtitle in plan:
+            shares = survey_shares(
+                self.ds.surveys,
+                survey,
+                by=by,
+                regions=where,
+                years=(lo, hi),
+                small_n=s.small_sample_n,
+                hide_below=s.suppress_below,
+                confidence=s.confidence,
+            )
+            if not len(shares):
+                continue
+            fy = int(shares["fy"].max())
+            shares = shares[shares["fy"] == fy]
+            names = (
+                shares[by].map(lambda c: self.area_name(c, lang))
+                if by == "region"
+                else shares[by].map(lambda g: group_label(g, lang))
+            )
+            shares = shares.assign(label=names.to_numpy())
+            goal = self.ds.catalog.loc[survey]
+            title = f"{survey} {goal.name_ja if lang == 'ja' else goal.name_en} — {subtitle} {format_fy(fy, lang=lang)}"
+            table = pd.DataFrame(
+                {
+                    ("区分" if lang == "ja" else "Group"): shares["label"],
+                    ("割合（95%信頼区間、回答者数）" if lang == "ja" else "Share (95% CI, n)"): [
+                        share_text(
+                            r.share, r.low, r.high, int(r.n), reference=bool(r.reference), lang=lang
+                        )
+                        for r in shares.itertuples()
+                    ],
+                }
+            )
+            key: dict[str, object] = {
+                "chart": "shares",
+                "survey": survey,
+                "by": by,
+                "where": where,
+                "fy": fy,
+                "lang": lang,
+                "fmt": self.fmt,
+                "n": s.small_sample_n,
+            }
+            alt = (
+                title
+                + ": "
+                + "、".join(
+                    f"{a} {b}" for a, b in zip(table.iloc[:, 0], table.iloc[:, 1], strict=True)
+                )
+            )
+
+            draw = partial(charts.share_figure, shares, lang=lang, settings=s)
+
+            n_ref = int(shares["reference"].sum())
+            note = (
+                (
+                    f"回答者が{s.small_sample_n}人未満の区分（{n_ref}）は参考値です。"
+                    if lang == "ja"
+                    else f"{n_ref} groups with n < {s.small_sample_n} are indicative only."
+                )
+                if n_ref
+                else ""
+            )
+            panels.append(
+                SurveyPanel(
+                    title=title,
+                    table=table.reset_index(drop=True),
+                    chart=self._chart(key, draw, alt),
+                    note=note,
+                )
+            )
+        return panels

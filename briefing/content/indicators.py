@@ -1,0 +1,260 @@
+"""Monitoring indicators: cards with latest values and changes, and each card's table and chart."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pandas as pd
+
+from .. import charts
+from ..dataset import PREFECTURE
+from ..filters import Filters
+from ..fiscal import format_fy
+from ..formatting import change_text, value_text
+from ..labels import KIND, text
+from ..sparkline import sparkline_svg
+from ..statistics import has_breakdown
+from ..suppression import COMPLEMENT
+from .base import BuilderBase
+from .models import Chart, IndicatorCard, SeriesLine
+
+
+class IndicatorViews(BuilderBase):
+    def indicator_cards(
+        self, filters: Filters, *, detail: bool = False, table_only: bool = False
+    ) -> dict[int, list[IndicatorCard]]:
+        """Cards per direction for the filters: latest values and changes, plus chart and table
+        when ``detail`` (the direction view and the briefing)."""
+        lang = filters.lang
+        lo, hi = self.years(filters)
+        summary = self._summary(filters.area, hi)
+        history = self.history(filters.area)
+        history = history[history["fy"].between(lo, hi)]
+        history = history.assign(suppressed=self.withheld.column(history, filters.area))
+        result: dict[int, list[IndicatorCard]] = {}
+        indicators = self.ds.indicators
+        # indicators without a breakdown show the prefecture's value, labelled as such
+        prefecture: dict[str, list[SeriesLine]] = {}
+        if filters.area != PREFECTURE:
+            for cards in self.indicator_cards(filters.with_(area=PREFECTURE)).values():
+                prefecture |= {c.id: c.lines for c in cards}
+        for direction in self.directions(filters):
+            cards = []
+            for ind in indicators[indicators["direction"] == direction].itertuples():
+                series = self.ds.series[self.ds.series["indicator"] == ind.id]
+                available = all(has_breakdown(self.ds, s, filters.area) for s in series.index)
+                lines = (
+                    [
+                        self._line(summary.loc[s], history[history["series"] == s], filters)
+                        for s in series.index
+                    ]
+                    if available
+                    else []
+                )
+                card = IndicatorCard(
+                    id=ind.id,
+                    direction=direction,
+                    name=ind.name_ja if lang == "ja" else ind.name_en,
+                    unit=str(ind.unit_ja if lang == "ja" else ind.unit_en)
+                    if pd.notna(ind.unit_ja)
+                    else "",
+                    kind=ind.kind,
+                    kind_label=KIND[lang][ind.kind],
+                    counting=("延べ" if ind.counting == "延べ" else "実数")
+                    if lang == "ja" and pd.notna(ind.counting)
+                    else (
+                        ("total contacts" if ind.counting == "延べ" else "distinct cases")
+                        if pd.notna(ind.counting)
+                        else ""
+                    ),
+                    agency=ind.agency,
+                    note=ind.note if pd.notna(ind.note) else "",
+                    available=available,
+                    prefecture_lines=[] if available else prefecture.get(ind.id, []),
+                    lines=lines,
+                    source=self._sources(history[history["series"].isin(series.index)]),
+                )
+                if detail and available:
+                    card = self._detail(card, series, history, filters, chart=not table_only)
+                cards.append(card)
+            result[direction] = cards
+        return result
+
+    def _line(self, row: pd.Series, values: pd.DataFrame, filters: Filters) -> SeriesLine:
+        lang, kind, threshold = filters.lang, row["kind"], self.settings.suppress_below
+        unit = self.ds.series.at[row.name, f"unit_{lang}"]
+        label = self.ds.series.at[row.name, f"label_{lang}"]
+        latest_fy = (
+            format_fy(int(row["latest_fy"]), lang=lang) if pd.notna(row["latest_fy"]) else ""
+        )
+        has_base = pd.notna(row["baseline_value"])
+        baseline = (
+            value_text(
+                row["baseline_value"],
+                kind=kind,
+                unit=unit,
+                suppressed=row["baseline_suppressed"],
+                threshold=threshold,
+                lang=lang,
+            )
+            + f"（{format_fy(int(row['baseline_fy']), lang=lang)}"
+            + (f"・{text('sample', lang)}" if row["baseline_sample"] else "")
+            + "）"
+            if has_base
+            else text("no_baseline", lang)
+        )
+        shown = values[values["suppressed"] == ""]
+        return SeriesLine(
+            label="" if pd.isna(label) else str(label),
+            latest=value_text(
+                row["latest"],
+                kind=kind,
+                unit=unit,
+                suppressed=row["latest_suppressed"],
+                threshold=threshold,
+                lang=lang,
+            ),
+            latest_fy=latest_fy,
+            provisional=row["status"] == "速報",
+            vs_baseline=change_text(
+                row["change_baseline"], row["change_baseline_pct"], kind=kind, lang=lang
+            )
+            if has_base
+            else "－",
+            vs_previous=change_text(
+                row["change_previous"], row["change_previous_pct"], kind=kind, lang=lang
+            ),
+            baseline=baseline,
+            comment=str(row["comment"]) if pd.notna(row["comment"]) else "",
+            sample=bool(row["sample"]) if pd.notna(row["sample"]) else False,
+            spark=sparkline_svg(
+                list(shown["fy"]), list(shown["value"]), colour=self.settings.palette[0]
+            ),
+        )
+
+    def _sources(self, rows: pd.DataFrame) -> str:
+        return "／".join(dict.fromkeys(s for s in rows["source"] if isinstance(s, str) and s))
+
+    def _detail(
+        self,
+        card: IndicatorCard,
+        series: pd.DataFrame,
+        history: pd.DataFrame,
+        filters: Filters,
+        *,
+        chart: bool,
+    ) -> IndicatorCard:
+        lang, threshold = filters.lang, self.settings.suppress_below
+        rows = history[history["series"].isin(series.index)]
+        labels = {
+            s: (
+                series.at[s, f"label_{lang}"]
+                if pd.notna(series.at[s, f"label_{lang}"])
+                else card.name
+            )
+            for s in series.index
+        }
+        wide = {}
+        for s in series.index:
+            part = rows[rows["series"] == s]
+            unit, kind = series.at[s, f"unit_{lang}"], series.at[s, "kind"]
+            wide[labels[s]] = {
+                format_fy(int(r.fy), lang=lang): value_text(
+                    r.value,
+                    kind=kind,
+                    unit=unit,
+                    suppressed=r.suppressed,
+                    threshold=threshold,
+                    lang=lang,
+                )
+                + (f"（{text('provisional', lang)}）" if r.status == "速報" else "")
+                for r in part.itertuples()
+            }
+        table = pd.DataFrame(wide).rename_axis("年度" if lang == "ja" else "FY").reset_index()
+        hidden = rows[rows["suppressed"] != ""]
+        withheld = bool((hidden["suppressed"] == COMPLEMENT).any())
+        what = f"{threshold}未満" + ("・秘匿" if withheld else "")
+        note = (
+            (
+                f"{what}の値はグラフに表示していません（{len(hidden)}件）"
+                if lang == "ja"
+                else f"values withheld or under {threshold} not plotted ({len(hidden)})"
+            )
+            if len(hidden)
+            else ""
+        )
+        figure = None
+        if chart and card.kind != "milestone":
+            figure = self._trend_chart(
+                card, series, rows[rows["suppressed"] == ""], labels, filters, note
+            )
+        card_note = " ".join(
+            filter(None, [card.note, text("withheld_note", lang, n=threshold) if withheld else ""])
+        )
+        return IndicatorCard(
+            **{**card.__dict__, "table": table, "chart": figure, "note": card_note}
+        )
+
+    def _trend_chart(
+        self,
+        card: IndicatorCard,
+        series: pd.DataFrame,
+        rows: pd.DataFrame,
+        labels: dict[str, str],
+        filters: Filters,
+        note: str,
+    ) -> Chart:
+        lang = filters.lang
+        values = pd.DataFrame(
+            {
+                "fy": rows["fy"],
+                "value": rows["value"],
+                "label": rows["series"].map(labels),
+                "provisional": rows["status"] == "速報",
+            }
+        )
+        base = series[series["baseline_value"].notna()]
+        baseline = None
+        if filters.area == PREFECTURE and len(base):
+            lo, hi = self.years(filters)
+            base = base[base["baseline_fy"].between(lo, hi)]
+            baseline = pd.DataFrame(
+                {
+                    "label": [labels[s] for s in base.index],
+                    "fy": base["baseline_fy"].astype(int),
+                    "value": base["baseline_value"],
+                }
+            )
+        unit = card.unit
+        key = {
+            "chart": "trend",
+            "id": card.id,
+            "filters": [filters.area, *self.years(filters), lang],
+            "fmt": self.fmt,
+            "s": self.settings.suppress_below,
+        }
+        alt = self._trend_alt(card, values, lang)
+
+        draw = partial(
+            charts.trend_figure,
+            values,
+            unit=unit,
+            baseline=baseline,
+            lang=lang,
+            settings=self.settings,
+            note=note,
+        )
+        return self._chart(key, draw, alt)
+
+    @staticmethod
+    def _trend_alt(card: IndicatorCard, values: pd.DataFrame, lang: str) -> str:
+        parts = []
+        for label, part in values.groupby("label", sort=False):
+            part = part.sort_values("fy")
+            if len(part):
+                first, last = part.iloc[0], part.iloc[-1]
+                parts.append(
+                    f"{label}: {format_fy(int(first.fy), lang=lang)} {first.value:g} → {format_fy(int(last.fy), lang=lang)} {last.value:g}"
+                )
+        head = f"{card.name}の推移" if lang == "ja" else f"Trend of {card.name}"
+        return head + ("。" if lang == "ja" else ". ") + "; ".join(parts)
