@@ -1359,35 +1359,50 @@ def table_rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             fmt_s(nb),
             None,
         )
-    culled = sum(
-        sum(scale.get("culled_before_connect", {}).values()) for scale in result["scales"].values()
-    )
-    failed = [
-        e
-        for scale in result["scales"].values()
-        for k in ("dashboard_failed", "bare_failed")
-        for e in scale.get("tti", {}).get(k, [])
-    ]
+
+    def culled(bare: bool) -> int:
+        return sum(
+            n
+            for scale in result["scales"].values()
+            for name, n in scale.get("culled_before_connect", {}).items()
+            if (name == "bare") == bare
+        )
+
+    def failed(key: str) -> list[str]:
+        return [e for scale in result["scales"].values() for e in scale.get("tti", {}).get(key, [])]
+
+    def loads(*keys: str) -> int:
+        return sum(
+            len(scale.get("tti", {}).get(k, []))
+            for scale in result["scales"].values()
+            for k in keys
+        )
+
+    def reasons(failures: list[str]) -> str:
+        counted = ", ".join(
+            f"{sum(1 for f in failures if f.split(':')[0] == r)}× {r}"
+            for r in sorted({f.split(":")[0] for f in failures})
+        )
+        return f" ({counted})" if counted else ""
+
     walk_failed = [
         e for scale in result["scales"].values() for e in scale.get("changes", {}).get("failed", [])
     ]
-    pages = sum(
-        len(scale.get("tti", {}).get(k, []))
-        for scale in result["scales"].values()
-        for k in ("dashboard_s", "bare_s", "dashboard_failed", "bare_failed")
-    )
-    if pages:
-        reasons = ""
-        if failed:
-            reasons = ", ".join(
-                f"{sum(1 for f in failed if f.split(':')[0] == r)}× {r}"
-                for r in sorted({f.split(":")[0] for f in failed})
-            )
+    if loads("dashboard_s", "dashboard_failed"):
+        lost = failed("dashboard_failed")
         add(
-            f"single-page loads and walks that failed (of {pages} measured loads; pre-heated kernels culled before their page connected: {culled})",
+            f"dashboard loads and walks that failed (of {loads('dashboard_s', 'dashboard_failed')} measured loads; pre-heated kernels culled before their page connected: {culled(False)})",
             "0",
-            f"{len(failed)} loads{f' ({reasons})' if reasons else ''}, {len(walk_failed)} walk steps",
-            not failed and not walk_failed,
+            f"{len(lost)} loads{reasons(lost)}, {len(walk_failed)} walk steps",
+            not lost and not walk_failed,
+        )
+    if loads("bare_s", "bare_failed"):
+        lost = failed("bare_failed")
+        add(
+            f"bare Voilà loads that failed (of {loads('bare_s', 'bare_failed')}; pre-heated kernels culled before their page connected: {culled(True)})",
+            "(reference)",
+            f"{len(lost)} loads{reasons(lost)}",
+            None,
         )
     fallback = result.get("scale_fallback")
     if fallback:
