@@ -194,8 +194,7 @@ def _template(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from .importer import review
-    from .review import review_text
+    from .review import review, review_text
     from .store import LockError
     from .update import commit
 

@@ -1,14 +1,186 @@
-"""The review of an import, as staff read it: per indicator, new and changed values (old → new)."""
+"""The review of an import: what would change (old → new), checked against the stored values,
+and how staff read it in the terminal and the notebook. Nothing here writes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
-from .dataset import Dataset
+from .dataset import PREFECTURE, Dataset
 from .fiscal import format_fy
-from .importer import Review
+from .importer import Entry, read_entries
+from .problems import Problem
+from .reading import MAX_BYTES
+
+
+@dataclass
+class Review:
+    """What an import would change: new, changed (old → new) and unchanged values, and problems."""
+
+    entries: list[Entry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    blanks: int = 0
+    #: ``Dataset.version`` of the data this review compared against (a save refuses if it changed)
+    version: str = ""
+    #: Things to check that do not stop a save (a total summed from only some towns)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def counts(self) -> dict[str, int]:
+        kinds = self.table["change"] if len(self.table) else pd.Series(dtype=str)
+        return {k: int((kinds == k).sum()) for k in ("新規", "変更", "変更なし")}
+
+
+def review(
+    paths: list[Path],
+    ds: Dataset,
+    *,
+    overwrite_final: bool = False,
+    max_bytes: int = MAX_BYTES,
+    today: dt.date | None = None,
+) -> Review:
+    """Read, check and compare with the stored history; nothing is written.
+
+    The review also lists the prefecture totals that saving will recompute from the municipalities
+    (``update.apply``), so every value that changes is shown, and a real 確定 total is protected too.
+    """
+    entries, problems, blanks = read_entries(paths, ds, max_bytes=max_bytes, today=today)
+    stored = ds.history.set_index(["series", "fy", "area"])
+    rows = []
+
+    def compare(e: Entry, *, derived: bool) -> None:
+        key = (e.series, e.fy, e.area)
+        old = stored.loc[key] if key in stored.index else None
+        if old is None:
+            change = "新規"
+        elif float(old["value"]) == e.value and old["status"] == e.status:
+            change = "変更なし"
+        else:
+            change = "変更"
+            if (
+                old["status"] == "確定"
+                and not bool(old["sample"])
+                and (float(old["value"]) != e.value or e.status == "速報")
+                and not overwrite_final
+            ):
+                if float(old["value"]) == e.value:
+                    reason = f"確定値 {_plain(old['value'])} を速報値に戻そうとしています。"
+                    hint = "確定値の状態を変えるときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。"
+                elif derived:
+                    reason = f"県全体の確定値 {_plain(old['value'])} が、市町の値の合計 {_plain(e.value)} に置き換わります（自動計算）。"
+                    hint = (
+                        "確定値を直すときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。"
+                        "県全体の値を変えないときは、県全体の行にその値も入力してください。"
+                    )
+                else:
+                    reason = f"確定値 {_plain(old['value'])} を {_plain(e.value)} に変えようとしています。"
+                    hint = "確定値を直すときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。"
+                problems.append(
+                    Problem(
+                        e.file,
+                        reason,
+                        hint,
+                        row=e.row,
+                        column=e.column,
+                        value=_plain(e.value),
+                        sheet=e.sheet,
+                    )
+                )
+        info = ds.series.loc[e.series]
+        rows.append(
+            {
+                "indicator": info["indicator"],
+                "series": e.series,
+                "name": info["name_ja"]
+                + (f"（{info['label_ja']}）" if pd.notna(info["label_ja"]) else ""),
+                "fy": e.fy,
+                "area": e.area,
+                "area_name": ds.areas.at[e.area, "name_ja"] + ("（市町の合計）" if derived else ""),
+                "old": None if old is None else float(old["value"]),
+                "new": e.value,
+                "old_status": None if old is None else old["status"],
+                "status": e.status,
+                "change": change,
+                "comment": e.comment,
+            }
+        )
+
+    for e in entries:
+        compare(e, derived=False)
+    totals, notes = _recomputed_totals(entries, ds)
+    for e in totals:
+        compare(e, derived=True)
+    table = pd.DataFrame(rows)
+    return Review(
+        entries=entries,
+        problems=problems,
+        table=table,
+        blanks=blanks,
+        version=ds.version,
+        notes=notes,
+    )
+
+
+def _recomputed_totals(entries: list[Entry], ds: Dataset) -> tuple[list[Entry], list[str]]:
+    """The prefecture totals saving will recompute (same rule as ``update.apply``): summable
+    regional series with municipal values in the input and no prefecture value; each is placed at
+    the first input row of its series and year. Also a note for each total that will be the sum
+    of only some towns (the others have no value yet), which would understate it."""
+    given = {(e.series, e.fy) for e in entries if e.area == PREFECTURE}
+    towns = [e for e in entries if e.area != PREFECTURE and (e.series, e.fy) not in given]
+    history = ds.history[ds.history["area"] != PREFECTURE]
+    towns_all = list(ds.areas.index[ds.areas["level"] == "municipality"])
+    totals, notes = [], []
+    for series, fy in sorted({(e.series, e.fy) for e in towns}):
+        if ds.series.at[series, "kind"] not in ("count", "stock"):
+            continue
+        old = history[(history["series"] == series) & (history["fy"] == fy)]
+        values = {
+            a: (float(v), st)
+            for a, v, st in zip(old["area"], old["value"], old["status"], strict=True)
+        }
+        mine = [e for e in towns if (e.series, e.fy) == (series, fy)]
+        values.update({e.area: (e.value, e.status) for e in mine})
+        status = "速報" if any(st == "速報" for _, st in values.values()) else "確定"
+        missing = [ds.areas.at[t, "name_ja"] for t in towns_all if t not in values]
+        if missing:
+            names = "、".join(missing[:5]) + (
+                f" ほか {len(missing) - 5} 市町" if len(missing) > 5 else ""
+            )
+            notes.append(
+                f"{series} {format_fy(fy)}: 県全体の値は {len(towns_all)} 市町のうち "
+                f"{len(towns_all) - len(missing)} 市町の合計になります（値がない市町: {names}）。"
+                "残りの市町の値も入力するか、県全体の行に値を入力してください。"
+            )
+        first = mine[0]
+        totals.append(
+            Entry(
+                series,
+                fy,
+                PREFECTURE,
+                sum(v for v, _ in values.values()),
+                status,
+                "",
+                first.file,
+                first.sheet,
+                first.row,
+                first.column,
+            )
+        )
+    return totals, notes
+
+
+def _plain(value: object) -> str:
+    v = float(value)  # type: ignore[arg-type]
+    return str(int(v)) if v.is_integer() else str(v)
 
 
 def _num(value: object) -> str:

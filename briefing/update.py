@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import store
 from .dataset import PREFECTURE, Dataset, data_version
-from .importer import Review
+from .review import Review
 
 CHANGE_COLUMNS = [
     "changed_at",

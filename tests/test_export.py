@@ -806,7 +806,7 @@ def test_updates_since_a_date_come_from_the_change_record_with_old_and_new(
     from briefing import Settings, load_dataset
     from briefing.export import render_briefing
     from briefing.filters import Filters
-    from briefing.importer import review
+    from briefing.review import review
     from briefing.update import commit
 
     update = tmp_path / "update.csv"

@@ -24,8 +24,8 @@ from inputs import (
 
 from briefing import Dataset, load_dataset
 from briefing.dataset import PREFECTURE
-from briefing.importer import Entry, normalise_text, read_entries, review
-from briefing.review import review_html, review_rows, review_text
+from briefing.importer import Entry, normalise_text, read_entries
+from briefing.review import review, review_html, review_rows, review_text
 from briefing.statistics import summarise
 from briefing.template import build_template
 from briefing.update import commit, read_changes

@@ -20,7 +20,7 @@ from inputs import fill_template, run_many, snapshot, write_csv, write_xlsx
 
 from briefing import load_dataset
 from briefing.dataset import PREFECTURE
-from briefing.importer import review
+from briefing.review import review
 from briefing.statistics import summarise
 from briefing.template import build_template
 from briefing.update import commit, read_changes

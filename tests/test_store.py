@@ -21,7 +21,7 @@ from inputs import run_cli, snapshot, start_cli, write_csv
 
 from briefing import load_dataset
 from briefing import store as store_module
-from briefing.importer import review
+from briefing.review import review
 from briefing.store import (
     LockError,
     StaleError,

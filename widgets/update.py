@@ -17,8 +17,7 @@ import pandas as pd
 from briefing import DataError, Settings, load_dataset
 from briefing.fiscal import format_fy
 from briefing.html import stylesheet
-from briefing.importer import Review, review
-from briefing.review import review_html
+from briefing.review import Review, review, review_html
 from briefing.store import LockError, list_versions, undo, version_meta
 from briefing.update import commit
 
