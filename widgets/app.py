@@ -15,7 +15,6 @@ from typing import Any
 import ipywidgets as w
 
 from briefing import DataError, Settings, load_dataset
-from briefing.charts import prepare as prepare_charts
 from briefing.config import KEEPALIVE_ENV
 from briefing.content import Builder
 from briefing.dataset import Dataset, data_version
@@ -191,8 +190,6 @@ class Loaded:
         self.ds: Dataset | None = None
         self.version = ""
         self.load()
-        if _preheated():  # pay for matplotlib and seaborn before the viewer arrives
-            prepare_charts()
 
     def load(self) -> None:
         self.version = data_version(self.settings.data_dir)
