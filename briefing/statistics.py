@@ -1,4 +1,4 @@
-"""Indicator statistics: values for any area, latest value and changes, and small-count suppression.
+"""Indicator statistics: values for any area, latest value and the changes since earlier years.
 
 Pure functions on the :class:`~briefing.dataset.Dataset` tables: they return new DataFrames and
 never change their inputs. Monitoring indicators have no targets, so nothing here judges a value;
