@@ -18,8 +18,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 #: Part of every file name: change it when what a stored figure shows changes for the same key
-#: (3: complementary suppression).
-ENCODING = 3
+#: (3: complementary suppression; 4: margins measured, not constrained layout).
+ENCODING = 4
 
 
 class FigureCache:
