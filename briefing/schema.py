@@ -221,9 +221,10 @@ def read_table(directory: Path, schema: FileSchema) -> tuple[pd.DataFrame, list[
                 name, f"CSV として読めません（{error}）。", "列の数と区切りを確認してください。"
             )
         ]
-    raw = raw[
-        (raw.apply(lambda col: col.str.strip()) != "").any(axis=1)
-    ]  # Excel's trailing ",,,," rows
+    # Excel's trailing ",,,," rows: only a row whose first cell is blank can be blank throughout
+    maybe = raw.index[raw.iloc[:, 0].str.strip() == ""] if len(raw.columns) else raw.index
+    blank = maybe[(raw.loc[maybe].apply(lambda col: col.str.strip()) == "").all(axis=1)]
+    raw = raw.drop(index=blank)
     missing = [c.name for c in schema.columns if c.name not in raw.columns]
     if missing:
         hint = "1行目の見出しを確認してください: " + "、".join(c.name for c in schema.columns)

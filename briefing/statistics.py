@@ -34,7 +34,10 @@ def area_history(ds: Dataset, area: str = PREFECTURE) -> pd.DataFrame:
         return history.loc[history["area"] == area, _COLUMNS].reset_index(drop=True)
     towns = ds.areas.index[ds.areas["region"] == area]
     rows = history[history["area"].isin(towns) & history["kind"].isin(SUMMABLE)]
-    rows = rows.assign(provisional=rows["status"] == "速報")
+    # the latest ISO date is the highest rank among the sorted dates (numbers: no max of strings
+    # in Python, which took 60 ms at ten times today's data)
+    rank, dates = pd.factorize(rows["updated"], sort=True)
+    rows = rows.assign(provisional=rows["status"] == "速報", updated=rank)
     grouped = rows.groupby(["series", "fy"], sort=True)
     result = grouped.agg(
         value=("value", "sum"),
@@ -42,6 +45,7 @@ def area_history(ds: Dataset, area: str = PREFECTURE) -> pd.DataFrame:
         sample=("sample", "any"),
         updated=("updated", "max"),
     ).reset_index()
+    result["updated"] = dates[result["updated"]]
     result["status"] = result["provisional"].map({True: "速報", False: "確定"})
     result["comment"] = ""
     result["source"] = grouped["source"].first().to_numpy()
