@@ -1842,6 +1842,12 @@ def main(argv: list[str] | None = None) -> int:
 
         # 3 + 4: exports, every data size (the culling of phase 5 is polled meanwhile)
         with phase("exports"):
+            if release_server is not None and release_server.process is not None:
+                # the pool refills once the committee's pages are served: let those kernels
+                # start before timing (they took up to 1 s of the first exports' cores)
+                waited = wait_idle(release_server.pid, timeout=60)
+                result["exports_waited_for_idle_server_s"] = waited
+                log(f"waited {waited:.1f} s for the server's kernels to settle before the exports")
             for label, exports in measure_exports(ctx, scales).items():
                 result["scales"].setdefault(label, {})["export"] = exports
         if release_thread is not None and release_thread.is_alive():
