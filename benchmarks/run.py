@@ -1070,7 +1070,11 @@ def measure_exports(ctx: Context, datasets: list[tuple[str, Path]]) -> dict[str,
         env[DATA_ENV] = str(data_dir)
         env["TMPDIR"] = str(ctx.tmpdir)
         envs[label] = env
-        results[label] = {"reps_full": ctx.args.export_reps, "reps_each_area": 1, "errors": []}
+        results[label] = {
+            "reps_full": ctx.args.export_reps,
+            "reps_each_area": ctx.args.export_reps,
+            "errors": [],
+        }
         for key in (
             "full_cold_s",
             "full_warm_s",
@@ -1079,7 +1083,7 @@ def measure_exports(ctx: Context, datasets: list[tuple[str, Path]]) -> dict[str,
             "nbconvert_s",
         ):
             results[label][key] = []
-    for name, times in (("full", ctx.args.export_reps), ("each_area", 1)):
+    for name, times in (("full", ctx.args.export_reps), ("each_area", ctx.args.export_reps)):
         for _ in range(times):
             for label, data_dir in datasets:
                 out_dir = ctx.work / f"export-{label}"
@@ -1348,7 +1352,7 @@ def table_rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             )
         for cache in ("cold", "warm"):
             add(
-                f"[{label}] `briefing export --each-area`, {cache} figure cache",
+                f"[{label}] `briefing export --each-area`, {cache} figure cache (median of {ex.get('reps_each_area', 1)})",
                 "(reference)",
                 fmt_s(ex.get(f"each_area_{cache}_median_s")),
                 None,
