@@ -58,7 +58,7 @@ def _figure(settings: Settings, height: float | None = None) -> Figure:
     return Figure(figsize=(width, height or default_height))
 
 
-def _text_size(text: str, fontsize: object, weight: str = "normal") -> tuple[float, float]:
+def _text_size(text: str, fontsize: float | str, weight: str = "normal") -> tuple[float, float]:
     """Width (the widest line's) and height (all lines') of ``text`` in points, as the PNG
     renderer lays it out (a little wider than the SVG one): no figure and no layout pass."""
     from matplotlib.font_manager import FontProperties
@@ -86,7 +86,7 @@ def _fit(fig: Figure, ax: Axes, *, note: str = "") -> None:
     """
     from matplotlib import rcParams
 
-    def ticks(axis: object, fontsize: object) -> list[tuple[float, float]]:
+    def ticks(axis: object, fontsize: float | str) -> list[tuple[float, float]]:
         low, high = sorted(axis.get_view_interval())  # type: ignore[attr-defined]
         locs = [x for x in axis.get_majorticklocs() if low <= x <= high]  # type: ignore[attr-defined]
         labels = axis.get_major_formatter().format_ticks(locs)  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ from . import charts
 from .config import Settings
 from .content import Builder
 from .dataset import PREFECTURE, Dataset
+from .figcache import Drawers
 from .filters import Filters
 from .fiscal import format_fy
 from .formatting import value_text
@@ -273,10 +274,12 @@ def export_file(
     since: dt.date | str | None = None,
     generated: dt.date | str | None = None,
     settings: Settings | None = None,
+    drawers: Drawers | None = None,
 ) -> Path:
     """Load the data, check the options and write one briefing file (the CLI and the notebook).
 
     Raises ``ValueError`` with a Japanese message when an option names nothing that exists.
+    ``drawers`` draws the missing figures (see :meth:`FigureCache.draw_all`).
     """
     from .dataset import load_dataset
 
@@ -305,7 +308,7 @@ def export_file(
         )
 
     assert builder.cache is not None
-    [document] = builder.cache.draw_all(lambda: [render()], prepare=charts.prepare)
+    [document] = builder.cache.draw_all(lambda: [render()], prepare=charts.prepare, drawers=drawers)
     write_atomic(path, document)
     return path
 
@@ -339,6 +342,7 @@ def export_each_area(
     since: dt.date | None = None,
     generated: dt.date | None = None,
     progress: bool = True,
+    drawers: Drawers | None = None,
 ) -> list[Path]:
     """One briefing per area (県全体 and the five regions) and an index page linking them."""
     settings = settings or Settings()
@@ -357,7 +361,7 @@ def export_each_area(
 
     assert builder.cache is not None
     documents = builder.cache.draw_all(
-        lambda: [render(code) for code in codes], prepare=charts.prepare
+        lambda: [render(code) for code in codes], prepare=charts.prepare, drawers=drawers
     )  # every area's charts at once, on all cores
     written = []
     for i, (code, document) in enumerate(zip(codes, documents, strict=True), start=1):

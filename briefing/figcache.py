@@ -32,6 +32,11 @@ class FigureCache:
         self.drawn = 0  # how many figures this process had to draw (the rest came from the cache)
         self._pending: dict[str, Callable[[], bytes]] | None = None  # while draw_all collects
 
+    @property
+    def cold(self) -> bool:
+        """Nothing drawn yet for this data version."""
+        return self.directory is None or not self.directory.exists()
+
     def get(
         self, key: dict[str, object], draw: Callable[[], bytes], *, suffix: str = "png"
     ) -> bytes:
@@ -61,37 +66,43 @@ class FigureCache:
         *,
         prepare: Callable[[], None] | None = None,
         processes: int | None = None,
+        drawers: Drawers | None = None,
     ) -> list[str]:
         """The documents ``render`` makes, with every figure, drawing missing ones on all cores.
 
         ``render`` runs once: a missing (SVG) figure comes out as a placeholder, is drawn in a
         worker process (one per core), stored, and put in its place. ``prepare`` (matplotlib's
-        imports, ~0.4 s) is paid once: on a cold cache by a process forked at the start, while
-        ``render`` runs, which then forks the workers; otherwise here, before they fork.
+        imports, ~0.4 s) is paid once: on a cold cache by :class:`Drawers` forked at the start
+        (``drawers``, started even earlier by the caller, or here), while ``render`` runs;
+        otherwise here, before the workers fork.
 
         Uses fork: call it from a plain process (the CLI), not from a kernel with threads.
         """
         processes = processes or os.cpu_count() or 1
-        cold = self.directory is None or not self.directory.exists()
-        zygote = _Zygote(prepare, processes) if cold and prepare and processes > 1 else None
+        own = drawers is None and prepare is not None and self.cold and processes > 1
+        if own and prepare is not None:
+            drawers = Drawers(prepare, processes)
         try:
             self._pending = {}
             try:
                 documents = render()
-                jobs = self._pending
+                jobs = list(self._pending.values())
+                names = list(self._pending)
             finally:
                 self._pending = None
-            if zygote is not None:
-                drawn = zygote.draw(list(jobs.values()))
+            if not jobs:
+                drawn = []
+            elif drawers is not None:
+                drawn = drawers.draw(jobs)
             else:
-                if jobs and prepare is not None:
+                if prepare is not None:
                     prepare()
-                drawn = _draw(list(jobs.values()), processes)
+                drawn = _draw(jobs, processes)
         finally:
-            if zygote is not None:
-                zygote.close()
+            if own and drawers is not None:
+                drawers.close()
         figures = {}
-        for name, data in zip(jobs, drawn, strict=True):
+        for name, data in zip(names, drawn, strict=True):
             self.drawn += 1
             self._memory[name] = data
             figures[name] = data.decode()
@@ -126,11 +137,16 @@ def _draw_job(index: int) -> bytes:
     return _JOBS[index]()
 
 
-class _Zygote:
+class Drawers:
     """A process forked before the figures are known: it pays for ``prepare`` while the parent
-    renders, receives the jobs (pickled partials) and forks the drawing workers itself."""
+    loads and renders, receives the jobs (pickled partials) and forks the drawing workers itself.
 
-    def __init__(self, prepare: Callable[[], None], processes: int):
+    The CLI starts it before loading the data when the cache is cold (``with Drawers(...)``) and
+    hands it to :meth:`FigureCache.draw_all`.
+    """
+
+    def __init__(self, prepare: Callable[[], None], processes: int | None = None):
+        processes = processes or os.cpu_count() or 1
         context = multiprocessing.get_context("fork")
         self.connection, child = context.Pipe()
         self.process = context.Process(target=_zygote, args=(child, prepare, processes))
@@ -147,6 +163,12 @@ class _Zygote:
         if self.process.is_alive():
             self.process.terminate()
         self.process.join()
+
+    def __enter__(self) -> Drawers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _zygote(connection: Connection, prepare: Callable[[], None], processes: int) -> None:

@@ -76,3 +76,34 @@ def test_a_figure_that_fails_to_draw_fails_the_export(tmp_path: Path):
     with pytest.raises(ValueError):
         cache.draw_all(render, prepare=_prepare, processes=2)
     assert not (tmp_path / "v1").exists() or not any((tmp_path / "v1").iterdir())
+
+
+def _slow_prepare() -> None:
+    import time
+
+    time.sleep(3)
+
+
+def test_drawers_started_before_the_data_loads_draw_and_a_warm_cache_never_waits_for_them(
+    tmp_path: Path,
+):
+    import time
+
+    from briefing.figcache import Drawers
+
+    cache = FigureCache(tmp_path, "v1")
+    assert cache.cold
+    with Drawers(_prepare, processes=2) as drawers:  # the CLI forks them first, then loads
+        [document] = cache.draw_all(lambda: [_document(cache, ["a", "b"])], drawers=drawers)
+        assert drawers.process.is_alive()  # still the caller's to close
+    assert not drawers.process.is_alive()
+    assert str(os.getpid()) not in document and "pending" not in document
+    assert PREPARED == []  # matplotlib's import was paid in the drawers, not here
+    assert not cache.cold
+    # every figure stored: drawers whose import takes 3 s are not waited for
+    warm = FigureCache(tmp_path, "v1")
+    with Drawers(_slow_prepare, processes=2) as drawers:
+        start = time.monotonic()
+        again = warm.draw_all(lambda: [_document(warm, ["a", "b"])], drawers=drawers)
+        assert time.monotonic() - start < 2
+    assert again == [document]
