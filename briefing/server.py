@@ -45,7 +45,22 @@ def voila_command(settings: Settings, *, notebook: Path = DASHBOARD) -> list[str
         f"--MappingKernelManager.cull_idle_timeout={settings.cull_after}",
         f"--MappingKernelManager.cull_interval={max(5, settings.cull_after // 4)}",
         "--MappingKernelManager.cull_connected=False",
+        *_ipc(),
     ]
+
+
+def _ipc() -> list[str]:
+    """Kernels talk to the server over Unix sockets rather than TCP ports.
+
+    A TCP port picked for a new pool kernel can be taken by another connection before the kernel
+    binds it ("Address already in use"): the kernel dies, stays in the pool, and the page given
+    it waited 60 s for nothing (seen once in ~300 kernel starts while 3 servers ran). Socket files
+    live in a per-server folder under /tmp, which keeps their paths under the 107-character
+    limit whatever TMPDIR is. Windows has no Unix sockets: TCP there.
+    """
+    if os.name != "posix":
+        return []
+    return ["--KernelManager.transport=ipc", "--Voila.connection_dir_root=/tmp"]
 
 
 def voila_environment(settings: Settings) -> dict[str, str]:

@@ -107,6 +107,7 @@ def test_thirty_page_loads_never_hang(
             finally:
                 page.close()
         stalls = server.log().count("Timeout waiting for")
+        tcp_kernels = server.log().count("Kernel is running over TCP")
     summary = (
         f"{LOADS} loads: min {min(times):.2f} s, median {statistics.median(times):.2f} s, "
         f"max {max(times):.2f} s, total {sum(times):.1f} s; Voilà execution timeouts in the log: {stalls}\n"
@@ -117,6 +118,8 @@ def test_thirty_page_loads_never_hang(
     with capsys.disabled():
         print("\n" + summary)
     assert guard.foreign == []
+    # kernels use Unix sockets: no TCP port for a starting kernel to lose to another connection
+    assert tcp_kernels == 0
 
 
 def test_kernels_of_closed_pages_are_culled(
