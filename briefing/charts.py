@@ -44,8 +44,7 @@ def prepare() -> None:
         {
             "svg.hashsalt": "mie-briefing",
             "svg.fonttype": "path",
-            "axes.titlesize": 12,
-            "axes.titleweight": "bold",
+            "axes.titlesize": 12,  # not bold: IPAexGothic has no bold face
         }
     )
 
@@ -58,12 +57,12 @@ def _figure(settings: Settings, height: float | None = None) -> Figure:
     return Figure(figsize=(width, height or default_height))
 
 
-def _text_size(text: str, fontsize: float | str, weight: str = "normal") -> tuple[float, float]:
+def _text_size(text: str, fontsize: float | str) -> tuple[float, float]:
     """Width (the widest line's) and height (all lines') of ``text`` in points, as the PNG
     renderer lays it out (a little wider than the SVG one): no figure and no layout pass."""
     from matplotlib.font_manager import FontProperties
 
-    prop = FontProperties(size=fontsize, weight=weight)
+    prop = FontProperties(size=fontsize)
     boxes = [_ruler().get_text_width_height_descent(line, prop, False) for line in text.split("\n")]
     return max(w for w, _, _ in boxes), sum(h for _, h, _ in boxes) * 1.2
 
@@ -111,7 +110,7 @@ def _fit(fig: Figure, ax: Axes, *, note: str = "") -> None:
     top = pad + max(h for _, h in y_ticks) / 2  # the highest tick label sticks out by half
     title = ax.get_title(loc="left") or ax.get_title()
     if title:
-        top += _text_size(title, rcParams["axes.titlesize"], rcParams["axes.titleweight"])[1]
+        top += _text_size(title, rcParams["axes.titlesize"])[1]
         top += rcParams["axes.titlepad"]
     right = pad + x_ticks[-1][0] / 2  # and the rightmost one by half its width
     fig.subplots_adjust(
