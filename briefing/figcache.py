@@ -149,7 +149,7 @@ class Drawers:
         processes = processes or os.cpu_count() or 1
         context = multiprocessing.get_context("fork")
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_zygote, args=(child, prepare, processes))
+        self.process = context.Process(target=_run_drawers, args=(child, prepare, processes))
         self.process.start()
 
     def draw(self, jobs: list[Callable[[], bytes]]) -> list[bytes]:
@@ -171,7 +171,7 @@ class Drawers:
         self.close()
 
 
-def _zygote(connection: Connection, prepare: Callable[[], None], processes: int) -> None:
+def _run_drawers(connection: Connection, prepare: Callable[[], None], processes: int) -> None:
     prepare()
     jobs = connection.recv()
     try:

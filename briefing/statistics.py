@@ -34,8 +34,8 @@ def area_history(ds: Dataset, area: str = PREFECTURE) -> pd.DataFrame:
         return history.loc[history["area"] == area, _COLUMNS].reset_index(drop=True)
     towns = ds.areas.index[ds.areas["region"] == area]
     rows = history[history["area"].isin(towns) & history["kind"].isin(SUMMABLE)]
-    # the latest ISO date is the highest rank among the sorted dates (numbers: no max of strings
-    # in Python, which took 60 ms at ten times today's data)
+    # the latest update is the highest rank among the sorted dates: a max over integers, not
+    # over date objects in Python (60 ms at ten times today's data)
     rank, dates = pd.factorize(rows["updated"], sort=True)
     rows = rows.assign(provisional=rows["status"] == "速報", updated=rank)
     grouped = rows.groupby(["series", "fy"], sort=True)
