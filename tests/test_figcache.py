@@ -58,7 +58,7 @@ def test_draw_all_renders_once_and_puts_in_figures_drawn_by_worker_processes(
     pids = {part.split()[1].removesuffix("</svg>") for part in (x, y, z)}
     assert str(os.getpid()) not in pids  # drawn by the workers, not this process
     assert cache.drawn == 4  # known (before or now), x, y, z
-    # prepare ran in this process only when the cache was warm (cold: in the forked zygote)
+    # prepare ran in this process only when the cache was warm (cold: in the forked Drawers)
     assert PREPARED.count(os.getpid()) == (0 if cold else 1)
     PREPARED.clear()
     # stored: a new process finds every figure without drawing
