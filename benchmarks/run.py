@@ -1632,9 +1632,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args.loads = args.loads or (3 if args.quick else 5)
     args.changes = args.changes or (8 if args.quick else 20)
     args.viewers = args.viewers or (5 if args.quick else 15)
-    args.export_reps = (
-        1 if args.quick else 5
-    )  # this VM's speed drifts ±15% run to run: medians of 5
+    # this VM's speed drifts by ±15% between identical runs: exports are medians of 5
+    args.export_reps = 1 if args.quick else 5
     args.nbconvert_reps = 1 if args.quick else 3  # its time varies: the ½ target needs a median
     return args
 
