@@ -396,3 +396,33 @@ def test_no_chart_or_table_is_cut_across_pages(
     cut = {block: sorted(numbers) for block, numbers in where.items() if len(numbers) > 1}
     assert not cut, f"blocks printed across pages (block: pages): {cut}"
     path.unlink()
+
+
+#: The printable width of the page in CSS pixels: A4 (210 mm) less the 13 mm side margins.
+PRINTABLE_PX = round((210 - 2 * 13) / 25.4 * 96)
+
+STICKING_OUT = """() => {
+  const out = [];
+  for (const box of document.querySelectorAll('.mb .card, .mb .goal, .mb .tile')) {
+    const edge = box.getBoundingClientRect().right;
+    for (const part of box.querySelectorAll('table, figure, svg, img')) {
+      if (part.getBoundingClientRect().right > edge + 1) {
+        out.push((box.querySelector('h3') || box).textContent.trim().slice(0, 40));
+        break;
+      }
+    }
+  }
+  return out;
+}"""
+
+
+def test_no_table_or_chart_sticks_out_of_its_card_on_paper(browser: object, opened: Opened) -> None:
+    # long units such as 「プラットフォーム」 once pushed a card's summary table past its border
+    context = browser.new_context(viewport={"width": PRINTABLE_PX, "height": 1000})  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        page.emulate_media(media="print")
+        page.goto(opened.url, wait_until="load")
+        assert page.evaluate(STICKING_OUT) == []
+    finally:
+        context.close()  # type: ignore[attr-defined]
