@@ -88,15 +88,19 @@ class IndicatorViews(BuilderBase):
             format_fy(int(row["latest_fy"]), lang=lang) if pd.notna(row["latest_fy"]) else ""
         )
         has_base = pd.notna(row["baseline_value"])
-        baseline = (
-            value_text(
-                row["baseline_value"],
+
+        def shown_value(column: str, suppressed: str) -> str:
+            return value_text(
+                row[column],
                 kind=kind,
                 unit=unit,
-                suppressed=row["baseline_suppressed"],
+                suppressed=row[suppressed],
                 threshold=threshold,
                 lang=lang,
             )
+
+        baseline = (
+            shown_value("baseline_value", "baseline_suppressed")
             + f"（{format_fy(int(row['baseline_fy']), lang=lang)}"
             + (f"・{text('sample', lang)}" if row["baseline_sample"] else "")
             + "）"
@@ -106,14 +110,7 @@ class IndicatorViews(BuilderBase):
         shown = values[values["suppressed"] == ""]
         return SeriesLine(
             label="" if pd.isna(label) else str(label),
-            latest=value_text(
-                row["latest"],
-                kind=kind,
-                unit=unit,
-                suppressed=row["latest_suppressed"],
-                threshold=threshold,
-                lang=lang,
-            ),
+            latest=shown_value("latest", "latest_suppressed"),
             latest_fy=latest_fy,
             provisional=row["status"] == "速報",
             vs_baseline=change_text(
