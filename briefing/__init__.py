@@ -5,7 +5,7 @@ from .dataset import PREFECTURE, Dataset, load_dataset
 from .fiscal import FiscalYearError, format_fy, parse_fy
 from .problems import DataError, Problem
 from .statistics import area_history, has_breakdown, summarise
-from .suppression import suppress_mask, suppression
+from .suppression import suppression
 from .surveys import survey_shares, wilson_interval
 
 __all__ = [
@@ -23,7 +23,6 @@ __all__ = [
     "parse_fy",
     "summarise",
     "survey_shares",
-    "suppress_mask",
     "suppression",
     "wilson_interval",
 ]

@@ -147,15 +147,20 @@ def trend_figure(
     lang: str = "ja",
     settings: Settings | None = None,
     note: str = "",
+    plan: tuple[int, int] | None = None,
 ) -> Figure:
-    """A line per series over fiscal years, the plan's baseline marked, 速報 points hollow.
+    """A line per series over fiscal years, the plan's baseline marked, 速報 points hollow,
+    sample points crossed, the plan period (``plan``: first and last year) shaded.
 
-    ``values`` has columns fy, value, label, provisional (bool); suppressed values are left out
-    by the caller and named in ``note``. ``baseline`` has label, fy, value.
+    ``values`` has columns fy, value, label, provisional (bool) and sample (bool); suppressed
+    values are left out by the caller and named in ``note``. ``baseline`` has label, fy, value.
     """
     settings = settings or Settings()
     fig = _figure(settings)
     ax = fig.subplots()
+    if plan is not None:
+        word = "計画期間" if lang == "ja" else "plan period"
+        ax.axvspan(plan[0] - 0.5, plan[1] + 0.5, color="0.9", zorder=0, linewidth=0, label=word)
     labels = list(dict.fromkeys(values["label"]))
     palette = dict(zip(labels, settings.palette, strict=False))
     if len(values):
@@ -184,6 +189,11 @@ def trend_figure(
                 linewidth=1.8,
                 zorder=5,
             )
+        sample = values[values["sample"]] if "sample" in values else values.iloc[:0]
+        if len(sample):
+            ax.scatter(sample["fy"], sample["value"], marker="x", s=22, color="0.15", zorder=7)
+            word = "架空のサンプル" if lang == "ja" else "fictitious sample"
+            ax.scatter([], [], marker="x", s=22, color="0.15", label=word)
     if baseline is not None:
         for row in baseline.itertuples():
             colour = palette.get(row.label, settings.palette[0])
@@ -200,7 +210,9 @@ def trend_figure(
     ax.set_ylabel(unit)
     ax.set_ylim(0, 100) if unit == "%" else ax.set_ylim(bottom=0)
     _numbers(ax.yaxis)
-    if len(labels) > 1 or baseline is not None or values["provisional"].any():
+    if plan is not None and years:  # the shading must not widen the chosen years
+        ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
+    if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="lower right", fontsize=9, frameon=True)
     _fit(fig, ax, note=note)
     return fig

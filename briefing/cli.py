@@ -1,4 +1,4 @@
-"""Command line: ``briefing check | serve | export | sample`` (Japanese output; exit 0 only when all is well)."""
+"""Command line: ``briefing check | audit | serve | export | template | import | undo | sample`` (Japanese output; exit 0 only when all is well)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="データフォルダを検証して概要を表示する")
     check.add_argument("--data", metavar="DIR", help=data_help)
     check.set_defaults(run=_check)
+
+    audit = commands.add_parser(
+        "audit", help="伏せた値（5未満）が公表する値から逆算できないかを整数計画法で確かめる"
+    )
+    audit.add_argument("--data", metavar="DIR", help=data_help)
+    audit.set_defaults(run=_audit)
 
     serve = commands.add_parser("serve", help="ダッシュボード（Voilà）を起動する")
     serve.add_argument("--data", metavar="DIR", help=data_help)
@@ -136,6 +142,35 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _audit(args: argparse.Namespace, settings: Settings) -> int:
+    from collections import Counter
+
+    from .disclosure import audited, disclosure, findings_text
+    from .suppression import COMPLEMENT, SMALL
+
+    ds = load_dataset(settings.data_dir)
+    threshold = settings.suppress_below
+    found = disclosure(ds, threshold)  # solved afresh: an audit does not trust a stored answer
+    result = audited(ds, threshold, found=found)
+    kinds = Counter(
+        why if why in (SMALL, COMPLEMENT) else "partial" for why in found.withheld.reasons.values()
+    )
+    print(
+        f"伏せた値: 「{threshold}未満」 {kinds[SMALL]} 件、「秘匿」 {kinds[COMPLEMENT]} 件、"
+        f"「一部の市町のみ」 {kinds['partial']} 件。割合を伏せた調査の区分: {len(found.groups)} 件。"
+    )
+    if result.passed:
+        print(
+            f"監査に合格: 伏せた {result.checked} 件（{threshold}未満の値と、回答者 {threshold} 人未満の調査の区分）の"
+            "どれも、公表する値・変化・割合・回答者数と合計の関係から絞り込めません。"
+        )
+        return 0
+    print(f"監査で {len(result.findings)} 件の問題が見つかりました:", file=sys.stderr)
+    for line in findings_text(ds, result, threshold):
+        print(f"- {line}", file=sys.stderr)
+    return 1
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from .server import serve
 
@@ -156,6 +191,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _write_briefings(args: argparse.Namespace, settings: Settings, drawers: Drawers | None) -> int:
+    from .disclosure import DisclosureError
     from .export import export_each_area, export_file, resolve_options
 
     options = {
@@ -195,6 +231,9 @@ def _write_briefings(args: argparse.Namespace, settings: Settings, drawers: Draw
             drawers=drawers,
             **options,
         )
+    except DisclosureError as error:
+        print(error, file=sys.stderr)
+        return 1
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
@@ -223,6 +262,7 @@ def _template(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from .disclosure import DisclosureError
     from .review import review, review_text
     from .store import LockError
     from .update import commit
@@ -246,10 +286,13 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         print("\n変わる値がないため、保存しませんでした。")
         return 0
     try:
-        version = commit(ds, result, by=args.by, files=[p.name for p in paths])
+        version = commit(ds, result, by=args.by, files=[p.name for p in paths], settings=settings)
     except LockError as error:
         print(error, file=sys.stderr)
         return 3
+    except DisclosureError as error:
+        print(error, file=sys.stderr)
+        return 1
     print(f"\n保存しました（版 {version}）。取り消すときは: briefing undo")
     return 0
 

@@ -72,6 +72,12 @@ class Settings:
         default_factory=lambda: Path(tempfile.gettempdir()) / "mie-briefing-figures",
         metadata={"help": "グラフのキャッシュ（全カーネル共有、データの版ごと）。None で無効"},
     )
+    disclosure_dir: Path | None = field(
+        default_factory=lambda: Path(tempfile.gettempdir()) / "mie-briefing-disclosure",
+        metadata={
+            "help": "秘匿するセルと監査の結果の保存先（データの版ごと。全カーネル・資料で共有）。None で毎回計算"
+        },
+    )
     kernel_pool: int = field(
         default=6,
         metadata={

@@ -39,6 +39,13 @@ class Dataset:
     areas: pd.DataFrame
     history: pd.DataFrame
     surveys: pd.DataFrame
+    plan: pd.DataFrame
+
+    @property
+    def plan_period(self) -> tuple[int, int]:
+        """First and last fiscal year of the current plan (the latest row of plan.csv)."""
+        current = self.plan.sort_values("fy_from").iloc[-1]
+        return int(current["fy_from"]), int(current["fy_to"])
 
     @property
     def indicators(self) -> pd.DataFrame:
@@ -113,6 +120,9 @@ def load_dataset(directory: Path | str | None = None) -> Dataset:
         areas=_keyed(tables["areas.csv"], "code"),
         history=history.sort_values(["series", "fy", "area"], ignore_index=True),
         surveys=surveys,
+        plan=tables["plan.csv"]
+        .drop(columns="file_row")
+        .astype({"fy_from": "int64", "fy_to": "int64"}),
     )
 
 
@@ -250,6 +260,26 @@ def _cross_check(
                 _plain(row.value),
                 f"この指標の種類（{KIND['ja'][row.kind]}）では取りえない値です。",
                 _RANGES[row.kind][3],
+            )
+
+    plan = tables["plan.csv"]
+    if not len(plan):
+        problems.append(
+            Problem(
+                "plan.csv",
+                "計画が 1 行もありません。",
+                "計画の名称と計画期間（fy_from〜fy_to）を入力してください。",
+            )
+        )
+    for row in _unchecked(plan, "plan.csv", skip).itertuples():
+        if row.fy_from > row.fy_to:
+            bad(
+                "plan.csv",
+                row.file_row,
+                "fy_to",
+                row.fy_to,
+                "計画期間の終わりが始まりより前です。",
+                "fy_from 以降の年度を入力してください。",
             )
 
     regions = set(areas.loc[areas["level"] == "region", "code"])

@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote
@@ -24,13 +24,14 @@ from . import charts
 from .config import Settings
 from .content import Builder
 from .dataset import PREFECTURE, Dataset
+from .disclosure import require_passed
 from .figcache import Drawers
 from .filters import Filters
 from .fiscal import format_fy
 from .formatting import value_text
 from .html import environment, stylesheet
 from .labels import texts
-from .suppression import SMALL, suppress_mask
+from .suppression import Suppression, suppression
 
 #: Characters that make Excel treat a cell as a formula (CSV injection), plus tab and CR.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -126,12 +127,13 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
     directions = [filters.direction] if filters.direction else list(ds.directions.index)
     record = read_changes(ds.directory)
     if len(record):
-        rows = record[pd.to_datetime(record["changed_at"], utc=True).dt.date >= since]
+        recent = record[pd.to_datetime(record["changed_at"], utc=True).dt.date >= since]
         rows = (
-            rows[rows["area"] == filters.area]
+            recent[recent["area"] == filters.area]
             if ds.areas.at[filters.area, "level"] != "region"
-            else rows[rows["area"].map(ds.areas["region"]) == filters.area]
+            else recent[recent["area"].map(ds.areas["region"]) == filters.area]
         )
+        before = _state_at(builder, recent)
         pairs = [
             (r.series, int(r.fy), r.area, r.old_value, r.new_value, r.changed_at[:10])
             for r in rows.itertuples()
@@ -143,6 +145,7 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
             (r.series, int(r.fy), filters.area, "", r.value, str(r.updated))
             for r in rows.itertuples()
         ]
+        before = builder.withheld
     result = []
     for series, fy, area, old, new, when in pairs:
         info = ds.series.loc[series]
@@ -150,7 +153,7 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
             continue
 
         cell = (series, fy, area)
-        now = _changed_value(builder, new, cell, info, current=True)
+        now = _changed_value(builder, new, cell, info, builder.withheld.reason(*cell))
         label = f"（{info['label_ja']}）" if pd.notna(info["label_ja"]) else ""
         result.append(
             Change(
@@ -158,7 +161,7 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
                 series=series,
                 fy=format_fy(fy),
                 area=builder.area_name(area, "ja"),
-                value=f"{_changed_value(builder, old, cell, info, current=False)} → {now}"
+                value=f"{_changed_value(builder, old, cell, info, before.reason(*cell))} → {now}"
                 if len(record)
                 else now,
                 updated=when,
@@ -167,23 +170,40 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
     return result
 
 
+def _state_at(builder: Builder, record: pd.DataFrame) -> Suppression:
+    """The withheld cells of the data as it stood before the changes in ``record``.
+
+    An old value printed in 「前回からの更新」 was published (or withheld) by the briefings of
+    that time: it is printed only if they showed it, so a value they withheld — small, partial
+    or 秘匿 — stays withheld.
+    """
+    ds = builder.ds
+    history = ds.history.set_index(["series", "fy", "area"])
+    first = record.assign(fy=record["fy"].astype(int)).drop_duplicates(
+        ["series", "fy", "area"], keep="first"
+    )
+    for r in first.itertuples():
+        key = (r.series, r.fy, r.area)
+        if r.old_value == "":
+            history = history.drop(index=key, errors="ignore")
+        elif key in history.index:
+            history.loc[key, "value"] = float(r.old_value)
+    before = replace(ds, history=history.reset_index())
+    return suppression(before, builder.settings.suppress_below)
+
+
 def _changed_value(
-    builder: Builder, value: object, cell: tuple[str, int, str], info: pd.Series, *, current: bool
+    builder: Builder, value: object, cell: tuple[str, int, str], info: pd.Series, why: str
 ) -> str:
-    """One side of old → new. The current value is withheld as the views withhold it; an old one
-    only when it was small itself (the totals it was part of are no longer shown)."""
+    """One side of old → new, withheld for ``why`` (the reason at the time it was published)."""
     if value in ("", None):
         return "（新規）"
-    v = float(value)  # type: ignore[arg-type]
-    threshold = builder.settings.suppress_below
-    small = suppress_mask(pd.Series([v]), kind=info["kind"], area=cell[2], threshold=threshold)
-    why = builder.withheld.reason(*cell) if current else ""
     return value_text(
-        v,
+        float(value),  # type: ignore[arg-type]
         kind=info["kind"],
         unit=info["unit_ja"],
-        suppressed=why or (SMALL if small.iloc[0] else ""),
-        threshold=threshold,
+        suppressed=why,
+        threshold=builder.settings.suppress_below,
     )
 
 
@@ -199,6 +219,7 @@ def render_briefing(
     """The whole briefing as one HTML document (a string)."""
     settings = settings or Settings()
     builder = builder or Builder(ds, settings, fmt="svg")
+    require_passed(ds, settings.suppress_below, settings.disclosure_dir, builder.disclosure)
     lang = filters.lang
     generated = generated or dt.date.today()
     t = SimpleNamespace(**texts(lang))
@@ -229,6 +250,12 @@ def render_briefing(
         csv_name=f"briefing-{filters.direction or 'all'}-{filters.area}.csv",
         threshold=settings.suppress_below,
         small_n=settings.small_sample_n,
+        level=f"{settings.confidence * 100:g}%",
+        plan_years=f"{format_fy(ds.plan_period[0])}〜{format_fy(ds.plan_period[1])}",
+        plan_last=format_fy(ds.plan_period[1]),
+        plan_note=t.plan_note.format(
+            start=format_fy(ds.plan_period[0]), end=format_fy(ds.plan_period[1])
+        ),
         css=stylesheet(),
         lang=lang,
     )

@@ -18,8 +18,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 #: Part of every file name: change it when what a stored figure shows changes for the same key
-#: (3: complementary suppression; 4: margins measured, not constrained layout).
-ENCODING = 4
+#: (3: complementary suppression; 4: margins measured, not constrained layout; 5: withheld cells
+#: chosen by integer programming, plan period shaded, sample points marked).
+ENCODING = 5
 
 
 class FigureCache:
@@ -56,7 +57,7 @@ class FigureCache:
             data = draw()
             self.drawn += 1
             if path is not None:
-                _write_atomic(path, data)
+                write_atomic(path, data)
         self._memory[name] = data
         return data
 
@@ -107,7 +108,7 @@ class FigureCache:
             self._memory[name] = data
             figures[name] = data.decode()
             if self.directory is not None:
-                _write_atomic(self.directory / name, data)
+                write_atomic(self.directory / name, data)
         return [_PLACEHOLDER.sub(lambda m: figures[m.group(1)], document) for document in documents]
 
 
@@ -180,7 +181,8 @@ def _run_drawers(connection: Connection, prepare: Callable[[], None], processes:
         connection.send((False, error))
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` in one step; a cache file that cannot be written only costs work later."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")

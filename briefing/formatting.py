@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .labels import text
-from .suppression import COMPLEMENT
+from .suppression import COMPLEMENT, partial_counts
 
 #: Changes of shares are in percentage points, not per cent.
 _POINTS = {"ja": "ポイント", "en": " pt"}
@@ -35,12 +35,15 @@ def value_text(
     threshold: int = 5,
     lang: str = "ja",
 ) -> str:
-    """A value as people read it: "402件", "74.3%", "5未満", "秘匿", "創設済", or "－".
+    """A value as people read it: "402件", "74.3%", "5未満", "秘匿", "創設済", "－", or
+    「一部の市町のみ（27/29 市町）」 for a sum that lacks some towns.
 
     ``suppressed`` is why the value is withheld (:mod:`briefing.suppression`), "" when shown.
     """
     if suppressed == COMPLEMENT:
         return text("withheld", lang)
+    if (partial := partial_counts(suppressed)) is not None:
+        return text("partial", lang, n=partial[0], m=partial[1])
     if suppressed:
         return text("suppressed", lang, n=threshold)
     if _missing(value):
@@ -68,13 +71,23 @@ def change_text(change: object, pct: object = None, *, kind: str, lang: str = "j
 
 
 def share_text(
-    share: float, low: float, high: float, n: int, *, reference: bool, lang: str = "ja"
+    share: float,
+    low: float,
+    high: float,
+    n: int,
+    *,
+    reference: bool,
+    protects: bool = False,
+    lang: str = "ja",
 ) -> str:
-    """A survey share with its interval and n: "40.1%（95%信頼区間 38.7〜41.4、n=4,932）"."""
+    """A survey share with its interval and n: "40.1%（95%信頼区間 38.7〜41.4、n=4,932）".
+
+    A hidden share says why: too few respondents, or (``protects``) it would give such a group away.
+    """
+    if _missing(share) and protects:
+        return text("group_protects", lang, n=f"{n:,}")
     if _missing(share):
-        return (
-            f"非表示（回答者 {n} 人のため）" if lang == "ja" else f"hidden (only {n} respondents)"
-        )
+        return text("group_small", lang, n=f"{n:,}")
     if lang == "en":
         body = f"{share:.1f}% (95% CI {low:.1f}–{high:.1f}, n={n:,})"
     else:

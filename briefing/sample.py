@@ -23,7 +23,7 @@ LAST_FY = 2025
 PLAN_SOURCE = "三重県ひきこもり支援推進計画（令和4年3月）第5章 現状値"
 SAMPLE_SOURCE = "架空のサンプルデータ（briefing sample で生成）"
 #: Reference files copied unchanged into a generated data directory.
-REFERENCE_FILES = ("directions.csv", "catalog.csv", "series.csv", "areas.csv")
+REFERENCE_FILES = ("directions.csv", "catalog.csv", "series.csv", "areas.csv", "plan.csv")
 
 # Rough populations in thousands (2020 census, rounded): only weights for spreading totals.
 POPULATION = {

@@ -196,7 +196,18 @@ SURVEYS = FileSchema(
     ],
     key=["survey", "fy", "region", "group", "answer"],
 )
-ALL = (DIRECTIONS, CATALOG, SERIES, AREAS, HISTORY, SURVEYS)
+PLAN = FileSchema(
+    "plan.csv",
+    [
+        Column("name_ja"),
+        Column("name_en"),
+        Column("fy_from", fiscal_year),
+        Column("fy_to", fiscal_year),
+        Column("adopted", required=False),
+    ],
+    key=["name_ja"],
+)
+ALL = (DIRECTIONS, CATALOG, SERIES, AREAS, HISTORY, SURVEYS, PLAN)
 
 
 def read_table(directory: Path, schema: FileSchema) -> tuple[pd.DataFrame, list[Problem]]:

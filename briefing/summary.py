@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .dataset import Dataset
 from .fiscal import format_fy
+from .hierarchy import completeness_notes
 
 
 def describe(ds: Dataset) -> str:
@@ -30,5 +31,9 @@ def describe(ds: Dataset) -> str:
             f"調査: {len(surveys)} 行（{format_fy(survey_years[0])}〜{format_fy(survey_years[-1])}、"
             f"回答者 延べ {int(surveys['respondents'].sum()):,} 人、うちサンプル {int(surveys.loc[surveys['sample'], 'respondents'].sum()):,} 人）"
         )
+    notes = completeness_notes(ds)
+    if notes:
+        lines.append(f"注意（{len(notes)} 件、保存や表示は止めません）:")
+        lines += [f"  - {note}" for note in notes]
     lines.append(f"データ版: {ds.version}")
     return "\n".join(lines)

@@ -39,6 +39,23 @@ def wilson_interval(
     return low, high
 
 
+def difference_interval(
+    first: tuple[float, float, float], last: tuple[float, float, float]
+) -> tuple[float, float]:
+    """Interval for last − first of two independent shares, each given as (share, low, high)
+    with its Wilson limits: Newcombe's hybrid score method (1998, method 10), which keeps the
+    Wilson interval's good behaviour for small n and shares near 0 or 100.
+
+    >>> low, high = difference_interval((40.0, 38.0, 42.0), (45.0, 43.0, 47.0))
+    >>> round(low, 2), round(high, 2)
+    (2.17, 7.83)
+    """
+    p1, l1, u1 = first
+    p2, l2, u2 = last
+    d = p2 - p1
+    return d - float(np.hypot(p2 - l2, u1 - p1)), d + float(np.hypot(u2 - p2, p1 - l1))
+
+
 def survey_shares(
     surveys: pd.DataFrame,
     survey: str,
@@ -49,6 +66,7 @@ def survey_shares(
     years: tuple[int, int] | None = None,
     small_n: int = 30,
     hide_below: int = 0,
+    hidden: frozenset[tuple[str, int, str, str]] = frozenset(),
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Agreeing share per fiscal year (and per ``by`` column: ``region`` or ``group``).
@@ -56,7 +74,9 @@ def survey_shares(
     ``regions`` and ``groups`` keep only those cells before combining, so a filter to one region
     and one age band gives that cell's share. Returns columns fy, [by], agree, n, share, low, high
     (shares in %) and ``reference`` (n < ``small_n``: show as 参考値). Groups with fewer than
-    ``hide_below`` respondents get no share at all: one agency's answer must not be readable.
+    ``hide_below`` respondents get no share at all: one agency's answer must not be readable;
+    nor do the ``hidden`` ones (:mod:`briefing.survey_disclosure`: (survey, fy, region or "*",
+    group or "*")), which would give a small group away.
     """
     rows = surveys[surveys["survey"] == survey]
     if regions is not None:
@@ -85,9 +105,42 @@ def survey_shares(
         low=100 * low,
         high=100 * high,
         reference=table["n"] < small_n,
-    ).pipe(_hide, table["n"] < hide_below)
+    ).pipe(
+        _hide,
+        table["n"] < hide_below,
+        _keys(table, survey, by, regions, groups).isin(hidden) & (table["n"] >= hide_below),
+    )
 
 
-def _hide(table: pd.DataFrame, hidden: pd.Series) -> pd.DataFrame:
+def _keys(
+    table: pd.DataFrame,
+    survey: str,
+    by: str | list[str] | None,
+    regions: Iterable[str] | None,
+    groups: Iterable[str] | None,
+) -> pd.Series:
+    """The published cell each row is: one region (or all) × one group (or all)."""
+    by = [by] if isinstance(by, str) else list(by or [])
+    chosen = {"region": list(regions) if regions is not None else None, "group": None}
+    chosen["group"] = list(groups) if groups is not None else None
+
+    def fixed(key: str) -> str:
+        picked = chosen[key]
+        return picked[0] if picked is not None and len(picked) == 1 else "*"
+
+    region = table["region"] if "region" in by else pd.Series(fixed("region"), index=table.index)
+    group = table["group"] if "group" in by else pd.Series(fixed("group"), index=table.index)
+    return pd.Series(
+        list(zip([survey] * len(table), table["fy"].astype(int), region, group, strict=True)),
+        index=table.index,
+        dtype=object,
+    )
+
+
+def _hide(table: pd.DataFrame, small: pd.Series, protects: pd.Series) -> pd.DataFrame:
+    """No share for small groups, nor for the groups hidden to protect them (``protects``)."""
+    hidden = small | protects
     columns = ["agree", "share", "low", "high"]
-    return table.assign(hidden=hidden, **{c: table[c].where(~hidden) for c in columns})
+    return table.assign(
+        hidden=hidden, protects=protects, **{c: table[c].where(~hidden) for c in columns}
+    )

@@ -11,12 +11,16 @@ import csv
 import datetime as dt
 import getpass
 import io
+import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from . import store
-from .dataset import PREFECTURE, Dataset, data_version
+from .config import Settings
+from .dataset import PREFECTURE, Dataset, data_version, load_dataset
+from .disclosure import require_passed
 from .review import Review
 
 CHANGE_COLUMNS = [
@@ -168,8 +172,13 @@ def commit(
     files: list[str] | None = None,
     now: dt.datetime | None = None,
     comments: dict[tuple[str, int], str] | None = None,
+    settings: Settings | None = None,
 ) -> str:
-    """Save a reviewed import (atomic, versioned); returns the version name for undo."""
+    """Save a reviewed import (atomic, versioned); returns the version name for undo.
+
+    Raises :class:`~briefing.disclosure.DisclosureError` (nothing saved) when the new figures'
+    withheld counts would fail the audit.
+    """
     now = now or dt.datetime.now().astimezone()
     by = by or getpass.getuser()
     counts = result.counts()
@@ -182,12 +191,29 @@ def commit(
                 "データは変更されていません。もう一度取り込んで、確認し直してください。"
             )
 
+    def checked_files() -> dict[str, bytes]:
+        new = apply(ds, result, by=by, now=now, comments=comments)
+        _require_disclosable(ds, new, settings or Settings())
+        return new
+
     return store.save(
         ds.directory,
-        lambda: apply(ds, result, by=by, now=now, comments=comments),
+        checked_files,
         check=unchanged,
         meta={"when": now.isoformat(timespec="seconds"), "by": by, "inputs": files or [], **counts},
     )
+
+
+def _require_disclosable(ds: Dataset, files: dict[str, bytes], settings: Settings) -> None:
+    """Solve and audit the withheld cells of the data as it will be saved; the stored answer
+    then serves every view of the new version at once."""
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        for path in ds.directory.glob("*.csv"):
+            shutil.copyfile(path, folder / path.name)
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+        require_passed(load_dataset(folder), settings.suppress_below, settings.disclosure_dir)
 
 
 def read_changes(directory: Path) -> pd.DataFrame:

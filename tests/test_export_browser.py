@@ -330,6 +330,7 @@ def test_every_page_has_the_header_with_title_and_date(opened: Opened, printed: 
     for number, text in enumerate(pages, start=1):
         assert top_left in text, f"page {number} has no title header"
         assert f"作成日 {DATE}" in text, f"page {number} has no date header"
+        assert "架空のサンプルデータを含みます" in text, f"page {number} has no sample notice"
         assert re.search(rf"^\s*{number}\s*/\s*{len(pages)}\s*$", text, flags=re.M), (
             f"page {number} has no page number"
         )

@@ -37,7 +37,7 @@ def test_public_surface_is_explicit():
     assert set(briefing.__all__) == {
         "DATA_ENV", "PREFECTURE", "DataError", "Dataset", "FiscalYearError", "Problem", "Settings",
         "area_history", "format_fy", "has_breakdown", "load_dataset", "parse_fy", "summarise",
-        "survey_shares", "suppress_mask", "suppression", "wilson_interval",
+        "survey_shares", "suppression", "wilson_interval",
     }  # fmt: skip
     assert set(widgets.__all__) == {
         "Dashboard",

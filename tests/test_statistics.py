@@ -20,7 +20,6 @@ from briefing import (
     has_breakdown,
     load_dataset,
     summarise,
-    suppress_mask,
 )
 from briefing.suppression import (
     SMALL,
@@ -279,7 +278,7 @@ def test_small_regional_sum_is_suppressed(bundled_dataset: Dataset) -> None:
         assert (row["latest_suppressed"] == SMALL) == (1 <= latest <= 4), region
 
 
-def test_prefecture_is_never_suppressed(
+def test_a_prefecture_only_count_is_never_suppressed(
     data_copy: Path, edit_csv: Callable[..., str], find_row: Callable[..., int]
 ) -> None:
     path = data_copy / "history.csv"
@@ -291,9 +290,6 @@ def test_prefecture_is_never_suppressed(
     assert row["change_baseline"] == 3 - 275
     assert not table["latest_suppressed"].fillna(False).any()
 
-    values = pd.Series([1.0, 2.0, 3.0, 4.0])
-    assert not suppress_mask(values, kind="count", area=PREFECTURE, threshold=5).any()
-
 
 def test_stocks_are_not_suppressed(bundled_dataset: Dataset) -> None:
     ds = bundled_dataset
@@ -304,13 +300,3 @@ def test_stocks_are_not_suppressed(bundled_dataset: Dataset) -> None:
             row = _row(summarise(ds, town), series)
             assert not row["latest_suppressed"], (series, town)
             assert not math.isnan(row["change_previous"]), (series, town)
-
-
-def test_suppress_mask_on_plain_values() -> None:
-    values = pd.Series([0.0, 1.0, 4.0, 5.0, 12.0])
-    counts = suppress_mask(values, kind="count", area="242012", threshold=5)
-    assert counts.tolist() == [False, True, True, False, False]
-    stocks = suppress_mask(values, kind="stock", area="242012", threshold=5)
-    assert not stocks.any()
-    stricter = suppress_mask(values, kind="count", area="242012", threshold=10)
-    assert stricter.tolist() == [False, True, True, True, False]

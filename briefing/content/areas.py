@@ -12,7 +12,7 @@ from ..filters import Filters
 from ..fiscal import format_fy
 from ..formatting import value_text
 from ..labels import text
-from ..suppression import COMPLEMENT
+from ..suppression import COMPLEMENT, partial_counts
 from .indicators import IndicatorViews
 from .models import Comparison, IndicatorCard
 
@@ -58,8 +58,9 @@ class AreaViews(IndicatorViews):
             if part is not None and part["fy"].between(*years).any():
                 fy = max(fy or 0, int(part.loc[part["fy"].between(*years), "fy"].max()))
         for code, part in zip(codes, parts, strict=True):
-            hit = part.loc[part["fy"] == fy, "value"] if part is not None else pd.Series()
-            value = float(hit.iloc[0]) if len(hit) else float("nan")
+            hit = part.loc[part["fy"] == fy] if part is not None else pd.DataFrame()
+            value = float(hit["value"].iloc[0]) if len(hit) else float("nan")
+            sample = bool(len(hit) and hit["sample"].iloc[0])
             why = self.withheld.reason(s, fy, code) if fy else ""
             rows.append(
                 {
@@ -73,8 +74,10 @@ class AreaViews(IndicatorViews):
                         suppressed=why,
                         threshold=threshold,
                         lang=lang,
-                    ),
+                    )
+                    + (text("sample_mark", lang) if sample and not why else ""),
                     "why": why,
+                    "sample": sample,
                 }
             )
         table = pd.DataFrame(rows)
@@ -108,11 +111,21 @@ class AreaViews(IndicatorViews):
             columns={"label": "地域" if lang == "ja" else "Area", "shown": fy_text}
         )
         withheld = any(r["why"] == COMPLEMENT for r in rows)
+        incomplete = any(partial_counts(str(r["why"])) is not None for r in rows)
         return Comparison(
             card=card,
             series_label=label,
             fy=fy_text,
             table=shown,
             chart=self._chart(key, draw, alt) if fy else None,
-            note=text("withheld_note", lang, n=threshold) if withheld else "",
+            note=" ".join(
+                filter(
+                    None,
+                    [
+                        text("withheld_note", lang, n=threshold) if withheld else "",
+                        text("partial_note", lang) if incomplete else "",
+                        text("sample_note", lang) if any(r["sample"] for r in rows) else "",
+                    ],
+                )
+            ),
         )

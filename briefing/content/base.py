@@ -13,10 +13,11 @@ import pandas as pd
 from .. import charts
 from ..config import Settings
 from ..dataset import Dataset
+from ..disclosure import Disclosure, disclosure
 from ..figcache import FigureCache
 from ..filters import Filters
 from ..statistics import area_history, summarise
-from ..suppression import Suppression, suppression
+from ..suppression import Suppression
 from .models import Chart
 
 if TYPE_CHECKING:
@@ -32,12 +33,16 @@ class BuilderBase:
     settings: Settings = field(default_factory=Settings)
     fmt: str = "png"
     cache: FigureCache | None = None
+    disclosure: Disclosure = field(init=False)
     withheld: Suppression = field(init=False)
 
     def __post_init__(self) -> None:
         if self.cache is None:
             self.cache = FigureCache(self.settings.cache_dir, self.ds.version)
-        self.withheld = suppression(self.ds, self.settings.suppress_below)
+        self.disclosure = disclosure(
+            self.ds, self.settings.suppress_below, self.settings.disclosure_dir
+        )
+        self.withheld = self.disclosure.withheld
         self._histories: dict[str, pd.DataFrame] = {}
         self._summaries: dict[tuple[str, int], pd.DataFrame] = {}
 

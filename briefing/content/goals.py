@@ -12,7 +12,7 @@ from ..fiscal import format_fy
 from ..formatting import change_text, share_text
 from ..labels import group_label, text
 from ..sparkline import sparkline_svg
-from ..surveys import survey_shares
+from ..surveys import difference_interval, survey_shares
 from .base import BuilderBase
 from .models import GoalCard, SurveyPanel
 
@@ -45,6 +45,7 @@ class GoalViews(BuilderBase):
                 regions=regions,
                 small_n=s.small_sample_n,
                 hide_below=s.suppress_below,
+                hidden=self.disclosure.groups,
                 confidence=s.confidence,
             )
             if filters.fy_from or filters.fy_to:
@@ -52,11 +53,7 @@ class GoalViews(BuilderBase):
             if not len(shares):
                 continue
             last, first = shares.iloc[-1], shares.iloc[0]
-            change = change_text(last["share"] - first["share"], kind="share", lang=lang) + (
-                f"（{format_fy(int(first['fy']), lang=lang)}から）"
-                if lang == "ja"
-                else f" (since FY{int(first['fy'])})"
-            )
+            change = self._goal_change(first, last, lang)
             target = (
                 f"{goal.target_value:g}%（{format_fy(int(goal.target_fy), lang=lang)}）"
                 if pd.notna(goal.target_value)
@@ -73,8 +70,15 @@ class GoalViews(BuilderBase):
                     ],
                     ("割合（95%信頼区間、回答者数）" if lang == "ja" else "Share (95% CI, n)"): [
                         share_text(
-                            r.share, r.low, r.high, int(r.n), reference=bool(r.reference), lang=lang
+                            r.share,
+                            r.low,
+                            r.high,
+                            int(r.n),
+                            reference=bool(r.reference),
+                            protects=bool(r.protects),
+                            lang=lang,
                         )
+                        + (text("sample_mark", lang) if r.sample and not r.hidden else "")
                         for r in shares.itertuples()
                     ],
                 }
@@ -113,6 +117,7 @@ class GoalViews(BuilderBase):
                         last["high"],
                         int(last["n"]),
                         reference=bool(last["reference"]),
+                        protects=bool(last["protects"]),
                         lang=lang,
                     ),
                     latest_fy=format_fy(int(last["fy"]), lang=lang),
@@ -128,9 +133,32 @@ class GoalViews(BuilderBase):
                     ),
                     table=table,
                     chart=chart,
+                    sample=bool(last["sample"]),
                 )
             )
         return cards
+
+    def _goal_change(self, first: pd.Series, last: pd.Series, lang: str) -> str:
+        """The change since the first year with the interval of the difference: a survey's
+        change can be sampling error, and the card says when it may be."""
+        since = format_fy(int(first["fy"]), lang=lang)
+        body = change_text(last["share"] - first["share"], kind="share", lang=lang)
+        if body == "－" or first["fy"] == last["fy"]:
+            return body
+        low, high = difference_interval(
+            (first["share"], first["low"], first["high"]),
+            (last["share"], last["low"], last["high"]),
+        )
+        level = f"{self.settings.confidence * 100:g}%"
+        within = low <= 0 <= high
+        return body + text(
+            "goal_change_within" if within else "goal_change_beyond",
+            lang,
+            since=since,
+            level=level,
+            low=change_text(low, kind="share", lang=lang),
+            high=change_text(high, kind="share", lang=lang),
+        )
 
     def survey_panels(self, filters: Filters) -> list[SurveyPanel]:
         """G1 by region and by age band, G2 by agency type and by region, for the latest year in range."""
@@ -163,6 +191,7 @@ class GoalViews(BuilderBase):
                 years=(lo, hi),
                 small_n=s.small_sample_n,
                 hide_below=s.suppress_below,
+                hidden=self.disclosure.groups,
                 confidence=s.confidence,
             )
             if not len(shares):
@@ -182,8 +211,15 @@ class GoalViews(BuilderBase):
                     ("区分" if lang == "ja" else "Group"): shares["label"],
                     ("割合（95%信頼区間、回答者数）" if lang == "ja" else "Share (95% CI, n)"): [
                         share_text(
-                            r.share, r.low, r.high, int(r.n), reference=bool(r.reference), lang=lang
+                            r.share,
+                            r.low,
+                            r.high,
+                            int(r.n),
+                            reference=bool(r.reference),
+                            protects=bool(r.protects),
+                            lang=lang,
                         )
+                        + (text("sample_mark", lang) if r.sample and not r.hidden else "")
                         for r in shares.itertuples()
                     ],
                 }
@@ -208,6 +244,7 @@ class GoalViews(BuilderBase):
 
             draw = partial(charts.share_figure, shares, lang=lang, settings=s)
 
+            sample_note = text("sample_note", lang) if bool(shares["sample"].any()) else ""
             n_ref = int(shares["reference"].sum())
             note = (
                 (
@@ -223,7 +260,7 @@ class GoalViews(BuilderBase):
                     title=title,
                     table=table.reset_index(drop=True),
                     chart=self._chart(key, draw, alt),
-                    note=note,
+                    note=" ".join(filter(None, [note, sample_note])),
                 )
             )
         return panels

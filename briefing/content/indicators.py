@@ -14,7 +14,7 @@ from ..formatting import change_text, value_text
 from ..labels import KIND, text
 from ..sparkline import sparkline_svg
 from ..statistics import has_breakdown
-from ..suppression import COMPLEMENT
+from ..suppression import COMPLEMENT, partial_counts
 from .base import BuilderBase
 from .models import Chart, IndicatorCard, SeriesLine
 
@@ -28,6 +28,7 @@ class IndicatorViews(BuilderBase):
         lang = filters.lang
         lo, hi = self.years(filters)
         summary = self._summary(filters.area, hi)
+        plan_end = self._summary(filters.area, self.ds.plan_period[1])
         history = self.history(filters.area)
         history = history[history["fy"].between(lo, hi)]
         history = history.assign(suppressed=self.withheld.column(history, filters.area))
@@ -45,7 +46,12 @@ class IndicatorViews(BuilderBase):
                 available = all(has_breakdown(self.ds, s, filters.area) for s in series.index)
                 lines = (
                     [
-                        self._line(summary.loc[s], history[history["series"] == s], filters)
+                        self._line(
+                            summary.loc[s],
+                            history[history["series"] == s],
+                            filters,
+                            plan_end.loc[s],
+                        )
                         for s in series.index
                     ]
                     if available
@@ -80,8 +86,11 @@ class IndicatorViews(BuilderBase):
             result[direction] = cards
         return result
 
-    def _line(self, row: pd.Series, values: pd.DataFrame, filters: Filters) -> SeriesLine:
+    def _line(
+        self, row: pd.Series, values: pd.DataFrame, filters: Filters, at_end: pd.Series
+    ) -> SeriesLine:
         lang, kind, threshold = filters.lang, row["kind"], self.settings.suppress_below
+        plan_to = self.ds.plan_period[1]
         unit = self.ds.series.at[row.name, f"unit_{lang}"]
         label = self.ds.series.at[row.name, f"label_{lang}"]
         latest_fy = (
@@ -108,6 +117,24 @@ class IndicatorViews(BuilderBase):
             else text("no_baseline", lang)
         )
         shown = values[values["suppressed"] == ""]
+        plan_end = ""
+        if pd.notna(at_end["latest_fy"]) and int(at_end["latest_fy"]) == plan_to:
+            plan_end = value_text(
+                at_end["latest"],
+                kind=kind,
+                unit=unit,
+                suppressed=at_end["latest_suppressed"],
+                threshold=threshold,
+                lang=lang,
+            ) + (
+                f"（{text('vs_baseline', lang)} "
+                + change_text(
+                    at_end["change_baseline"], at_end["change_baseline_pct"], kind=kind, lang=lang
+                )
+                + "）"
+                if has_base and pd.notna(at_end["change_baseline"])
+                else ""
+            )
         return SeriesLine(
             label="" if pd.isna(label) else str(label),
             latest=shown_value("latest", "latest_suppressed"),
@@ -127,6 +154,8 @@ class IndicatorViews(BuilderBase):
             spark=sparkline_svg(
                 list(shown["fy"]), list(shown["value"]), colour=self.settings.palette[0]
             ),
+            plan_end=plan_end,
+            after_plan=pd.notna(row["latest_fy"]) and int(row["latest_fy"]) > plan_to,
         )
 
     def _sources(self, rows: pd.DataFrame) -> str:
@@ -156,7 +185,7 @@ class IndicatorViews(BuilderBase):
             part = rows[rows["series"] == s]
             unit, kind = series.at[s, f"unit_{lang}"], series.at[s, "kind"]
             wide[labels[s]] = {
-                format_fy(int(r.fy), lang=lang): value_text(
+                self._fy_label(int(r.fy), lang): value_text(
                     r.value,
                     kind=kind,
                     unit=unit,
@@ -165,17 +194,19 @@ class IndicatorViews(BuilderBase):
                     lang=lang,
                 )
                 + (f"（{text('provisional', lang)}）" if r.status == "速報" else "")
+                + (text("sample_mark", lang) if r.sample and not r.suppressed else "")
                 for r in part.itertuples()
             }
         table = pd.DataFrame(wide).rename_axis("年度" if lang == "ja" else "FY").reset_index()
         hidden = rows[rows["suppressed"] != ""]
         withheld = bool((hidden["suppressed"] == COMPLEMENT).any())
-        what = f"{threshold}未満" + ("・秘匿" if withheld else "")
+        partial = any(partial_counts(r) is not None for r in hidden["suppressed"])
+        what = "・".join([f"{threshold}未満"] + ["秘匿"] * withheld + ["一部の市町のみ"] * partial)
         note = (
             (
                 f"{what}の値はグラフに表示していません（{len(hidden)}件）"
                 if lang == "ja"
-                else f"values withheld or under {threshold} not plotted ({len(hidden)})"
+                else f"values withheld, under {threshold} or partial not plotted ({len(hidden)})"
             )
             if len(hidden)
             else ""
@@ -185,8 +216,23 @@ class IndicatorViews(BuilderBase):
             figure = self._trend_chart(
                 card, series, rows[rows["suppressed"] == ""], labels, filters, note
             )
+        plan = self.ds.plan_period
         card_note = " ".join(
-            filter(None, [card.note, text("withheld_note", lang, n=threshold) if withheld else ""])
+            filter(
+                None,
+                [
+                    card.note,
+                    text(
+                        "plan_note",
+                        lang,
+                        start=format_fy(plan[0], lang=lang),
+                        end=format_fy(plan[1], lang=lang),
+                    ),
+                    text("sample_note", lang) if bool(rows["sample"].any()) else "",
+                    text("withheld_note", lang, n=threshold) if withheld else "",
+                    text("partial_note", lang) if partial else "",
+                ],
+            )
         )
         return IndicatorCard(
             **{**card.__dict__, "table": table, "chart": figure, "note": card_note}
@@ -208,6 +254,7 @@ class IndicatorViews(BuilderBase):
                 "value": rows["value"],
                 "label": rows["series"].map(labels),
                 "provisional": rows["status"] == "速報",
+                "sample": rows["sample"].astype(bool),
             }
         )
         base = series[series["baseline_value"].notna()]
@@ -230,7 +277,13 @@ class IndicatorViews(BuilderBase):
             "fmt": self.fmt,
             "s": self.settings.suppress_below,
         }
-        alt = self._trend_alt(card, values, lang)
+        plan = self.ds.plan_period
+        alt = self._trend_alt(card, values, lang) + text(
+            "trend_alt_extra",
+            lang,
+            start=format_fy(plan[0], lang=lang),
+            end=format_fy(plan[1], lang=lang),
+        )
 
         draw = partial(
             charts.trend_figure,
@@ -240,8 +293,14 @@ class IndicatorViews(BuilderBase):
             lang=lang,
             settings=self.settings,
             note=note,
+            plan=self.ds.plan_period,
         )
         return self._chart(key, draw, alt)
+
+    def _fy_label(self, fy: int, lang: str) -> str:
+        """A year as the tables show it; years after the plan say so."""
+        after = f"（{text('after_plan', lang)}）" if fy > self.ds.plan_period[1] else ""
+        return format_fy(fy, lang=lang) + after
 
     @staticmethod
     def _trend_alt(card: IndicatorCard, values: pd.DataFrame, lang: str) -> str:

@@ -28,6 +28,10 @@ class SeriesLine:
     comment: str
     sample: bool
     spark: str
+    #: the value in the plan's last year and its change since the baseline ("" when none)
+    plan_end: str = ""
+    #: the latest value is from after the plan period
+    after_plan: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class GoalCard:
     spark: str
     table: pd.DataFrame
     chart: Chart | None = None
+    #: the latest share comes from sample data
+    sample: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,141 @@
+"""The plan's period (令和4〜6年度) as data: cards, tables, charts and the end-of-plan summary,
+and every value's provenance (sample or real, 確定 or 速報) wherever it is shown."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from briefing import PREFECTURE, DataError, Settings, load_dataset
+from briefing.content import Builder
+from briefing.export import render_briefing
+from briefing.filters import Filters
+from briefing.html import render_view
+from briefing.surveys import difference_interval, wilson_interval
+
+SETTINGS = Settings(cache_dir=None)
+
+
+def _value(ds, series: str, fy: int, area: str = PREFECTURE) -> float:  # type: ignore[no-untyped-def]
+    rows = ds.history
+    hit = rows[(rows["series"] == series) & (rows["fy"] == fy) & (rows["area"] == area)]
+    return float(hit["value"].iloc[0])
+
+
+def test_the_plan_period_comes_from_the_data(bundled_dataset) -> None:  # type: ignore[no-untyped-def]
+    assert bundled_dataset.plan_period == (2022, 2024)
+
+
+def test_a_card_shows_the_plan_end_beside_the_latest_and_marks_later_years(
+    bundled_dataset,  # type: ignore[no-untyped-def]
+) -> None:
+    ds = bundled_dataset
+    builder = Builder(ds, SETTINGS)
+    card = next(c for c in builder.indicator_cards(Filters(direction=3))[3] if c.id == "3-1")
+    line = card.lines[0]
+    end, base = _value(ds, "3-1", 2024), 275.0
+    change = end - base
+    assert (
+        line.plan_end == f"{end:,.0f}件（基準値から {change:+,.0f}（{100 * change / base:+.1f}%））"
+    )
+    assert line.latest_fy == "令和7年度" and line.after_plan
+    html = render_view(builder, Filters(view="direction", direction=3), "direction", mode="table")
+    assert "計画最終年度" in html and "計画期間後" in html
+    assert "令和7年度（計画期間後）" in html and "令和6年度（計画期間後）" not in html
+    assert "計画期間は令和4年度〜令和6年度です" in html
+
+
+def test_a_successor_plan_is_set_in_the_data(data_copy: Path, edit_csv: Callable[..., str]) -> None:
+    edit_csv(data_copy / "plan.csv", 2, "fy_to", "2025")
+    ds = load_dataset(data_copy)
+    builder = Builder(ds, SETTINGS)
+    line = next(c for c in builder.indicator_cards(Filters(direction=3))[3] if c.id == "3-1").lines[
+        0
+    ]
+    assert not line.after_plan and line.plan_end.startswith("402件")
+
+
+def test_a_plan_that_ends_before_it_starts_is_refused_in_japanese(
+    data_copy: Path, edit_csv: Callable[..., str]
+) -> None:
+    edit_csv(data_copy / "plan.csv", 2, "fy_to", "2020")
+    with pytest.raises(DataError) as caught:
+        load_dataset(data_copy)
+    assert (
+        "plan.csv" in caught.value.report()
+        and "計画期間の終わりが始まりより前" in caught.value.report()
+    )
+
+
+def test_the_briefing_has_an_end_of_plan_summary(bundled_dataset) -> None:  # type: ignore[no-untyped-def]
+    ds = bundled_dataset
+    html = render_briefing(ds, Filters(), settings=SETTINGS)
+    section = html.split('id="plan"')[1].split("</section>")[0]
+    assert "計画期間のまとめ（令和4年度〜令和6年度）" in section
+    assert "計画最終年度（令和6年度）" in section
+    rows = re.findall(r"<tr><td>(\d-\d) ", section)
+    assert len(rows) >= 16 and {"1-1", "6-1"} <= set(rows)
+    assert f"{_value(ds, '5-4', 2024):,.0f}件" in section
+
+
+def test_a_goal_change_carries_the_interval_of_the_difference(bundled_dataset) -> None:  # type: ignore[no-untyped-def]
+    builder = Builder(bundled_dataset, SETTINGS)
+    cards = builder.goal_cards(Filters(area="higashikishu"))
+    g1 = next(c for c in cards if c.id == "G1")
+    assert "差の95%信頼区間" in g1.change
+    # 東紀州's G1 sample of ~200 a year moves less than its sampling error
+    assert "標本誤差の範囲内" in g1.change
+    whole = next(c for c in builder.goal_cards(Filters()) if c.id == "G1")
+    assert "差の95%信頼区間" in whole.change and "標本誤差の範囲内" not in whole.change
+
+
+def test_the_difference_interval_matches_newcombe_by_hand() -> None:
+    low1, high1 = wilson_interval(40, 100)
+    low2, high2 = wilson_interval(60, 100)
+    low, high = difference_interval(
+        (40.0, 100 * float(low1), 100 * float(high1)), (60.0, 100 * float(low2), 100 * float(high2))
+    )
+    # Newcombe (1998), method 10, 40/100 vs 60/100, from the Wilson limits 0.3094–0.4980 and
+    # 0.5020–0.6906: 0.2 − √(0.0980² + 0.0980²) and 0.2 + √(0.0906² + 0.0906²)
+    assert round(low / 100, 4) == 0.0614 and round(high / 100, 4) == 0.3281
+
+
+# ---- provenance -------------------------------------------------------------------------
+
+
+def test_sample_values_are_marked_in_tables_and_real_ones_are_not(bundled_dataset) -> None:  # type: ignore[no-untyped-def]
+    builder = Builder(bundled_dataset, SETTINGS)
+    card = next(
+        c for c in builder.indicator_cards(Filters(direction=3), detail=True)[3] if c.id == "3-1"
+    )
+    cells = dict(zip(card.table.iloc[:, 0], card.table.iloc[:, 1], strict=True))
+    assert cells["令和2年度"] == "275件"  # the plan's baseline: real, unmarked
+    assert cells["令和5年度"].endswith("＊")
+    assert "＊は架空のサンプル値です" in card.note
+    comparisons, _ = builder.comparisons(Filters(direction=6))
+    assert all(
+        str(v).endswith("＊") or "未満" in str(v) or "秘匿" in str(v)
+        for v in comparisons[0].table.iloc[:, 1]
+    )
+    panel = builder.survey_panels(Filters())[0]
+    assert panel.table.iloc[0, 1].endswith("＊") and "＊は架空のサンプル値です" in panel.note
+
+
+def test_the_goal_cards_sample_badge_follows_the_data(
+    data_copy: Path,
+) -> None:
+    path = data_copy / "surveys.csv"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(",true\n", ",false\n"), encoding="utf-8"
+    )
+    ds = load_dataset(data_copy)
+    builder = Builder(ds, SETTINGS)
+    assert not any(g.sample for g in builder.goal_cards(Filters()))
+    html = render_view(builder, Filters(view="overview"), "overview", mode="table")
+    goals = html.split('id="goal-G1"')[1].split("</section>")[0]
+    assert "サンプル" not in goals
+    bundled = Builder(load_dataset(), SETTINGS)
+    assert all(g.sample for g in bundled.goal_cards(Filters()))
