@@ -411,3 +411,47 @@ def test_survey_groups_hidden_only_for_n_still_give_a_small_group_away(
     assert before.checked == len(small) and before.findings  # e.g. 北勢 NPO: 41 − 37 = 4
     after = survey_audit(ds.surveys, survey_withheld(ds.surveys, 5), 5)
     assert after.checked == len(small) and after.findings == []
+
+
+def test_an_old_value_withheld_by_the_earlier_briefing_stays_withheld_in_the_updates(
+    data_copy: Path, tmp_path: Path
+) -> None:
+    """「前回からの更新」 prints old → new; an old 「秘匿」 printed there would undo the
+    protection the earlier briefing gave (the earlier total minus the others)."""
+    import datetime as dt
+
+    from briefing.export import render_briefing
+    from briefing.review import review
+    from briefing.update import commit
+
+    ds = load_dataset(data_copy)
+    withheld = suppression(ds, 5)
+    series, fy, town = next(
+        (s, f, a)
+        for (s, f, a), why in sorted(withheld.reasons.items())
+        if why == COMPLEMENT and ds.areas.at[a, "level"] == "municipality"
+    )
+    old = ds.history.query("series == @series and fy == @fy and area == @town")["value"].iloc[0]
+    name = ds.areas.at[town, "name_ja"]
+    update = tmp_path / "update.csv"
+    update.write_text(
+        f"指標,年度,地域,値\n{series},{fy},{name},{int(old) + 20}\n", encoding="utf-8"
+    )
+    commit(
+        ds, review([update], ds), by="福祉課", now=dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+    )
+    new = load_dataset(data_copy)
+    html = render_briefing(
+        new,
+        Filters(area=town),
+        settings=Settings(cache_dir=None, disclosure_dir=None),
+        since=dt.date(2026, 11, 1),
+        generated=dt.date(2026, 11, 26),
+    )
+    section = html[html.index('id="updates"') :].split("</section>")[0]
+    row = next(r for r in section.split("<tr>") if name in r)
+    assert "秘匿 →" in row  # the earlier briefing withheld it
+    unit = ds.series.at[series, "unit_ja"]
+    assert f"{old:,.0f}{unit} →" not in row
+    now = suppression(new, 5).reason(series, fy, town)
+    assert (f"→ {int(old) + 20:,}{unit}" in row) == (now == "")
