@@ -8,14 +8,15 @@ cd "$(dirname "$0")"
 VENV="${VENV:-.venv}"
 
 apt_install() {
-    # Debian packages the tests need (a headless browser and Japanese fonts), installed when missing
+    # Debian packages the tests need, installed when missing (waiting for another apt to finish)
     command -v dpkg >/dev/null 2>&1 || { echo "dpkg がないため Debian パッケージの確認を省略します: $*"; return; }
     local missing=()
     for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
     [ ${#missing[@]} -eq 0 ] && return
     if [ "$(id -u)" -eq 0 ]; then
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+        apt-get -o DPkg::Lock::Timeout=600 update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+            --no-install-recommends "${missing[@]}"
     else
         echo "次の Debian パッケージが必要です: sudo apt-get install ${missing[*]}" >&2
         exit 1
@@ -40,7 +41,8 @@ case "$command" in
         exec "$VENV/bin/briefing" serve "$@"
         ;;
     test)
-        apt_install chromium fonts-noto-cjk
+        # a headless browser, Japanese fonts for its pages, and pdftotext for the printed briefing
+        apt_install chromium fonts-noto-cjk poppler-utils
         install "[test]"
         exec "$VENV/bin/python" -m pytest "$@"
         ;;

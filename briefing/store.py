@@ -12,9 +12,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import itertools
 import json
 import os
 import shutil
+import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -198,8 +200,20 @@ def _sync_dir(path: Path) -> None:
             os.close(fd)
 
 
+#: Pause points this process has passed (``BRIEFING_TEST_SAVE_KILL_AT`` counts them).
+_STEPS = itertools.count(1)
+
+
 def _pause() -> None:
-    """Slow a save down between its steps when a test asks, so a kill can land inside it."""
+    """Between a save's steps, let a test slow it down or kill it at a known step.
+
+    ``BRIEFING_TEST_SAVE_PAUSE=S`` sleeps S seconds at every step (two saves then overlap);
+    ``BRIEFING_TEST_SAVE_KILL_AT=N`` kills the process (SIGKILL, as a power cut would stop it) at
+    its N-th step, so a test knows where the save stopped without timing a kill from outside.
+    """
     pause = os.environ.get("BRIEFING_TEST_SAVE_PAUSE")
     if pause:
         time.sleep(float(pause))
+    kill_at = os.environ.get("BRIEFING_TEST_SAVE_KILL_AT")
+    if kill_at and next(_STEPS) == int(kill_at):
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -37,7 +37,9 @@ TEMPLATE_FIRST_ROW = 4
 
 def cli_env(**extra: str) -> dict[str, str]:
     """The environment of a staff member's shell: no data directory override, UTF-8 output."""
-    env = {k: v for k, v in os.environ.items() if k not in (DATA_ENV, "BRIEFING_TEST_SAVE_PAUSE")}
+    env = {
+        k: v for k, v in os.environ.items() if k != DATA_ENV and not k.startswith("BRIEFING_TEST_")
+    }
     env["PYTHONIOENCODING"] = "utf-8"
     env.update(extra)
     return env

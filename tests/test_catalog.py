@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import unavailable
 
 from briefing import Dataset, parse_fy
 
@@ -103,7 +104,7 @@ def test_fixture_copy_matches_the_shared_transcription(
 ) -> None:
     shared = repo_root.parent / "shared" / "INDICATORS.md"
     if not shared.exists():
-        pytest.skip("../shared/INDICATORS.md is not present next to the repository")
+        unavailable("../shared/INDICATORS.md is not present next to the repository")
     assert indicators_md.read_bytes() == shared.read_bytes()
 
 

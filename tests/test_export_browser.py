@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from conftest import unavailable
 from servers import chromium
 
 from briefing import Settings
@@ -102,9 +103,9 @@ def pdf_page_sizes(pdf: bytes) -> list[tuple[float, float]]:
 
 
 def pdf_pages_text(pdf: Path) -> list[str]:
-    """The text of each page (pdftotext); the test skips when poppler is not installed."""
+    """The text of each page (pdftotext); without poppler the test skips (fails with CI=true)."""
     if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) is not installed: cannot read the PDF's text")
+        unavailable("pdftotext (poppler-utils) is not installed: cannot read the PDF's text")
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True
     ).stdout.decode()

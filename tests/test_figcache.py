@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from functools import partial
 from pathlib import Path
 
@@ -78,17 +79,18 @@ def test_a_figure_that_fails_to_draw_fails_the_export(tmp_path: Path):
     assert not (tmp_path / "v1").exists() or not any((tmp_path / "v1").iterdir())
 
 
-def _slow_prepare() -> None:
-    import time
+def _never_ready() -> None:
+    """A ``prepare`` that never finishes: drawers that are waited for would hang the caller."""
+    threading.Event().wait()
 
-    time.sleep(3)
+
+#: Generous: a warm cache returns at once; only waiting for the drawers (for ever) exceeds it.
+HANG_S = 60
 
 
 def test_drawers_started_before_the_data_loads_draw_and_a_warm_cache_never_waits_for_them(
     tmp_path: Path,
 ):
-    import time
-
     from briefing.figcache import Drawers
 
     cache = FigureCache(tmp_path, "v1")
@@ -100,10 +102,17 @@ def test_drawers_started_before_the_data_loads_draw_and_a_warm_cache_never_waits
     assert str(os.getpid()) not in document and "pending" not in document
     assert PREPARED == []  # matplotlib's import was paid in the drawers, not here
     assert not cache.cold
-    # every figure stored: drawers whose import takes 3 s are not waited for
+    # every figure stored: drawers that are never ready are not waited for
     warm = FigureCache(tmp_path, "v1")
-    with Drawers(_slow_prepare, processes=2) as drawers:
-        start = time.monotonic()
-        again = warm.draw_all(lambda: [_document(warm, ["a", "b"])], drawers=drawers)
-        assert time.monotonic() - start < 2
-    assert again == [document]
+    again: list[str] = []
+    with Drawers(_never_ready, processes=2) as drawers:
+        worker = threading.Thread(
+            target=lambda: again.extend(
+                warm.draw_all(lambda: [_document(warm, ["a", "b"])], drawers=drawers)
+            )
+        )
+        worker.start()
+        worker.join(timeout=HANG_S)
+        assert not worker.is_alive(), "a warm cache waited for drawers that never got ready"
+        assert drawers.process.is_alive()  # they were still preparing when the document came
+    assert again == [document] and warm.drawn == 0

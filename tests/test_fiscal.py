@@ -74,3 +74,35 @@ def test_fiscal_year_error_is_a_value_error() -> None:
     # callers that already catch ValueError (e.g. around int()) keep working
     with pytest.raises(ValueError):
         parse_fy("abc")
+
+
+@pytest.mark.parametrize(
+    ("fy", "written", "short"),
+    [
+        (1989, "平成元年度", "H1"),
+        (1990, "平成2年度", "H2"),
+        (2018, "平成30年度", "H30"),
+        (1988, "昭和63年度", "S63"),
+    ],
+)
+def test_heisei_and_showa_years_read_as_offices_write_them(
+    fy: int, written: str, short: str
+) -> None:
+    """Old baselines and files still say 平成: FY2018 is 平成30年度 (H30), FY1989 平成元年度."""
+    assert format_fy(fy) == written and format_fy(fy, short=True) == short
+    assert parse_fy(written) == parse_fy(short) == fy
+
+
+def test_every_year_round_trips_through_its_japanese_forms() -> None:
+    years = range(1950, 2031)  # 昭和25年度 … 令和12年度
+    wrong = {
+        fy: (format_fy(fy), format_fy(fy, short=True))
+        for fy in years
+        if not parse_fy(format_fy(fy)) == parse_fy(format_fy(fy, short=True)) == fy
+    }
+    assert wrong == {}
+
+
+def test_heisei_31_and_reiwa_gannen_name_one_year_that_reads_as_reiwa() -> None:
+    assert parse_fy("平成31年度") == parse_fy("H31") == parse_fy("令和元年度") == 2019
+    assert format_fy(2019) == "令和元年度" and format_fy(2019, short=True) == "R1"

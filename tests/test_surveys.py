@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from briefing import Dataset, survey_shares, wilson_interval
+from briefing import Dataset, Settings, load_dataset, survey_shares, wilson_interval
+from briefing.content import Builder
+from briefing.filters import Filters
+from briefing.html import render_view
 
 AGREEING = ("そう思う", "どちらかといえばそう思う")
 
@@ -169,16 +175,52 @@ def test_survey_shares_does_not_change_its_input(bundled_dataset: Dataset) -> No
     pd.testing.assert_frame_equal(bundled_dataset.surveys, before)
 
 
-def test_groups_under_the_suppression_threshold_show_no_share(bundled_dataset):
-    """One or two agencies of a kind in a region: their answer would be readable, so no share."""
-    shares = survey_shares(
-        bundled_dataset.surveys, "G2", by="group", regions=["higashikishu"], hide_below=5
-    )
-    small = shares[shares["n"] < 5]
-    assert (
-        len(small)
-        and small["hidden"].all()
-        and small[["agree", "share", "low", "high"]].isna().all().all()
-    )
-    big = shares[shares["n"] >= 5]
+def _agency_answers(n_by_group: dict[str, int]) -> pd.DataFrame:
+    """G2 rows for one region and year: each agency type with ``n`` respondents, half agreeing."""
+    rows = []
+    for group, n in n_by_group.items():
+        agree = n // 2
+        for answer, count in (("そう思う", agree), ("そう思わない", n - agree)):
+            rows.append(
+                {
+                    "survey": "G2",
+                    "fy": 2025,
+                    "region": "higashikishu",
+                    "group": group,
+                    "answer": answer,
+                    "respondents": count,
+                    "sample": True,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_groups_under_the_suppression_threshold_show_no_share() -> None:
+    """One to four agencies of a kind in a region: their answers would be readable, so no share;
+    five and more get one (the boundary on both sides)."""
+    sizes = {"医療機関": 1, "NPO・民間支援団体": 3, "地域包括支援センター": 4}
+    sizes |= {"市町（福祉・保健）": 5, "教育・就労支援機関": 12}
+    shares = survey_shares(_agency_answers(sizes), "G2", by="group", hide_below=5)
+    small, big = shares[shares["n"] < 5], shares[shares["n"] >= 5]
+    assert sorted(small["n"]) == [1, 3, 4] and sorted(big["n"]) == [5, 12]
+    assert small["hidden"].all()
+    assert small[["agree", "share", "low", "high"]].isna().all().all()
     assert not big["hidden"].any() and big["share"].notna().all()
+
+
+def test_the_survey_page_hides_a_group_of_four_and_shows_a_group_of_five(
+    data_copy: Path, edit_csv: Callable[..., str], find_row: Callable[..., int]
+) -> None:
+    """What a member reads in 東紀州's G2 table by agency type: 4 answers are not a share."""
+    surveys = data_copy / "surveys.csv"
+    for group in ("地域包括支援センター", "医療機関"):  # 1 and 2 respondents → 4 and 5
+        where = {"survey": "G2", "fy": "2025", "region": "higashikishu", "group": group}
+        edit_csv(surveys, find_row(surveys, **where, answer="そう思う"), "respondents", "3")
+    builder = Builder(load_dataset(data_copy), Settings(data_dir=data_copy, cache_dir=None))
+    page = render_view(builder, Filters(area="higashikishu"), "survey", mode="table")
+    rows = {
+        re.sub(r"<[^>]+>", "", cells[0]): re.sub(r"<[^>]+>", "", cells[1])
+        for cells in re.findall(r"<tr><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td></tr>", page)
+    }
+    assert rows["地域包括支援センター"] == "非表示（回答者 4 人のため）"
+    assert "n=5）" in rows["医療機関"] and "%" in rows["医療機関"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from html.parser import HTMLParser
 from pathlib import Path
 
 from briefing import Settings, load_dataset
@@ -74,3 +75,45 @@ def test_undo_with_nothing_saved_says_so(data_copy: Path):
     panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
     panel.revert.click()
     assert "取り消せる保存はありません" in panel.message.value
+
+
+class _Markup(HTMLParser):
+    """The elements, event-handler attributes and text an HTML fragment would put on the page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
+        self.handlers: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.handlers += [name for name, _ in attrs if name.startswith("on")]
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def rendered(fragment: str) -> _Markup:
+    parser = _Markup()
+    parser.feed(fragment)
+    parser.close()
+    return parser
+
+
+ATTACK = "<img src=x onerror=alert(1)>"
+
+
+def test_markup_in_an_uploaded_file_reaches_the_staff_page_as_text(data_copy: Path):
+    """A cell, a series name or a file name that looks like HTML is shown, never run."""
+    panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
+    content = f"指標,年度,地域,値\n3-1,R7,県全体,{ATTACK}\n{ATTACK},R7,,1\n".encode()
+    upload(panel, f"{ATTACK}.csv", content)
+    result = panel.run_review()
+    assert result is not None and len(result.problems) == 2
+    shown = [rendered(widget.value) for widget in (panel.message, panel.review)]
+    assert all(not page.tags & {"img", "script", "svg", "iframe"} for page in shown)
+    assert all(page.handlers == [] for page in shown)
+    text = "".join(shown[1].text)
+    # both bad cells and the file name are named in the problems, as the staff member typed them
+    assert text.count(ATTACK) == 4, text

@@ -3,9 +3,14 @@
 Voilà refills its pool of preheated kernels as soon as a page takes one. When a committee opens
 the dashboard at once, the refills then start in the same seconds as the kernels the later pages
 are waiting for, and on two cores they share the CPU: every page comes later, some past the
-execution timeout. Here a refill waits until no page has taken a kernel for a second and none is
-waiting (no kernel started for a page still starting or busy), and at most one refill per core
-runs at a time. A refill that a page takes while it waits starts at once.
+execution timeout. Here a refill waits until no page has taken a kernel for a second and every
+page has its kernel and has had its notebook run, and at most one refill per core runs at a time.
+A refill that a page takes while it waits starts at once.
+
+Whether a page's notebook has run is read from the kernel client Voilà makes to run it (stopped
+after the last cell, whether it ran, failed or timed out), not guessed from the kernel being idle
+for a moment between cells, so a busy machine changes when refills start but not their order. The
+log tells that order (``Kernel pool: …``): each page served, each refill as it begins.
 
 Runs in the Voilà server process (``--VoilaConfiguration.multi_kernel_manager_class``), which
 imports this module only, not the dashboard's widgets.
@@ -26,7 +31,7 @@ _WORKING = ("starting", "busy")
 
 
 class QueuedRefillKernelManager(AsyncMappingKernelManager):
-    """``AsyncMappingKernelManager`` whose pool refills yield to kernels that pages wait for."""
+    """``AsyncMappingKernelManager`` whose pool refills yield to the pages being served."""
 
     refill_concurrency = Integer(
         os.cpu_count() or 1,
@@ -48,8 +53,10 @@ class QueuedRefillKernelManager(AsyncMappingKernelManager):
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
-        self._page_starts = 0  # kernels starting for a page that is waiting
+        self._page_starts = 0  # kernels starting for a page outside the pool
         self._refills: set[str] = set()  # ids of kernels starting for the pool
+        self._items: set[asyncio.Task[Any]] = set()  # pool tasks that may still start a kernel
+        self._runs: dict[str, list[Any]] = {}  # kernel → Voilà's clients for it, until served
         self._last_taken = 0.0  # when a page last took a pool kernel (Voilà then queues a refill)
 
     async def start_kernel(self, **kwargs: Any) -> str:  # type: ignore[override]
@@ -57,19 +64,35 @@ class QueuedRefillKernelManager(AsyncMappingKernelManager):
         task = asyncio.current_task()
         refill = task is not None and self._queued(task)
         if refill:
+            self._items.add(task)  # type: ignore[arg-type]
             refill = await self._wait_turn(task)  # type: ignore[arg-type]
         if not refill:
             self._page_starts += 1
             try:
-                return await super().start_kernel(**kwargs)
+                return self._watch(await super().start_kernel(**kwargs))
             finally:
                 self._page_starts -= 1
         kernel_id = kwargs.setdefault("kernel_id", str(uuid.uuid4()))
+        self.log.info("Kernel pool: filling with kernel %s", kernel_id)
         self._refills.add(kernel_id)
         try:
-            return await super().start_kernel(**kwargs)
+            return self._watch(await super().start_kernel(**kwargs))
         finally:
             self._refills.discard(kernel_id)
+
+    def _watch(self, kernel_id: str) -> str:
+        """Keep the kernel clients made for ``kernel_id``: Voilà's renderer makes one to run the
+        notebook and stops it after the last cell."""
+        kernel = self._kernels[kernel_id]
+        made = self._runs.setdefault(kernel_id, [])
+        make = kernel.client
+
+        def client(*args: Any, **kwargs: Any) -> Any:
+            made.append(make(*args, **kwargs))
+            return made[-1]
+
+        kernel.client = client
+        return kernel_id
 
     def _queued(self, task: asyncio.Task[Any]) -> bool:
         """Whether ``task`` is a refill still in Voilà's pool (one a page took is not)."""
@@ -92,6 +115,29 @@ class QueuedRefillKernelManager(AsyncMappingKernelManager):
             await asyncio.sleep(self.refill_poll)
         return True
 
+    def _pages_waiting(self) -> bool:
+        """A page waits for its kernel, or for its notebook to run (logged once served), or its
+        kernel is busy."""
+        self._items = {task for task in self._items if not task.done()}
+        if self._page_starts > 0 or any(not self._queued(task) for task in self._items):
+            return True  # taken from the pool, its kernel not started yet
+        pooled = self._pool_kernel_ids()
+        waiting = False
+        for kernel_id, clients in list(self._runs.items()):
+            if kernel_id not in self._kernels:
+                del self._runs[kernel_id]  # shut down or culled
+            elif kernel_id in pooled:
+                continue
+            elif not clients or any(client.channels_running for client in clients):
+                waiting = True
+            else:
+                del self._runs[kernel_id]
+                self.log.info("Kernel pool: page on kernel %s served", kernel_id)
+        # a served page's kernel that is busy (drawing its widgets in the browser) comes first too
+        return waiting or any(
+            self._working(kernel_id) for kernel_id in list(self._kernels) if kernel_id not in pooled
+        )
+
     def _pool_kernel_ids(self) -> set[str]:
         """Kernels in the pool: started, or starting, and not yet taken by a page."""
         pools: dict[str, list[asyncio.Task[Any]]] = getattr(self, "_pools", {})
@@ -105,12 +151,6 @@ class QueuedRefillKernelManager(AsyncMappingKernelManager):
     def _working(self, kernel_id: str) -> bool:
         kernel = self._kernels.get(kernel_id)
         return kernel is None or getattr(kernel, "execution_state", "idle") in _WORKING
-
-    def _pages_waiting(self) -> bool:
-        pooled = self._pool_kernel_ids()
-        return self._page_starts > 0 or any(
-            self._working(kernel_id) for kernel_id in list(self._kernels) if kernel_id not in pooled
-        )
 
     def _refills_working(self) -> int:
         return sum(self._working(kernel_id) for kernel_id in self._pool_kernel_ids())
