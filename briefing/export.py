@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from . import charts
+from . import charts, clock
 from .config import Settings
 from .content import Builder
 from .dataset import PREFECTURE, Dataset
@@ -126,14 +126,16 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
     directions = [filters.direction] if filters.direction else list(ds.directions.index)
     record = read_changes(ds.directory)
     if len(record):
-        rows = record[pd.to_datetime(record["changed_at"], utc=True).dt.date >= since]
+        # the day staff saw on the clock: a save at 08:00 in Japan is the day before in UTC
+        days = pd.to_datetime(record["changed_at"], utc=True).dt.tz_convert(clock.TOKYO).dt.date
+        rows = record.assign(day=days.map(dt.date.isoformat))[days >= since]
         rows = (
             rows[rows["area"] == filters.area]
             if ds.areas.at[filters.area, "level"] != "region"
             else rows[rows["area"].map(ds.areas["region"]) == filters.area]
         )
         pairs = [
-            (r.series, int(r.fy), r.area, r.old_value, r.new_value, r.changed_at[:10])
+            (r.series, int(r.fy), r.area, r.old_value, r.new_value, r.day)
             for r in rows.itertuples()
         ]
     else:
@@ -200,7 +202,7 @@ def render_briefing(
     settings = settings or Settings()
     builder = builder or Builder(ds, settings, fmt="svg")
     lang = filters.lang
-    generated = generated or dt.date.today()
+    generated = generated or clock.today()
     t = SimpleNamespace(**texts(lang))
     directions = [filters.direction] if filters.direction else [int(d) for d in ds.directions.index]
     lo, hi = builder.years(filters)
@@ -385,7 +387,7 @@ def export_each_area(
         .render(
             links=links,
             css=stylesheet(),
-            generated=(generated or dt.date.today()).isoformat(),
+            generated=(generated or clock.today()).isoformat(),
             asof=str(ds.history["updated"].max()),
             sample=builder.has_sample(),
             t=SimpleNamespace(**texts("ja")),

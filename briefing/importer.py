@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from . import clock
 from .dataset import PREFECTURE, Dataset
 from .filters import find_area
 from .fiscal import FiscalYearError, format_fy, parse_fy
@@ -74,7 +75,7 @@ def read_entries(
     entries: list[Entry] = []
     problems: list[Problem] = []
     blanks = 0
-    latest_fy = _current_fy(today or dt.date.today()) + 1
+    latest_fy = _current_fy(today or clock.today()) + 1
     for path in paths:
         sheets, found = read_file(path, max_bytes=max_bytes)
         used = 0

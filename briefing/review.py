@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import clock
 from .dataset import PREFECTURE, Dataset
 from .fiscal import format_fy
 from .importer import Entry, read_entries
@@ -29,6 +30,8 @@ class Review:
     version: str = ""
     #: Things to check that do not stop a save (a total summed from only some towns)
     notes: list[str] = field(default_factory=list)
+    #: When the files were checked (Japan time), shown with the review
+    checked_at: dt.datetime = field(default_factory=clock.now)
 
     @property
     def ok(self) -> bool:
@@ -222,7 +225,8 @@ def review_text(result: Review, ds: Dataset, *, limit: int = 40) -> str:
     """The review for the terminal: totals, then per indicator the values that change."""
     counts = result.counts()
     lines = [
-        f"取り込み内容: 新規 {counts['新規']} 件、変更 {counts['変更']} 件、変更なし {counts['変更なし']} 件、空欄（数値なし） {result.blanks} 件"
+        f"取り込み内容: 新規 {counts['新規']} 件、変更 {counts['変更']} 件、変更なし {counts['変更なし']} 件、空欄（数値なし） {result.blanks} 件",
+        f"確認日時: {clock.shown(result.checked_at)}",
     ]
     lines += [f"注意: {note}" for note in result.notes]
     if not len(result.table):
@@ -264,7 +268,7 @@ def review_html(result: Review, ds: Dataset) -> str:
         parts.append(f'<div class="notice"><b>確認してください</b><ul>{items}</ul></div>')
     counts = result.counts()
     parts.append(
-        f"<p>新規 {counts['新規']} 件、変更 {counts['変更']} 件、変更なし {counts['変更なし']} 件、空欄 {result.blanks} 件</p>"
+        f"<p>確認日時 {clock.shown(result.checked_at)}。新規 {counts['新規']} 件、変更 {counts['変更']} 件、変更なし {counts['変更なし']} 件、空欄 {result.blanks} 件</p>"
     )
     parts.append(review_rows(result, ds).to_html(index=False, escape=True, border=0))
     return '<div class="mb">' + "".join(parts) + "</div>"

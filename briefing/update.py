@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import getpass
 import io
 from pathlib import Path
 
 import pandas as pd
 
-from . import store
+from . import clock, store
 from .dataset import PREFECTURE, Dataset, data_version
 from .review import Review
+
+MISSING_NAME = "担当者名がありません。変更記録に残す担当者名（例: 福祉課 山田）を入力してください。"
 
 CHANGE_COLUMNS = [
     "changed_at",
@@ -53,7 +54,7 @@ def apply(
     path = ds.directory / "history.csv"
     history = pd.read_csv(path, dtype=str, keep_default_na=False)
     index = {(r.series, int(r.fy), r.area): i for i, r in enumerate(history.itertuples())}
-    today = now.date().isoformat()
+    today = now.astimezone(clock.TOKYO).date().isoformat()
     changes = []
     rows = history.to_dict("records")
 
@@ -97,7 +98,7 @@ def apply(
             rows[index[key]] = new
         changes.append(
             {
-                "changed_at": now.isoformat(timespec="seconds"),
+                "changed_at": clock.stamp(now),
                 "by": by,
                 "file": file,
                 "series": series,
@@ -164,14 +165,20 @@ def commit(
     ds: Dataset,
     result: Review,
     *,
-    by: str | None = None,
+    by: str,
     files: list[str] | None = None,
     now: dt.datetime | None = None,
     comments: dict[tuple[str, int], str] | None = None,
 ) -> str:
-    """Save a reviewed import (atomic, versioned); returns the version name for undo."""
-    now = now or dt.datetime.now().astimezone()
-    by = by or getpass.getuser()
+    """Save a reviewed import (atomic, versioned); returns the version name for undo.
+
+    ``by`` is the staff member's name for the change record (``staff.remembered_name()``); the
+    login name says nothing on a shared office PC, so there is no default. Times are Japan time.
+    """
+    if not by.strip():
+        raise ValueError(MISSING_NAME)
+    by = by.strip()
+    now = now or clock.now()
     counts = result.counts()
     reviewed = result.version or ds.version
 
@@ -186,7 +193,7 @@ def commit(
         ds.directory,
         lambda: apply(ds, result, by=by, now=now, comments=comments),
         check=unchanged,
-        meta={"when": now.isoformat(timespec="seconds"), "by": by, "inputs": files or [], **counts},
+        meta={"when": clock.stamp(now), "by": by, "inputs": files or [], **counts},
     )
 
 
