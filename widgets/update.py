@@ -13,10 +13,10 @@ from pathlib import Path
 import ipywidgets as w
 import pandas as pd
 
-from briefing import DataError, Settings, clock, load_dataset
+from briefing import PREFECTURE, DataError, Settings, clock, load_dataset
 from briefing.fiscal import format_fy
 from briefing.html import stylesheet
-from briefing.review import Review, review, review_html
+from briefing.review import Review, proposed_comments, review, review_html
 from briefing.staff import remember_name, remembered_name
 from briefing.store import LockError, list_versions, undo, version_meta
 from briefing.update import commit
@@ -108,35 +108,33 @@ class UpdatePanel(w.VBox):
         return self.result
 
     def _comment_boxes(self, ds) -> list[w.Widget]:  # type: ignore[no-untyped-def]
-        """One box per series and year being changed, holding the staff comment shown to members."""
+        """One box per series and year being changed, holding the staff comment shown to members.
+
+        A box starts with the file's comment or notes (``proposed_comments``), else the stored one.
+        """
         assert self.result is not None
+        stored = ds.history.set_index(["series", "fy", "area"])["comment"]
+        proposed = proposed_comments(self.result, ds)
         changed = self.result.table[self.result.table["change"] != "変更なし"]
         boxes = []
-        stored = ds.history.set_index(["series", "fy", "area"])["comment"]
-        for series, fy in (
-            changed[["series", "fy"]]
-            .drop_duplicates()
-            .sort_values(["series", "fy"])
-            .itertuples(index=False)
+        for series, fy in sorted(
+            set(zip(changed["series"], changed["fy"].astype(int), strict=True))
         ):
-            incoming = next(
-                (
-                    e.comment
-                    for e in self.result.entries
-                    if e.series == series and e.fy == fy and e.area == "240001" and e.comment
-                ),
-                None,
-            )
-            current = incoming or stored.get((series, int(fy), "240001"), "")
+            current = proposed.get((series, fy)) or stored.get((series, fy, PREFECTURE), "")
             box = w.Textarea(
                 value="" if pd.isna(current) else str(current),
-                description=f"{series} {format_fy(int(fy))}",
+                description=f"{series} {format_fy(fy)}",
                 layout=w.Layout(width="720px", height="48px"),
                 style={"description_width": "140px"},
             )
-            box.key = (series, int(fy))  # type: ignore[attr-defined]
+            box.key = (series, fy)  # type: ignore[attr-defined]
             boxes.append(box)
-        return [w.HTML("<b>担当課コメント（委員に表示されます）</b>")] + boxes if boxes else []
+        if not boxes:
+            return []
+        heading = "<b>担当課コメント（委員に表示されます）</b>"
+        if proposed:
+            heading += "<br>ファイルのコメント・備考を案として入れました。委員向けの文に直してから保存してください。"
+        return [w.HTML(heading), *boxes]
 
     def run_save(self) -> str | None:
         if self.result is None or not self.result.ok:
