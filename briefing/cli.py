@@ -115,7 +115,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--dry-run", action="store_true", help="確認だけして保存しない")
     imp.add_argument("--overwrite-final", action="store_true", help="確定値の変更を許可する")
-    imp.add_argument("--by", help="変更記録に残す担当者名（既定: ログイン名）")
+    imp.add_argument(
+        "--by",
+        help="変更記録に残す担当者名（既定: このPCで前回使った名前。初めてのときは尋ねて、このPCに記憶する）",
+    )
     imp.add_argument("--data", metavar="DIR", help=data_help)
     imp.set_defaults(run=_import)
 
@@ -262,9 +265,10 @@ def _template(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from . import clock
     from .disclosure import DisclosureError
     from .review import review, review_text
-    from .store import LockError
+    from .store import LockError, version_meta
     from .update import commit
 
     ds = load_dataset(settings.data_dir)
@@ -285,19 +289,46 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     if not len(result.table) or not (result.table["change"] != "変更なし").any():
         print("\n変わる値がないため、保存しませんでした。")
         return 0
+    by = _staff_name(args.by)
+    if not by:
+        print(
+            "\n担当者名がないため保存しませんでした。--by 名前（例: --by 福祉課山田）を付けて、もう一度実行してください（次回からはこのPCに記憶した名前を使います）。",
+            file=sys.stderr,
+        )
+        return 2
     try:
-        version = commit(ds, result, by=args.by, files=[p.name for p in paths], settings=settings)
+        version = commit(ds, result, by=by, files=[p.name for p in paths], settings=settings)
     except LockError as error:
         print(error, file=sys.stderr)
         return 3
     except DisclosureError as error:
         print(error, file=sys.stderr)
         return 1
-    print(f"\n保存しました（版 {version}）。取り消すときは: briefing undo")
+    meta = version_meta(settings.data_dir, version)
+    print(
+        f"\n保存しました（版 {version}、{clock.shown_text(str(meta.get('when', '')))}、{by}）。取り消すときは: briefing undo"
+    )
     return 0
 
 
+def _staff_name(given: str | None) -> str:
+    """The name for the change record: ``--by``, else the one remembered on this PC, else asked
+    once at a terminal. A name given or typed becomes this PC's default."""
+    from .staff import remember_name, remembered_name
+
+    remembered = remembered_name()
+    name = (given or "").strip() or remembered
+    if not name and sys.stdin.isatty():
+        name = input(
+            "担当者名（変更記録に残ります。このPCに記憶し、次回からは尋ねません）: "
+        ).strip()
+    if name and name != remembered:
+        remember_name(name)
+    return name
+
+
 def _undo(args: argparse.Namespace, settings: Settings) -> int:
+    from . import clock
     from .store import LockError, list_versions, undo, version_meta
 
     versions = list_versions(settings.data_dir)
@@ -312,7 +343,7 @@ def _undo(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     inputs = "、".join(str(i) for i in meta.get("inputs", [])) or "不明"  # type: ignore[attr-defined]
     print(
-        f"取り込み（{meta.get('when', version)}、{meta.get('by', '不明')}、{inputs}）を取り消し、その前のファイルに戻しました。"
+        f"取り込み（{clock.shown_text(str(meta.get('when', version)))}、{meta.get('by', '不明')}、{inputs}）を取り消し、その前のファイルに戻しました。"
     )
     return 0
 

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from . import charts
+from . import charts, clock
 from .config import Settings
 from .content import Builder
 from .dataset import PREFECTURE, Dataset
@@ -127,7 +127,9 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
     directions = [filters.direction] if filters.direction else list(ds.directions.index)
     record = read_changes(ds.directory)
     if len(record):
-        recent = record[pd.to_datetime(record["changed_at"], utc=True).dt.date >= since]
+        # the day staff saw on the clock: a save at 08:00 in Japan is the day before in UTC
+        days = pd.to_datetime(record["changed_at"], utc=True).dt.tz_convert(clock.TOKYO).dt.date
+        recent = record.assign(day=days.map(dt.date.isoformat))[days >= since]
         rows = (
             recent[recent["area"] == filters.area]
             if ds.areas.at[filters.area, "level"] != "region"
@@ -135,7 +137,7 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
         )
         before = _state_at(builder, recent)
         pairs = [
-            (r.series, int(r.fy), r.area, r.old_value, r.new_value, r.changed_at[:10])
+            (r.series, int(r.fy), r.area, r.old_value, r.new_value, r.day)
             for r in rows.itertuples()
         ]
     else:
@@ -221,7 +223,7 @@ def render_briefing(
     builder = builder or Builder(ds, settings, fmt="svg")
     require_passed(ds, settings.suppress_below, settings.disclosure_dir, builder.disclosure)
     lang = filters.lang
-    generated = generated or dt.date.today()
+    generated = generated or clock.today()
     t = SimpleNamespace(**texts(lang))
     directions = [filters.direction] if filters.direction else [int(d) for d in ds.directions.index]
     lo, hi = builder.years(filters)
@@ -412,7 +414,7 @@ def export_each_area(
         .render(
             links=links,
             css=stylesheet(),
-            generated=(generated or dt.date.today()).isoformat(),
+            generated=(generated or clock.today()).isoformat(),
             asof=str(ds.history["updated"].max()),
             sample=builder.has_sample(),
             t=SimpleNamespace(**texts("ja")),

@@ -1,7 +1,8 @@
 """Bring new figures in: find the columns, normalise what offices write, and check them.
 
 Input is a filled template or a free-form long table (series or indicator, year, area, value,
-optional status and comment). Full-width digits, thousands separators, 令和/R/H years, names
+optional status, comment and notes). A note that says 速報 or 確定 sets the row's status, or is
+reported when it contradicts the status column. Full-width digits, thousands separators, 令和/R/H years, names
 instead of codes and 「－」 for "no figure" are understood; every other problem is reported with
 file, sheet, row, column, the value found, what is wrong and what to do, and nothing is saved.
 """
@@ -18,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from . import clock
 from .dataset import PREFECTURE, Dataset
 from .filters import find_area
 from .fiscal import FiscalYearError, format_fy, parse_fy
@@ -32,6 +34,7 @@ HEADERS = {
     "value": ("value", "値(入力)", "値", "数値", "実績", "実績値"),
     "status": ("status", "状態", "状態(確定/速報)", "確定/速報"),
     "comment": ("comment", "コメント", "担当課コメント"),
+    "note": ("備考", "注記", "メモ", "注", "摘要", "特記事項", "note", "notes", "remarks", "memo"),
 }
 REQUIRED = ("series", "fy", "value")
 BLANKS = {"", "-", "－", "―", "—", "ー", "‐", "なし", "n/a", "na", "…"}
@@ -43,6 +46,11 @@ STATUS_WORDS = {
     "速報値": "速報",
     "provisional": "速報",
 }
+#: Phrases of a note that make a value provisional, including 「確定」 said of the future or negated
+_PROVISIONAL_NOTE = re.compile(
+    r"速報|暫定|未確定|確定前|確定待|確定予定|確定見込|確定は|確定後|確定次第"
+)
+_FINAL_NOTE = re.compile(r"確定|確報")
 _DASHES = re.compile(r"(?<=\d)[‐‑–—―ー−](?=\d)")
 
 
@@ -60,11 +68,25 @@ class Entry:
     sheet: str | None
     row: int
     column: str = "値"  # the value column's header as written in the file
+    note: str = ""  # the notes column (備考, メモ…) as written
 
 
 def normalise_text(value: str) -> str:
     """Full-width to half-width, unified dashes between digits, trimmed."""
     return _DASHES.sub("-", unicodedata.normalize("NFKC", value)).strip()
+
+
+def note_status(note: str) -> str | None:
+    """The status a note states: 「速報」, 「確定」, ``None`` when it says neither, ``""`` when both.
+
+    「速報値（確定は3月）」 is 速報: 「確定」 said of the future or negated does not count as final.
+    """
+    text = normalise_text(note)
+    provisional = bool(_PROVISIONAL_NOTE.search(text))
+    final = bool(_FINAL_NOTE.search(_PROVISIONAL_NOTE.sub("", text)))
+    if provisional and final:
+        return ""
+    return "速報" if provisional else "確定" if final else None
 
 
 def read_entries(
@@ -74,7 +96,7 @@ def read_entries(
     entries: list[Entry] = []
     problems: list[Problem] = []
     blanks = 0
-    latest_fy = _current_fy(today or dt.date.today()) + 1
+    latest_fy = _current_fy(today or clock.today()) + 1
     for path in paths:
         sheets, found = read_file(path, max_bytes=max_bytes)
         used = 0
@@ -306,6 +328,26 @@ def _sheet_entries(
                 "状態が読み取れません。",
                 "「確定」か「速報」を入力してください（空欄は確定）。",
             )
+        note = cell(row, "note").strip()
+        said = note_status(note) if note and status is not None else None
+        if said == "" and status_text == "":
+            bad(
+                "note",
+                note,
+                "備考に「速報」と「確定」の両方があり、どちらの値か決められません。",
+                "状態の列に「確定」か「速報」を入力してください（列がなければ「状態」の列を作ってください）。",
+            )
+            status = None
+        elif said and status_text and said != status:
+            bad(
+                "note",
+                note,
+                f"備考は「{said}」ですが、状態の列は「{status}」です。",
+                f"どちらが正しいか確かめて、状態の列を直すか、備考から「{said}」を消してください。",
+            )
+            status = None
+        elif said and not status_text:
+            status = said
         if (
             series is not None
             and fy is not None
@@ -323,6 +365,7 @@ def _sheet_entries(
                     cell(row, "comment").strip(),
                     **where,
                     column=header_cells[columns["value"]],
+                    note=note,
                 )
             )
     return entries, problems, blanks

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from . import clock
 from .dataset import PREFECTURE, Dataset
 from .fiscal import format_fy
-from .importer import Entry, read_entries
+from .importer import Entry, normalise_text, read_entries
 from .problems import Problem
 from .reading import MAX_BYTES
+
+#: A note that says nothing but the status: no comment for members
+_STATUS_ONLY = re.compile(r"[(（]?(速報|確定|暫定|確報)値?[)）]?[。.]?")
 
 
 @dataclass
@@ -29,6 +34,8 @@ class Review:
     version: str = ""
     #: Things to check that do not stop a save (a total summed from only some towns)
     notes: list[str] = field(default_factory=list)
+    #: When the files were checked (Japan time), shown with the review
+    checked_at: dt.datetime = field(default_factory=clock.now)
 
     @property
     def ok(self) -> bool:
@@ -110,6 +117,7 @@ def review(
                 "status": e.status,
                 "change": change,
                 "comment": e.comment,
+                "note": e.note,
             }
         )
 
@@ -178,6 +186,35 @@ def _recomputed_totals(entries: list[Entry], ds: Dataset) -> tuple[list[Entry], 
     return totals, notes
 
 
+def proposed_comments(result: Review, ds: Dataset) -> dict[tuple[str, int], str]:
+    """The comment to propose for each series and year that changes (the staff page's boxes).
+
+    The file's comment for the prefecture value wins; else its notes, each town's named
+    (「津市: 窓口を1か所増設」), leaving out notes that only state the status (「速報」). Staff edit
+    them before saving: a note is written for the office, a comment is read by members.
+    """
+    if not len(result.table):
+        return {}
+    changed = result.table[result.table["change"] != "変更なし"]
+    wanted = set(zip(changed["series"], changed["fy"].astype(int), strict=True))
+    proposals: dict[tuple[str, int], list[str]] = {}
+    comments: dict[tuple[str, int], str] = {}
+    for e in result.entries:
+        key = (e.series, e.fy)
+        if key not in wanted:
+            continue
+        if e.area == PREFECTURE and e.comment:
+            comments[key] = e.comment
+        if e.note and not _STATUS_ONLY.fullmatch(normalise_text(e.note)):
+            town = "" if e.area == PREFECTURE else f"{ds.areas.at[e.area, 'name_ja']}: "
+            proposals.setdefault(key, []).append(town + e.note)
+    return {
+        key: comments.get(key) or " / ".join(proposals[key])
+        for key in sorted(wanted)
+        if key in comments or key in proposals
+    }
+
+
 def _plain(value: object) -> str:
     v = float(value)  # type: ignore[arg-type]
     return str(int(v)) if v.is_integer() else str(v)
@@ -202,6 +239,7 @@ def review_rows(result: Review, ds: Dataset) -> pd.DataFrame:
     t = result.table
     order = t["change"].map({"変更": 0, "新規": 1, "変更なし": 2})
     t = t.assign(_o=order).sort_values(["_o", "series", "fy", "area"], kind="stable")
+    notes = {"備考": t["note"]} if (t["note"] != "").any() else {}  # only when a file had notes
     return pd.DataFrame(
         {
             "区分": t["change"],
@@ -214,6 +252,7 @@ def review_rows(result: Review, ds: Dataset) -> pd.DataFrame:
                 f"{o} → {n}" if _known(o) and o != n else n
                 for o, n in zip(t["old_status"], t["status"], strict=True)
             ],
+            **notes,
         }
     ).reset_index(drop=True)
 
@@ -222,7 +261,8 @@ def review_text(result: Review, ds: Dataset, *, limit: int = 40) -> str:
     """The review for the terminal: totals, then per indicator the values that change."""
     counts = result.counts()
     lines = [
-        f"取り込み内容: 新規 {counts['新規']} 件、変更 {counts['変更']} 件、変更なし {counts['変更なし']} 件、空欄（数値なし） {result.blanks} 件"
+        f"取り込み内容: 新規 {counts['新規']} 件、変更 {counts['変更']} 件、変更なし {counts['変更なし']} 件、空欄（数値なし） {result.blanks} 件",
+        f"確認日時: {clock.shown(result.checked_at)}",
     ]
     lines += [f"注意: {note}" for note in result.notes]
     if not len(result.table):
@@ -245,6 +285,8 @@ def review_text(result: Review, ds: Dataset, *, limit: int = 40) -> str:
             lines.append(
                 f"      {r.change} {format_fy(int(r.fy))} {r.area_name}: {_num(r.old)} → {_num(r.new)}{status}"
             )
+            if r.note:
+                lines.append(f"        備考: {r.note}")
     hidden = int((result.table["change"] != "変更なし").sum()) - shown
     if hidden > 0:
         lines.append(f"      ほか {hidden} 件")
@@ -264,7 +306,7 @@ def review_html(result: Review, ds: Dataset) -> str:
         parts.append(f'<div class="notice"><b>確認してください</b><ul>{items}</ul></div>')
     counts = result.counts()
     parts.append(
-        f"<p>新規 {counts['新規']} 件、変更 {counts['変更']} 件、変更なし {counts['変更なし']} 件、空欄 {result.blanks} 件</p>"
+        f"<p>確認日時 {clock.shown(result.checked_at)}。新規 {counts['新規']} 件、変更 {counts['変更']} 件、変更なし {counts['変更なし']} 件、空欄 {result.blanks} 件</p>"
     )
     parts.append(review_rows(result, ds).to_html(index=False, escape=True, border=0))
     return '<div class="mb">' + "".join(parts) + "</div>"

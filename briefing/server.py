@@ -7,11 +7,11 @@ command line, so the result does not depend on the machine's own Jupyter configu
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 from .config import DATA_ENV, KEEPALIVE_ENV, REPO_ROOT, Settings
+from .supervise import run_until_stopped
 
 DASHBOARD = REPO_ROOT / "notebooks" / "dashboard.ipynb"
 #: Holds voila/templates/briefing: Voilà's lab template without its CDN stylesheet.
@@ -79,7 +79,10 @@ def voila_environment(settings: Settings) -> dict[str, str]:
 
 
 def serve(settings: Settings) -> int:
-    """Run Voilà in the foreground until Ctrl+C; prints the address to open first."""
+    """Run Voilà until Ctrl+C or a stop signal, then stop it with all its kernels.
+
+    Prints the address to open first. Returns Voilà's exit code, 0 after a requested stop.
+    """
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     print(f"ダッシュボード: http://{host}:{settings.port}/  （終了は Ctrl+C）", flush=True)
     if settings.host not in ("127.0.0.1", "localhost"):
@@ -87,9 +90,6 @@ def serve(settings: Settings) -> int:
             f"会議室のネットワークからは http://<このPCのIPアドレス>:{settings.port}/ で開けます。",
             flush=True,
         )
-    try:
-        return subprocess.call(
-            voila_command(settings), env=voila_environment(settings), cwd=REPO_ROOT
-        )
-    except KeyboardInterrupt:
-        return 0
+    return run_until_stopped(
+        voila_command(settings), env=voila_environment(settings), cwd=REPO_ROOT
+    )

@@ -10,7 +10,6 @@ the data is always either all old or all new.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import fcntl
 import itertools
 import json
@@ -20,6 +19,8 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from . import clock
 
 STAGING = ".staging"
 VERSIONS = ".versions"
@@ -79,7 +80,7 @@ def save(
             check()
         if callable(files):
             files = files()
-        name = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+        name = clock.now().strftime("%Y%m%dT%H%M%S%f")  # Japan time, as staff read it
         staging = _fresh_staging(directory)
         backup = staging / "backup"
         backup.mkdir()

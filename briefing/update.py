@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import getpass
 import io
 import shutil
 import tempfile
@@ -17,11 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import store
+from . import clock, store
 from .config import Settings
 from .dataset import PREFECTURE, Dataset, data_version, load_dataset
 from .disclosure import require_passed
 from .review import Review
+
+MISSING_NAME = "担当者名がありません。変更記録に残す担当者名（例: 福祉課 山田）を入力してください。"
 
 CHANGE_COLUMNS = [
     "changed_at",
@@ -57,7 +58,7 @@ def apply(
     path = ds.directory / "history.csv"
     history = pd.read_csv(path, dtype=str, keep_default_na=False)
     index = {(r.series, int(r.fy), r.area): i for i, r in enumerate(history.itertuples())}
-    today = now.date().isoformat()
+    today = now.astimezone(clock.TOKYO).date().isoformat()
     changes = []
     rows = history.to_dict("records")
 
@@ -101,7 +102,7 @@ def apply(
             rows[index[key]] = new
         changes.append(
             {
-                "changed_at": now.isoformat(timespec="seconds"),
+                "changed_at": clock.stamp(now),
                 "by": by,
                 "file": file,
                 "series": series,
@@ -168,7 +169,7 @@ def commit(
     ds: Dataset,
     result: Review,
     *,
-    by: str | None = None,
+    by: str,
     files: list[str] | None = None,
     now: dt.datetime | None = None,
     comments: dict[tuple[str, int], str] | None = None,
@@ -176,11 +177,15 @@ def commit(
 ) -> str:
     """Save a reviewed import (atomic, versioned); returns the version name for undo.
 
+    ``by`` is the staff member's name for the change record (``staff.remembered_name()``); the
+    login name says nothing on a shared office PC, so there is no default. Times are Japan time.
     Raises :class:`~briefing.disclosure.DisclosureError` (nothing saved) when the new figures'
     withheld counts would fail the audit.
     """
-    now = now or dt.datetime.now().astimezone()
-    by = by or getpass.getuser()
+    if not by.strip():
+        raise ValueError(MISSING_NAME)
+    by = by.strip()
+    now = now or clock.now()
     counts = result.counts()
     reviewed = result.version or ds.version
 
@@ -200,7 +205,7 @@ def commit(
         ds.directory,
         checked_files,
         check=unchanged,
-        meta={"when": now.isoformat(timespec="seconds"), "by": by, "inputs": files or [], **counts},
+        meta={"when": clock.stamp(now), "by": by, "inputs": files or [], **counts},
     )
 
 

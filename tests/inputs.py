@@ -52,11 +52,12 @@ def cli_args(*args: str | Path) -> list[str]:
 def run_cli(
     *args: str | Path, cwd: Path, timeout: float = 120, **env: str
 ) -> subprocess.CompletedProcess[str]:
-    """``briefing ARGS`` in a new process; stdout and stderr as text."""
+    """``briefing ARGS`` in a new process; stdout and stderr as text; no terminal to ask on."""
     return subprocess.run(
         cli_args(*args),
         cwd=cwd,
         env=cli_env(**env),
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -170,8 +170,8 @@ def _wait(
         time.sleep(0.1)
 
 
-def _answers(url: str) -> bool:
-    # a static file: asking for the dashboard itself would use up a preheated kernel
+def answers(url: str) -> bool:
+    """Whether a Voilà server at ``url`` serves its static files (a dashboard load would use a kernel)."""
     try:
         with urllib.request.urlopen(url + "voila/static/voila.js", timeout=2) as response:
             return bool(response.status == 200)
@@ -204,6 +204,23 @@ def _stop(process: subprocess.Popen[bytes], private_dir: Path, *, grace: float =
             pass
 
 
+def private_environment(env: dict[str, str], workdir: Path) -> dict[str, str]:
+    """``env`` with Jupyter's data and runtime folders, IPython's and the temporary folder in ``workdir``.
+
+    Nothing of the machine's own Jupyter or IPython state is used, and nothing is left behind.
+    """
+    env = dict(env)
+    for variable, folder in (
+        ("JUPYTER_DATA_DIR", "jupyter-data"),
+        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
+        ("IPYTHONDIR", "ipython"),
+        ("TMPDIR", "tmp"),
+    ):
+        (workdir / folder).mkdir(parents=True, exist_ok=True)
+        env[variable] = str(workdir / folder)
+    return env
+
+
 @contextmanager
 def running_voila(
     settings: Settings,
@@ -230,15 +247,7 @@ def running_voila(
     """
     settings = settings.with_(port=free_port(), host="127.0.0.1")
     private = workdir.resolve()
-    env = voila_environment(settings)
-    for variable, folder in (
-        ("JUPYTER_DATA_DIR", "jupyter-data"),
-        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
-        ("IPYTHONDIR", "ipython"),
-        ("TMPDIR", "tmp"),
-    ):
-        (private / folder).mkdir(parents=True, exist_ok=True)
-        env[variable] = str(private / folder)
+    env = private_environment(voila_environment(settings), private)
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / f"{name}.log"
     command = voila_command(settings, notebook=notebook) + list(extra_args or [])
@@ -263,7 +272,7 @@ def running_voila(
 
         wait = {"timeout": startup_timeout, "server_process": process, "log_path": log_path}
         url = _wait(running_at, what="'Voilà is running at' line", **wait)
-        _wait(lambda: _answers(url), what=f"HTTP answer at {url}", **wait)
+        _wait(lambda: answers(url), what=f"HTTP answer at {url}", **wait)
         if wait_for_pool and settings.kernel_pool > 0:
             _wait(pool_ready, what="filled kernel pool", **wait)
         yield VoilaServer(

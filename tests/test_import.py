@@ -721,14 +721,16 @@ def test_csv_bytes_helper_matches_excel() -> None:
     assert csv_bytes([["a", "4,521"]], encoding="cp932") == b'a,"4,521"\r\n'
 
 
-def test_change_record_names_the_os_user_by_default(tmp_path: Path, data_copy: Path) -> None:
-    import getpass
-
+def test_a_save_without_a_staff_name_is_refused_and_writes_nothing(
+    tmp_path: Path, data_copy: Path
+) -> None:
+    # the login name (root, user) says nothing on a shared office PC: there is no default
     ds = load_dataset(data_copy)
+    before = {p.name: p.read_bytes() for p in data_copy.iterdir() if p.is_file()}
     path = write_csv(tmp_path / "u.csv", [["指標", "年度", "値"], ["3-1", "R7", "410"]])
-    commit(ds, review([path], ds, today=TODAY), files=[path.name])
-    record = read_changes(data_copy)
-    assert record[["by", "file"]].values.tolist() == [[getpass.getuser(), "u.csv"]]
+    with pytest.raises(ValueError, match="担当者名"):
+        commit(ds, review([path], ds, today=TODAY), by="  ", files=[path.name])
+    assert {p.name: p.read_bytes() for p in data_copy.iterdir() if p.is_file()} == before
 
 
 def test_a_real_final_value_cannot_quietly_go_back_to_provisional(

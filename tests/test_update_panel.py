@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from briefing import Settings, load_dataset
+from briefing.update import read_changes
 from widgets import UpdatePanel
 
 
@@ -31,9 +32,10 @@ def upload(panel: UpdatePanel, name: str, content: bytes) -> None:
     )
 
 
-def test_upload_review_comment_save_and_undo(data_copy: Path):
+def test_upload_review_comment_save_and_undo(data_copy: Path, fresh_config: Path):
     before = digest(data_copy)
     panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
+    panel.by.value = "福祉課 山田"
     upload(
         panel,
         "update.csv",
@@ -48,13 +50,14 @@ def test_upload_review_comment_save_and_undo(data_copy: Path):
     next(b for b in boxes if b.key == ("3-1", 2025)).value = "相談方法の多様化で増加"
     panel.save.click()
     assert "保存しました" in panel.message.value and panel.save.disabled
+    assert "+09:00" in panel.message.value  # Japan time, whatever the PC's clock zone
     history = load_dataset(data_copy).history
     row = history[
         (history["series"] == "3-1") & (history["fy"] == 2025) & (history["area"] == "240001")
     ].iloc[0]
     assert row["value"] == 410 and row["comment"] == "相談方法の多様化で増加" and not row["sample"]
     panel.revert.click()
-    assert "取り消しました" in panel.message.value
+    assert "取り消しました" in panel.message.value and "+09:00" in panel.message.value
     assert digest(data_copy) == before
 
 
@@ -117,3 +120,22 @@ def test_markup_in_an_uploaded_file_reaches_the_staff_page_as_text(data_copy: Pa
     text = "".join(shown[1].text)
     # both bad cells and the file name are named in the problems, as the staff member typed them
     assert text.count(ATTACK) == 4, text
+
+
+def test_the_staff_name_is_asked_once_and_remembered_on_this_pc(
+    data_copy: Path, fresh_config: Path
+):
+    before = digest(data_copy)
+    panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
+    assert panel.by.value == ""  # not the login name
+    upload(panel, "update.csv", "指標,年度,地域,値\n3-1,R7,県全体,410\n".encode("cp932"))
+    assert panel.run_review() is not None and not panel.save.disabled
+    panel.save.click()
+    assert "担当者名" in panel.message.value and "保存しました" not in panel.message.value
+    assert digest(data_copy) == before  # nothing written without a name
+
+    panel.by.value = "福祉課 山田"
+    panel.save.click()
+    assert "保存しました" in panel.message.value
+    assert read_changes(data_copy)["by"].tolist() == ["福祉課 山田"]
+    assert UpdatePanel(settings=Settings().with_(data_dir=data_copy)).by.value == "福祉課 山田"

@@ -6,7 +6,6 @@ every write happens in ``briefing``.
 
 from __future__ import annotations
 
-import getpass
 import html
 import tempfile
 from pathlib import Path
@@ -14,10 +13,11 @@ from pathlib import Path
 import ipywidgets as w
 import pandas as pd
 
-from briefing import DataError, Settings, load_dataset
+from briefing import PREFECTURE, DataError, Settings, clock, load_dataset
 from briefing.fiscal import format_fy
 from briefing.html import stylesheet
-from briefing.review import Review, review, review_html
+from briefing.review import Review, proposed_comments, review, review_html
+from briefing.staff import remember_name, remembered_name
 from briefing.store import LockError, list_versions, undo, version_meta
 from briefing.update import commit
 
@@ -36,7 +36,10 @@ class UpdatePanel(w.VBox):
             placeholder="またはファイルのパス（複数はカンマ区切り）", layout=w.Layout(width="480px")
         )
         self.overwrite = w.Checkbox(description="確定値の上書きを許可する", value=False)
-        self.by = w.Text(value=getpass.getuser(), description="担当者名")
+        # remembered on this PC after the first save; the login name says nothing on a shared PC
+        self.by = w.Text(
+            value=remembered_name(), placeholder="例: 福祉課 山田", description="担当者名"
+        )
         self.check = w.Button(description="確認する", button_style="info")
         self.save = w.Button(description="保存する", button_style="success", disabled=True)
         self.revert = w.Button(description="直前の保存を取り消す", button_style="warning")
@@ -105,55 +108,59 @@ class UpdatePanel(w.VBox):
         return self.result
 
     def _comment_boxes(self, ds) -> list[w.Widget]:  # type: ignore[no-untyped-def]
-        """One box per series and year being changed, holding the staff comment shown to members."""
+        """One box per series and year being changed, holding the staff comment shown to members.
+
+        A box starts with the file's comment or notes (``proposed_comments``), else the stored one.
+        """
         assert self.result is not None
+        stored = ds.history.set_index(["series", "fy", "area"])["comment"]
+        proposed = proposed_comments(self.result, ds)
         changed = self.result.table[self.result.table["change"] != "変更なし"]
         boxes = []
-        stored = ds.history.set_index(["series", "fy", "area"])["comment"]
-        for series, fy in (
-            changed[["series", "fy"]]
-            .drop_duplicates()
-            .sort_values(["series", "fy"])
-            .itertuples(index=False)
+        for series, fy in sorted(
+            set(zip(changed["series"], changed["fy"].astype(int), strict=True))
         ):
-            incoming = next(
-                (
-                    e.comment
-                    for e in self.result.entries
-                    if e.series == series and e.fy == fy and e.area == "240001" and e.comment
-                ),
-                None,
-            )
-            current = incoming or stored.get((series, int(fy), "240001"), "")
+            current = proposed.get((series, fy)) or stored.get((series, fy, PREFECTURE), "")
             box = w.Textarea(
                 value="" if pd.isna(current) else str(current),
-                description=f"{series} {format_fy(int(fy))}",
+                description=f"{series} {format_fy(fy)}",
                 layout=w.Layout(width="720px", height="48px"),
                 style={"description_width": "140px"},
             )
-            box.key = (series, int(fy))  # type: ignore[attr-defined]
+            box.key = (series, fy)  # type: ignore[attr-defined]
             boxes.append(box)
-        return [w.HTML("<b>担当課コメント（委員に表示されます）</b>")] + boxes if boxes else []
+        if not boxes:
+            return []
+        heading = "<b>担当課コメント（委員に表示されます）</b>"
+        if proposed:
+            heading += "<br>ファイルのコメント・備考を案として入れました。委員向けの文に直してから保存してください。"
+        return [w.HTML(heading), *boxes]
 
     def run_save(self) -> str | None:
         if self.result is None or not self.result.ok:
+            return None
+        by = self.by.value.strip()
+        if not by:
+            self._say(
+                "「担当者名」を入力してから「保存する」を押してください（変更記録に残り、このPCに記憶します）。",
+                kind="error",
+            )
             return None
         comments = {box.key: box.value for box in self.comments.children if hasattr(box, "key")}
         try:
             ds = load_dataset(self.settings.data_dir)
             version = commit(
-                ds,
-                self.result,
-                by=self.by.value or None,
-                files=[p.name for p in self.paths],
-                comments=comments,
+                ds, self.result, by=by, files=[p.name for p in self.paths], comments=comments
             )
         except (LockError, DataError) as error:
             self._say(html.escape(str(error)), kind="error")
             return None
+        if by != remembered_name():
+            remember_name(by)
         self.save.disabled = True
+        when = clock.shown_text(str(version_meta(self.settings.data_dir, version).get("when", "")))
         self._say(
-            f"保存しました（版 {version}）。取り消すときは「直前の保存を取り消す」を押してください。"
+            f"保存しました（版 {version}、{html.escape(when)}、{html.escape(by)}）。取り消すときは「直前の保存を取り消す」を押してください。"
         )
         return version
 
@@ -169,6 +176,6 @@ class UpdatePanel(w.VBox):
             self._say(html.escape(str(error)), kind="error")
             return None
         self._say(
-            f"{html.escape(str(meta.get('when', version)))} の保存（{html.escape(str(meta.get('by', '')))}）を取り消しました。"
+            f"{html.escape(clock.shown_text(str(meta.get('when', version))))} の保存（{html.escape(str(meta.get('by', '')))}）を取り消しました。"
         )
         return version
