@@ -240,7 +240,17 @@ def bar_figure(
         settings.palette[1] if label == highlight else settings.palette[0]
         for label in table["label"]
     ]
-    ax.barh(list(y), values, color=colours)
+    bars = ax.barh(list(y), values, color=colours)
+    if "sample" in table and table["sample"].any():  # sample bars hatched, named in a legend
+        for bar, sample in zip(bars, table["sample"], strict=True):
+            if sample:
+                bar.set_hatch("///")
+                bar.set_edgecolor("white")
+        from matplotlib.patches import Patch
+
+        word = "架空のサンプル" if lang == "ja" else "fictitious sample"
+        key = Patch(facecolor=settings.palette[0], hatch="///", edgecolor="white", label=word)
+        ax.legend(handles=[key], loc="lower right", fontsize=8, frameon=True)
     ax.set_yticks(list(y))
     ax.set_yticklabels(table["label"])
     ax.invert_yaxis()
@@ -306,6 +316,17 @@ def share_figure(
         linewidth=1.8,
         zorder=3,
     )
+    for row, share in zip(y, shares["share"], strict=True):  # a hidden share says so
+        if pd.isna(share):
+            ax.text(
+                1, row, "非表示" if lang == "ja" else "hidden", va="center", fontsize=8, color="0.3"
+            )
+    if "sample" in shares and shares["sample"].any():
+        sample = shares["sample"].to_numpy()
+        ax.scatter(shares["share"][sample], ys[sample], marker="x", s=18, color="0.15", zorder=4)
+        word = "架空のサンプル" if lang == "ja" else "fictitious sample"
+        ax.scatter([], [], marker="x", s=18, color="0.15", label=word)
+        ax.legend(loc="lower right", fontsize=8, frameon=True)
     ax.set_yticks(y)
     ax.set_yticklabels(labels)
     ax.invert_yaxis()

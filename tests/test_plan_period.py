@@ -139,3 +139,62 @@ def test_the_goal_cards_sample_badge_follows_the_data(
     assert "サンプル" not in goals
     bundled = Builder(load_dataset(), SETTINGS)
     assert all(g.sample for g in bundled.goal_cards(Filters()))
+
+
+def _legend(fig) -> list[str]:  # type: ignore[no-untyped-def]
+    legend = fig.axes[0].get_legend()
+    return [t.get_text() for t in legend.get_texts()] if legend else []
+
+
+def test_charts_shade_the_plan_and_mark_sample_values_with_a_legend() -> None:
+    import pandas as pd
+    from matplotlib.patches import Rectangle
+
+    from briefing import charts
+
+    values = pd.DataFrame(
+        {
+            "fy": [2020, 2021, 2022, 2023, 2024, 2025],
+            "value": [10, 12, 14, 13, 15, 16],
+            "label": ["a"] * 6,
+            "provisional": [False] * 6,
+            "sample": [False, False, True, True, True, True],
+        }
+    )
+    fig = charts.trend_figure(values, unit="件", plan=(2022, 2024))
+    assert {"計画期間", "架空のサンプル"} <= set(_legend(fig))
+    spans = [
+        p for p in fig.axes[0].patches if isinstance(p, Rectangle) and p.get_label() == "計画期間"
+    ]
+    (span,) = spans
+    assert span.get_x() == 2021.5 and span.get_x() + span.get_width() == 2024.5
+    real = charts.trend_figure(values.assign(sample=False), unit="件", plan=(2022, 2024))
+    assert "架空のサンプル" not in _legend(real)
+
+    table = pd.DataFrame(
+        {
+            "label": ["北勢", "中勢", "南勢"],
+            "value": [30.0, 20.0, 3.0],
+            "shown": ["30人＊", "20人", "5未満"],
+            "suppressed": [False, False, True],
+            "sample": [True, False, False],
+        }
+    )
+    bars = charts.bar_figure(table, unit="人")
+    hatched = [p for p in bars.axes[0].patches if p.get_hatch() == "///" and p.get_width() > 0]
+    assert len(hatched) == 1 and "架空のサンプル" in _legend(bars)
+
+    shares = pd.DataFrame(
+        {
+            "label": ["NPO", "医療機関"],
+            "share": [float("nan"), 57.1],
+            "low": [float("nan"), 25.0],
+            "high": [float("nan"), 84.2],
+            "n": [4, 7],
+            "reference": [True, True],
+            "sample": [True, True],
+        }
+    )
+    fig = charts.share_figure(shares)
+    assert "架空のサンプル" in _legend(fig)
+    assert "非表示" in [t.get_text() for t in fig.axes[0].texts]
