@@ -175,9 +175,12 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from .disclosure import disclosure
     from .server import serve
 
-    load_dataset(settings.data_dir)  # a broken data file is reported here, before anyone waits
+    ds = load_dataset(settings.data_dir)  # a broken data file is reported here, before anyone waits
+    # the withheld cells are chosen once here, not by every pool kernel at the same moment
+    disclosure(ds, settings.suppress_below, settings.disclosure_dir)
     return serve(settings.with_(host=args.host, port=args.port, kernel_pool=args.pool))
 
 

@@ -25,6 +25,11 @@ from .labels import group_label
 from .suppression import Suppression, from_json, suppression, to_json
 from .survey_disclosure import ALL, GroupKey, survey_withheld
 
+try:
+    import fcntl
+except ImportError:  # Windows: no lock; at worst two kernels compute the same answer
+    fcntl = None  # type: ignore[assignment]
+
 #: Bumped whenever the method or the audit changes, so an older stored answer is not reused.
 METHOD = 1
 
@@ -102,11 +107,21 @@ def _cached(
     part: str,
     compute: Callable[[], dict[str, Any]],
 ) -> dict[str, Any]:
-    """``compute()``'s answer, stored in ``cache_dir`` under ``key`` and read back next time."""
+    """``compute()``'s answer, stored in ``cache_dir`` under ``key`` and read back next time.
+
+    Kernels that start together wait for the first one's answer instead of all computing it.
+    """
     data = _load(cache_dir, key, threshold, part)
-    if data is None:
-        data = compute()
-        _store(cache_dir, key, threshold, part, data)
+    if data is not None or cache_dir is None:
+        return data if data is not None else compute()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with open(cache_dir / f"{key}-{threshold}-{part}.lock", "a") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        data = _load(cache_dir, key, threshold, part)
+        if data is None:
+            data = compute()
+            _store(cache_dir, key, threshold, part, data)
     return data
 
 
