@@ -346,9 +346,9 @@ def goal_figure(
     lang: str = "ja",
     settings: Settings | None = None,
 ) -> Figure:
-    """A plan-wide goal's share by fiscal year with its 95% interval band, and the official
-    target when staff have entered one (goals may carry targets; monitoring indicators never do).
-    """
+    """A plan-wide goal's share by fiscal year with its 95% interval band, sample years crossed,
+    and the official target when staff have entered one (goals may carry targets; monitoring
+    indicators never do)."""
     settings = settings or Settings()
     fig = _figure(settings, height=2.6)
     ax = fig.subplots()
@@ -357,6 +357,12 @@ def goal_figure(
         shares["fy"], shares["low"], shares["high"], color=colour, alpha=0.18, linewidth=0
     )
     ax.plot(shares["fy"], shares["share"], marker="o", color=colour)
+    if "sample" in shares and shares["sample"].any():
+        sample = shares[shares["sample"]]
+        ax.scatter(sample["fy"], sample["share"], marker="x", s=22, color="0.15", zorder=6)
+        word = "架空のサンプル" if lang == "ja" else "fictitious sample"
+        ax.scatter([], [], marker="x", s=22, color="0.15", label=word)
+        ax.legend(loc="lower right", fontsize=8, frameon=True)
     if target is not None and target_fy is not None:
         ax.scatter([target_fy], [target], marker="*", s=160, color=settings.palette[1], zorder=5)
         high = target > 80  # the label goes left of the star (the plan's last year is the

@@ -195,6 +195,18 @@ def test_charts_shade_the_plan_and_mark_sample_values_with_a_legend() -> None:
             "sample": [True, True],
         }
     )
+    goal = charts.goal_figure(
+        pd.DataFrame(
+            {
+                "fy": [2021, 2025],
+                "share": [40.0, 45.0],
+                "low": [38.0, 43.0],
+                "high": [42.0, 47.0],
+                "sample": [False, True],
+            }
+        )
+    )
+    assert "架空のサンプル" in _legend(goal)
     fig = charts.share_figure(shares)
     assert "架空のサンプル" in _legend(fig)
     assert "非表示" in [t.get_text() for t in fig.axes[0].texts]

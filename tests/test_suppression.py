@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -64,6 +65,18 @@ def test_the_bundled_data_passes_the_audit(bundled_dataset: Dataset, threshold: 
     assert result.findings == []
     reasons = set(withheld.reasons.values())
     assert {SMALL, COMPLEMENT} <= reasons  # the bundled data needs complements
+
+
+def test_the_audit_passes_on_twice_the_sample_years(tmp_path: Path) -> None:
+    from briefing.sample import generate
+
+    generate(tmp_path, scale=2)
+    ds = load_dataset(tmp_path)
+    withheld = suppression(ds, 5)
+    result = audit(ds, withheld)
+    assert result.checked > 180 and result.findings == []
+    groups = survey_withheld(ds.surveys, 5)
+    assert survey_audit(ds.surveys, groups, 5).findings == []
 
 
 def test_small_values_only_read_5未満_and_complements_are_never_small(
@@ -158,6 +171,27 @@ def test_an_independent_audit_of_every_areas_csv_finds_no_5未満_narrowed(
         why = builder.withheld.reason(series, fy, area)
         assert (shown == "5未満") == (why == SMALL), (series, fy, area)
         assert (shown == "秘匿") == (why == COMPLEMENT), (series, fy, area)
+    # and the dashboard's direction view of every area shows the same 6-1 cells as the CSV
+    compared = 0
+    for area in ds.areas.index:
+        page = render_view(
+            builder,
+            Filters(area=str(area), view="direction", direction=6),
+            "direction",
+            mode="table",
+        )
+        page = page.split('id="ind-6-1"')[1].split("</section>")[0]
+        cells = re.findall(
+            r'<tr><td>(令和[^<（]*年度)(?:（[^<]*）)?</td><td class="num">([^<]*)</td></tr>', page
+        )
+        assert cells, area
+        for year, text in cells:
+            csv_text = published[("6-1", parse_fy(year), str(area))]
+            number = re.match(r"[\d,]+(?=人)", text)
+            shown = number.group(0).replace(",", "") if number else text.split("（")[0]
+            assert shown == csv_text.replace(",", ""), (area, year, text, csv_text)
+            compared += 1
+    assert compared > 200
 
 
 # ---- adversarial data: the audit catches each case, the method mends it ----------------

@@ -75,6 +75,11 @@ class AreaViews(IndicatorViews):
                         threshold=threshold,
                         lang=lang,
                     )
+                    + (
+                        f"（{text('provisional', lang)}）"
+                        if len(hit) and hit["status"].iloc[0] == "速報" and not why
+                        else ""
+                    )
                     + (text("sample_mark", lang) if sample and not why else ""),
                     "why": why,
                     "sample": sample,
