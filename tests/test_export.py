@@ -472,7 +472,7 @@ def test_small_municipal_count_is_suppressed(tmp_path: Path, settings: Settings)
     )
     # the areas side by side show it the same way
     comparison = re.findall(
-        r'<div class="card"><h3>6-1 .*?</table></div>',
+        r'<div class="card"><h3>6-1 .*?</table>',
         without_svg(element(html, "areas")),
         flags=re.S,
     )

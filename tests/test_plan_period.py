@@ -39,7 +39,8 @@ def test_a_card_shows_the_plan_end_beside_the_latest_and_marks_later_years(
     end, base = _value(ds, "3-1", 2024), 275.0
     change = end - base
     assert (
-        line.plan_end == f"{end:,.0f}件（基準値から {change:+,.0f}（{100 * change / base:+.1f}%））"
+        line.plan_end
+        == f"{end:,.0f}件（令和6年度、基準値から {change:+,.0f}（{100 * change / base:+.1f}%））"
     )
     assert line.latest_fy == "令和7年度" and line.after_plan
     html = render_view(builder, Filters(view="direction", direction=3), "direction", mode="table")
@@ -55,7 +56,7 @@ def test_a_successor_plan_is_set_in_the_data(data_copy: Path, edit_csv: Callable
     line = next(c for c in builder.indicator_cards(Filters(direction=3))[3] if c.id == "3-1").lines[
         0
     ]
-    assert not line.after_plan and line.plan_end.startswith("402件")
+    assert not line.after_plan and line.plan_end.startswith("402件（令和7年度")
 
 
 def test_a_plan_that_ends_before_it_starts_is_refused_in_japanese(

@@ -126,14 +126,16 @@ class IndicatorViews(BuilderBase):
                 suppressed=at_end["latest_suppressed"],
                 threshold=threshold,
                 lang=lang,
-            ) + (
-                f"（{text('vs_baseline', lang)} "
+            ) + text(
+                "plan_end_value",
+                lang,
+                fy=format_fy(plan_to, lang=lang),
+                change=f"、{text('vs_baseline', lang)} "
                 + change_text(
                     at_end["change_baseline"], at_end["change_baseline_pct"], kind=kind, lang=lang
                 )
-                + "）"
                 if has_base and pd.notna(at_end["change_baseline"])
-                else ""
+                else "",
             )
         return SeriesLine(
             label="" if pd.isna(label) else str(label),
