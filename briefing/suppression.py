@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import lil_matrix
+from scipy.sparse import coo_matrix
 
 from .dataset import PREFECTURE, Dataset
 from .hierarchy import PROTECTED_KINDS, SumTable, sum_tables
@@ -216,12 +216,11 @@ def cheapest_pattern(
 def _constraint(
     rows: list[dict[int, float]], values: list[float], size: int, *, equal: bool
 ) -> LinearConstraint:
-    matrix = lil_matrix((len(rows), size))
-    for r, row in enumerate(rows):
-        for j, v in row.items():
-            matrix[r, j] = v
+    entries = [(r, j, v) for r, row in enumerate(rows) for j, v in row.items()]
+    r, j, v = zip(*entries, strict=True) if entries else ((), (), ())
+    matrix = coo_matrix((v, (r, j)), shape=(len(rows), size)).tocsr()
     bound = np.array(values)
-    return LinearConstraint(matrix.tocsr(), bound if equal else -np.inf, bound)
+    return LinearConstraint(matrix, bound if equal else -np.inf, bound)
 
 
 def to_json(s: Suppression) -> dict[str, object]:
