@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -139,3 +140,44 @@ def test_the_staff_name_is_asked_once_and_remembered_on_this_pc(
     assert "保存しました" in panel.message.value
     assert read_changes(data_copy)["by"].tolist() == ["福祉課 山田"]
     assert UpdatePanel(settings=Settings().with_(data_dir=data_copy)).by.value == "福祉課 山田"
+
+
+def review_table(fragment: str) -> list[list[str]]:
+    """The rows of the review table as the staff member reads them (header row first)."""
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", fragment, flags=re.S)
+    return [[c.strip() for c in re.findall(r"<t[dh]>(.*?)</t[dh]>", r, flags=re.S)] for r in rows]
+
+
+def test_the_review_shows_each_value_old_and_new_changes_first(data_copy: Path):
+    """What staff check before saving: kind of change, indicator, year, area, old → new, status."""
+    panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
+    content = "指標,年度,地域,値,状態\n3-2,R6,県全体,57,確定\n2-2,R8,津市,300,速報\n3-1,R7,県全体,410,確定\n"
+    upload(panel, "update.csv", content.encode())
+    result = panel.run_review()
+    assert result is not None and result.ok
+    name_2_2 = "2-2 相談支援機関における新規相談件数"
+    assert review_table(panel.review.value) == [
+        ["区分", "指標", "年度", "地域", "旧", "新", "状態"],
+        [
+            "変更",
+            "3-1 ひきこもり地域支援センターにおける専門相談件数（延べ）",
+            "令和7年度",
+            "県全体",
+        ]
+        + ["402", "410", "速報 → 確定"],
+        ["新規", name_2_2, "令和8年度", "県全体（市町の合計）", "－", "300", "速報"],
+        ["新規", name_2_2, "令和8年度", "津市", "－", "300", "速報"],
+        ["変更なし", "3-2 家族教室への参加者数（延べ）", "令和6年度", "県全体", "57", "57", "確定"],
+    ]
+    assert "新規 2 件、変更 1 件、変更なし 1 件、空欄 0 件" in panel.review.value
+
+
+def test_the_review_asks_staff_to_check_a_total_of_only_some_towns(data_copy: Path):
+    """One town's new figure alone would make a prefecture total of one town: the page says so."""
+    panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
+    upload(panel, "tsu.csv", "指標,年度,地域,値\n2-2,R8,津市,300\n".encode())
+    assert panel.run_review() is not None
+    notes = rendered(panel.review.value)
+    assert "確認してください" in notes.text
+    [note] = [t for t in notes.text if "県全体の値は" in t]
+    assert "29 市町のうち 1 市町の合計" in note and "四日市市" in note

@@ -78,7 +78,7 @@ def test_a_town_whose_baseline_year_was_small_shows_its_latest_but_no_change_fro
     """A town trained 2 推進員 in the plan's baseline year and 3 last year, 40 this year: 40 is
     shown, but 「+38」 or 「+37」 beside it would give the 2 and the 3 away."""
     history = data_copy / "history.csv"
-    town = "242012"  # 四日市市: its other years are large, so 40 is not withheld
+    town = "242012"  # 津市: a latest of 40 is far above the threshold, so it stays shown
     for fy, value in (("2020", "2"), ("2024", "3"), ("2025", "40")):
         edit_csv(history, find_row(history, series="6-1", fy=fy, area=town), "value", value)
     ds = load_dataset(data_copy)
