@@ -237,7 +237,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     print(review_text(result, ds))
     if not result.ok:
         print(
-            f"\n問題が {len(result.problems)} 件あります。何も保存していません。直してからもう一度実行してください。",
+            f"\n問題が {result.problem_count:,} 件あります。何も保存していません。直してからもう一度実行してください。",
             file=sys.stderr,
         )
         for problem in result.problems:

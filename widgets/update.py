@@ -102,7 +102,7 @@ class UpdatePanel(w.VBox):
             self._say("変わる値はありません。保存は不要です。")
         else:
             self._say(
-                f"問題が {len(self.result.problems)} 件あります。ファイルを直してから、もう一度「確認する」を押してください。",
+                f"問題が {self.result.problem_count:,} 件あります。ファイルを直してから、もう一度「確認する」を押してください。",
                 kind="error",
             )
         return self.result
