@@ -1,4 +1,5 @@
-"""Command line: ``briefing check | serve | export | sample`` (Japanese output; exit 0 only when all is well)."""
+"""Command line: ``briefing check | serve | staff | export | template | import | undo | sample``
+(Japanese output; exit 0 only when all is well)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,22 @@ def _parser() -> argparse.ArgumentParser:
         help="あらかじめ起動しておくカーネルの数（既定: %(default)s。1つ約150MB）",
     )
     serve.set_defaults(run=_serve)
+
+    staff = commands.add_parser(
+        "staff",
+        help="担当者用ページ（取り込み・確認・コメント・保存・取り消し）をこのPCだけで開く",
+    )
+    staff.add_argument("--data", metavar="DIR", help=data_help)
+    staff.add_argument(
+        "--port",
+        type=int,
+        default=Settings().staff_port,
+        help="ポート番号（既定: %(default)s。待ち受けは常に 127.0.0.1＝このPCのみ）",
+    )
+    staff.add_argument(
+        "--no-browser", action="store_true", help="ブラウザを開かない（アドレスだけ表示する）"
+    )
+    staff.set_defaults(run=_staff)
 
     export = commands.add_parser(
         "export", help="静的な HTML 資料（1ファイル、オフラインで開けて A4 で印刷できる）を作る"
@@ -144,6 +161,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     load_dataset(settings.data_dir)  # a broken data file is reported here, before anyone waits
     return serve(settings.with_(host=args.host, port=args.port, kernel_pool=args.pool))
+
+
+def _staff(args: argparse.Namespace, settings: Settings) -> int:
+    from .server import staff
+
+    load_dataset(settings.data_dir)  # a broken data file is reported here, before the page opens
+    return staff(settings.with_(port=args.port), open_browser=not args.no_browser)
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
