@@ -22,7 +22,7 @@ import pandas as pd
 from . import clock
 from .dataset import PREFECTURE, Dataset
 from .filters import find_area
-from .fiscal import FiscalYearError, format_fy, parse_fy
+from .fiscal import FiscalYearError, fiscal_year_of, format_fy, parse_fy
 from .problems import Problem, ProblemLog
 from .reading import MAX_BYTES, Sheet, read_file
 
@@ -117,7 +117,7 @@ def read_entries(
     entries: list[Entry] = []
     problems = ProblemLog() if log is None else log
     blanks = 0
-    latest_fy = _current_fy(today or clock.today()) + 1
+    latest_fy = fiscal_year_of(today or clock.today()) + 1
     for path in paths:
         sheets, found = read_file(path, max_bytes=max_bytes)
         used = 0
@@ -176,10 +176,6 @@ def _with_heading(problem: Problem, sheet: Sheet, header_row: int) -> Problem:
         sheet.rows[header_row][index - 1].strip() if index - 1 < len(sheet.rows[header_row]) else ""
     )
     return replace(problem, column=heading) if heading else problem
-
-
-def _current_fy(today: dt.date) -> int:
-    return today.year if today.month >= 4 else today.year - 1
 
 
 def _header_key(text: str) -> str:

@@ -96,3 +96,26 @@ def test_the_staff_name_is_asked_once_and_remembered_on_this_pc(
     assert "保存しました" in panel.message.value
     assert read_changes(data_copy)["by"].tolist() == ["福祉課 山田"]
     assert UpdatePanel(settings=Settings().with_(data_dir=data_copy)).by.value == "福祉課 山田"
+
+
+def test_the_new_years_input_workbook_is_offered_as_a_download(data_copy: Path):
+    import base64
+    import io
+    import re
+
+    import openpyxl
+
+    panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
+    panel.template_fy.value = "R8"
+    panel.make_template.click()
+    link = re.search(
+        r'<a download="update_2026.xlsx" href="data:[^;]+;base64,([^"]+)">',
+        panel.template_link.value,
+    )
+    assert link, panel.template_link.value
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(link.group(1))))
+    assert "令和8年度" in str(book["入力"]["A1"].value)
+
+    panel.template_fy.value = "来年"
+    panel.make_template.click()
+    assert "来年" in panel.template_link.value and "download" not in panel.template_link.value
