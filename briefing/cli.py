@@ -1,4 +1,5 @@
-"""Command line: ``briefing check | audit | serve | export | template | import | undo | sample`` (Japanese output; exit 0 only when all is well)."""
+"""Command line: ``briefing check | audit | serve | staff | export | template | import | undo |
+sample`` (Japanese output; exit 0 only when all is well)."""
 
 from __future__ import annotations
 
@@ -65,6 +66,22 @@ def _parser() -> argparse.ArgumentParser:
         help="あらかじめ起動しておくカーネルの数（既定: %(default)s。1つ約150MB）",
     )
     serve.set_defaults(run=_serve)
+
+    staff = commands.add_parser(
+        "staff",
+        help="担当者用ページ（取り込み・確認・コメント・保存・取り消し）をこのPCだけで開く",
+    )
+    staff.add_argument("--data", metavar="DIR", help=data_help)
+    staff.add_argument(
+        "--port",
+        type=int,
+        default=Settings().staff_port,
+        help="ポート番号（既定: %(default)s。待ち受けは常に 127.0.0.1＝このPCのみ）",
+    )
+    staff.add_argument(
+        "--no-browser", action="store_true", help="ブラウザを開かない（アドレスだけ表示する）"
+    )
+    staff.set_defaults(run=_staff)
 
     export = commands.add_parser(
         "export", help="静的な HTML 資料（1ファイル、オフラインで開けて A4 で印刷できる）を作る"
@@ -184,6 +201,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return serve(settings.with_(host=args.host, port=args.port, kernel_pool=args.pool))
 
 
+def _staff(args: argparse.Namespace, settings: Settings) -> int:
+    from .server import staff
+
+    load_dataset(settings.data_dir)  # a broken data file is reported here, before the page opens
+    return staff(settings.with_(port=args.port), open_browser=not args.no_browser)
+
+
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     from . import charts
     from .dataset import data_version
@@ -280,7 +304,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     print(review_text(result, ds))
     if not result.ok:
         print(
-            f"\n問題が {len(result.problems)} 件あります。何も保存していません。直してからもう一度実行してください。",
+            f"\n問題が {result.problem_count:,} 件あります。何も保存していません。直してからもう一度実行してください。",
             file=sys.stderr,
         )
         for problem in result.problems:

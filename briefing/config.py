@@ -68,6 +68,10 @@ class Settings:
         },
     )
     port: int = field(default=8866, metadata={"help": "ダッシュボードのポート番号"})
+    staff_port: int = field(
+        default=8867,
+        metadata={"help": "担当者用ページ（briefing staff、このPCのみ）のポート番号"},
+    )
     cache_dir: Path | None = field(
         default_factory=lambda: Path(tempfile.gettempdir()) / "mie-briefing-figures",
         metadata={"help": "グラフのキャッシュ（全カーネル共有、データの版ごと）。None で無効"},

@@ -9,6 +9,7 @@ A fiscal year runs April–March and is stored as the Gregorian year it starts i
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 
@@ -28,6 +29,11 @@ _PATTERN = re.compile(
 
 class FiscalYearError(ValueError):
     """A text that is not a fiscal year; the message is Japanese and says what is accepted."""
+
+
+def fiscal_year_of(day: dt.date) -> int:
+    """The fiscal year ``day`` falls in (January–March belong to the year before)."""
+    return day.year if day.month >= 4 else day.year - 1
 
 
 def parse_fy(text: object) -> int:

@@ -10,20 +10,20 @@ file, sheet, row, column, the value found, what is wrong and what to do, and not
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from . import clock
 from .dataset import PREFECTURE, Dataset
 from .filters import find_area
-from .fiscal import FiscalYearError, format_fy, parse_fy
-from .problems import Problem
+from .fiscal import FiscalYearError, fiscal_year_of, format_fy, parse_fy
+from .problems import Problem, ProblemLog
 from .reading import MAX_BYTES, Sheet, read_file
 
 #: Header words per column, in order of preference (normalised: NFKC, lower case, no spaces).
@@ -54,6 +54,10 @@ _FINAL_NOTE = re.compile(r"確定|確報")
 _DASHES = re.compile(r"(?<=\d)[‐‑–—―ー−](?=\d)")
 
 
+#: Rows whose check is remembered (enough for any real file; a pasted sheet repeats a few rows)
+_MEMO_ROWS = 100_000
+
+
 @dataclass(frozen=True)
 class Entry:
     """One normalised input value, with where it came from."""
@@ -71,6 +75,14 @@ class Entry:
     note: str = ""  # the notes column (備考, メモ…) as written
 
 
+#: A checked row: what it is ("empty", "blank", "value", "problems"), its problems as
+#: (column key, value, reason, hint), and for a value (series, fy, area, value, status, comment, note)
+_Outcome = tuple[
+    str, list[tuple[str, str, str, str]], tuple[str, int, str, float, str, str, str] | None
+]
+
+
+@functools.lru_cache(maxsize=4096)
 def normalise_text(value: str) -> str:
     """Full-width to half-width, unified dashes between digits, trimmed."""
     return _DASHES.sub("-", unicodedata.normalize("NFKC", value)).strip()
@@ -90,13 +102,22 @@ def note_status(note: str) -> str | None:
 
 
 def read_entries(
-    paths: list[Path], ds: Dataset, *, max_bytes: int = MAX_BYTES, today: dt.date | None = None
+    paths: list[Path],
+    ds: Dataset,
+    *,
+    max_bytes: int = MAX_BYTES,
+    today: dt.date | None = None,
+    log: ProblemLog | None = None,
 ) -> tuple[list[Entry], list[Problem], int]:
-    """Every value of every file, normalised, with every problem found (not only the first)."""
+    """Every value of every file, normalised, with every problem found (not only the first).
+
+    Problems go to ``log`` (the first few of each kind, the rest counted) and come back summarised;
+    a value given twice is a problem and only its first row is kept.
+    """
     entries: list[Entry] = []
-    problems: list[Problem] = []
+    problems = ProblemLog() if log is None else log
     blanks = 0
-    latest_fy = _current_fy(today or clock.today()) + 1
+    latest_fy = fiscal_year_of(today or clock.today()) + 1
     for path in paths:
         sheets, found = read_file(path, max_bytes=max_bytes)
         used = 0
@@ -106,11 +127,10 @@ def read_entries(
                 continue
             used += 1
             found = [_with_heading(p, sheet, header_row) for p in found]
-            e, p, b = _sheet_entries(sheet, header_row, columns, header_cells, ds, latest_fy)
+            e, b = _sheet_entries(sheet, header_row, columns, header_cells, ds, latest_fy, problems)
             entries += e
-            problems += p
             blanks += b
-        problems += found
+        problems.extend(found)
         if sheets and not used:
             words = "、".join(h[0] for h in (HEADERS[k] for k in REQUIRED))
             problems.append(
@@ -124,7 +144,7 @@ def read_entries(
             sheets
             and used
             and not any(e.file == path.name for e in entries)
-            and not any(p.file == path.name for p in problems)
+            and not any(p.file == path.name for p in problems.kept)
         ):
             problems.append(
                 Problem(
@@ -133,8 +153,8 @@ def read_entries(
                     "「値」の列に数値を入力してください。",
                 )
             )
-    problems += _duplicates(entries)
-    return entries, problems, blanks
+    entries = _first_of_each(entries, problems)
+    return entries, problems.summary(), blanks
 
 
 def _with_heading(problem: Problem, sheet: Sheet, header_row: int) -> Problem:
@@ -156,10 +176,6 @@ def _with_heading(problem: Problem, sheet: Sheet, header_row: int) -> Problem:
         sheet.rows[header_row][index - 1].strip() if index - 1 < len(sheet.rows[header_row]) else ""
     )
     return replace(problem, column=heading) if heading else problem
-
-
-def _current_fy(today: dt.date) -> int:
-    return today.year if today.month >= 4 else today.year - 1
 
 
 def _header_key(text: str) -> str:
@@ -204,35 +220,30 @@ def _sheet_entries(
     header_cells: list[str],
     ds: Dataset,
     latest_fy: int,
-) -> tuple[list[Entry], list[Problem], int]:
-    entries, problems, blanks = [], [], 0
+    problems: ProblemLog,
+) -> tuple[list[Entry], int]:
+    entries: list[Entry] = []
+    blanks = 0
     lookup = _series_lookup(ds)
+    # a pasted sheet repeats the same few texts thousands of times: parse each text once
+    years: dict[str, int | FiscalYearError] = {}
+    places: dict[str, str | None] = {}
+    # plain dicts: a pandas lookup per row cost ~30 µs, most of a long sheet's time
+    about = ds.series[["breakdown", "unit_ja", "kind"]].to_dict("index")
+    levels = ds.areas["level"].to_dict()
 
     def cell(row: list[str], name: str) -> str:
         i = columns.get(name)
         return row[i] if i is not None and i < len(row) else ""
 
-    for offset, row in enumerate(sheet.rows[header + 1 :], start=header + 2):
+    def check(row: list[str]) -> _Outcome:
+        """What one row holds, independent of where it is (so a repeated row is checked once)."""
         if not any(c.strip() for c in row):
-            continue
-        where: dict[str, Any] = {
-            "file": sheet.file,
-            "sheet": sheet.name,
-            "row": offset + sheet.first_row - 1,
-        }
+            return "empty", [], None
+        found: list[tuple[str, str, str, str]] = []
 
-        def bad(
-            name: str, value: str, reason: str, hint: str, where: dict[str, Any] = where
-        ) -> None:
-            problems.append(
-                Problem(
-                    reason=reason,
-                    hint=hint,
-                    column=header_cells[columns[name]] if name in columns else name,
-                    value=value,
-                    **where,
-                )
-            )
+        def bad(name: str, value: str, reason: str, hint: str) -> None:
+            found.append((name, value, reason, hint))
 
         raw_value = normalise_text(cell(row, "value"))
         if sheet.name is None and _split_thousands(row, header_cells, columns["value"], raw_value):
@@ -243,10 +254,9 @@ def _sheet_entries(
                 "カンマ付きの数値が引用符で囲まれていないため、2つの列に分かれています。",
                 '"4,521" のように引用符で囲むか、カンマなしで 4521 と入力してください（Excel で CSV に保存すると自動で囲まれます）。',
             )
-            continue
+            return "problems", found, None
         if raw_value.lower() in BLANKS:
-            blanks += 1
-            continue
+            return "blank", found, None
         series_text = normalise_text(cell(row, "series"))
         series = lookup.get(series_text) or lookup.get(series_text.casefold())
         if series is None:
@@ -257,8 +267,17 @@ def _sheet_entries(
                 "系列ID（例: 3-1、2-1a）か、計画の指標名をそのまま入力してください。",
             )
         fy: int | None
+        fy_text = cell(row, "fy")
+        if fy_text not in years:
+            try:
+                years[fy_text] = parse_fy(fy_text)
+            except FiscalYearError as error:
+                years[fy_text] = error
         try:
-            fy = parse_fy(cell(row, "fy"))
+            parsed = years[fy_text]
+            if isinstance(parsed, FiscalYearError):
+                raise parsed
+            fy = parsed
             if not 2015 <= fy <= latest_fy:
                 bad(
                     "fy",
@@ -276,9 +295,13 @@ def _sheet_entries(
             )
             fy = None
         area_text = normalise_text(cell(row, "area")) if "area" in columns else ""
-        area = (
-            PREFECTURE if area_text in ("", "県", "県全体", "三重県") else _find_area(ds, area_text)
-        )
+        if area_text not in places:
+            places[area_text] = (
+                PREFECTURE
+                if area_text in ("", "県", "県全体", "三重県")
+                else _find_area(ds, area_text)
+            )
+        area = places[area_text]
         if area is None:
             bad(
                 "area",
@@ -286,7 +309,7 @@ def _sheet_entries(
                 "地域（市町）が見つかりません。",
                 "市町名（例: 津市）、6桁の団体コード、または「県全体」を入力してください。",
             )
-        elif ds.areas.at[area, "level"] == "region":
+        elif levels[area] == "region":
             bad(
                 "area",
                 cell(row, "area"),
@@ -294,11 +317,7 @@ def _sheet_entries(
                 "地域の値は市町の値の合計から計算します。市町ごとに入力してください。",
             )
             area = None
-        elif (
-            series is not None
-            and area != PREFECTURE
-            and ds.series.at[series, "breakdown"] == "none"
-        ):
+        elif series is not None and area != PREFECTURE and about[series]["breakdown"] == "none":
             bad(
                 "area",
                 cell(row, "area"),
@@ -306,7 +325,7 @@ def _sheet_entries(
                 "県全体の値として入力してください（地域の列を「県全体」にする）。",
             )
             area = None
-        value = _number(raw_value, ds.series.at[series, "unit_ja"] if series else "")
+        value = _number(raw_value, about[series]["unit_ja"] if series else "")
         if value is None:
             bad(
                 "value",
@@ -315,7 +334,7 @@ def _sheet_entries(
                 "半角または全角の数字だけを入力してください（例: 4,521、72.9）。数値がないときは空欄か「－」にします。",
             )
         elif series is not None:
-            problem = _range_problem(ds.series.at[series, "kind"], value)
+            problem = _range_problem(about[series]["kind"], value)
             if problem:
                 bad("value", cell(row, "value"), *problem)
                 value = None
@@ -355,20 +374,61 @@ def _sheet_entries(
             and value is not None
             and status is not None
         ):
+            return (
+                "value",
+                found,
+                (series, fy, area, value, status, cell(row, "comment").strip(), note),
+            )
+        return "problems", found, None
+
+    # identical rows are one list (reading._share_repeats): check each once
+    checked: dict[int, _Outcome] = {}
+    for offset, row in enumerate(sheet.rows[header + 1 :], start=header + 2):
+        outcome = checked.get(id(row))
+        if outcome is None:
+            outcome = check(row)
+            if len(checked) < _MEMO_ROWS:
+                checked[id(row)] = outcome
+        what, found, fields = outcome
+        if what == "empty":
+            continue
+        if what == "blank":
+            blanks += 1
+            continue
+        number = offset + sheet.first_row - 1
+        for name, text, reason, hint in found:
+            column = header_cells[columns[name]] if name in columns else name
+            problems.add(
+                (sheet.file, sheet.name, column, reason),
+                functools.partial(
+                    Problem,
+                    sheet.file,
+                    reason,
+                    hint,
+                    row=number,
+                    column=column,
+                    value=text,
+                    sheet=sheet.name,
+                ),
+            )
+        if fields is not None:
+            series, fy, area, amount, status, comment, note = fields
             entries.append(
                 Entry(
                     series,
                     fy,
                     area,
-                    value,
+                    amount,
                     status,
-                    cell(row, "comment").strip(),
-                    **where,
+                    comment,
+                    file=sheet.file,
+                    sheet=sheet.name,
+                    row=number,
                     column=header_cells[columns["value"]],
                     note=note,
                 )
             )
-    return entries, problems, blanks
+    return entries, blanks
 
 
 def _split_thousands(row: list[str], header: list[str], i: int, value: str) -> bool:
@@ -438,27 +498,32 @@ def _range_problem(kind: str, value: float) -> tuple[str, str] | None:
     return None
 
 
-def _duplicates(entries: list[Entry]) -> list[Problem]:
+_REPEATED = "同じ指標・年度・地域の値が2回あります"
+
+
+def _first_of_each(entries: list[Entry], problems: ProblemLog) -> list[Entry]:
+    """The entries with each series, year and area once; every repeat is a problem."""
     seen: dict[tuple[str, int, str], Entry] = {}
-    problems = []
     for e in entries:
         key = (e.series, e.fy, e.area)
-        if key in seen:
-            first = seen[key]
-            where = (
-                f"{first.file}"
-                + (f" シート「{first.sheet}」" if first.sheet else "")
-                + f" {first.row}行目"
+        first = seen.setdefault(key, e)
+        if first is e:
+            continue
+        where = (
+            f"{first.file}"
+            + (f" シート「{first.sheet}」" if first.sheet else "")
+            + f" {first.row}行目"
+        )
+
+        def repeated(e: Entry = e, where: str = where) -> Problem:
+            return Problem(
+                e.file,
+                f"同じ指標・年度・地域の値が2回あります（{where}と同じ: {e.series} {format_fy(e.fy)} {e.area}）。",
+                "どちらか一方を削除してください。",
+                row=e.row,
+                sheet=e.sheet,
+                kind=_REPEATED,
             )
-            problems.append(
-                Problem(
-                    e.file,
-                    f"同じ指標・年度・地域の値が2回あります（{where}と同じ: {e.series} {format_fy(e.fy)} {e.area}）。",
-                    "どちらか一方を削除してください。",
-                    row=e.row,
-                    sheet=e.sheet,
-                )
-            )
-        else:
-            seen[key] = e
-    return problems
+
+        problems.add((e.file, e.sheet, None, _REPEATED), repeated)
+    return list(seen.values())

@@ -15,7 +15,7 @@ from . import clock
 from .dataset import PREFECTURE, Dataset
 from .fiscal import format_fy
 from .importer import Entry, normalise_text, read_entries
-from .problems import Problem
+from .problems import Problem, ProblemLog, count
 from .reading import MAX_BYTES
 
 #: A note that says nothing but the status: no comment for members
@@ -41,6 +41,11 @@ class Review:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def problem_count(self) -> int:
+        """Every problem found, including those a summary line stands for (「ほか N 件」)."""
+        return count(self.problems)
+
     def counts(self) -> dict[str, int]:
         kinds = self.table["change"] if len(self.table) else pd.Series(dtype=str)
         return {k: int((kinds == k).sum()) for k in ("新規", "変更", "変更なし")}
@@ -59,7 +64,8 @@ def review(
     The review also lists the prefecture totals that saving will recompute from the municipalities
     (``update.apply``), so every value that changes is shown, and a real 確定 total is protected too.
     """
-    entries, problems, blanks = read_entries(paths, ds, max_bytes=max_bytes, today=today)
+    problems = ProblemLog()
+    entries, _, blanks = read_entries(paths, ds, max_bytes=max_bytes, today=today, log=problems)
     stored = ds.history.set_index(["series", "fy", "area"])
     rows = []
 
@@ -129,7 +135,7 @@ def review(
     table = pd.DataFrame(rows)
     return Review(
         entries=entries,
-        problems=problems,
+        problems=problems.summary(),
         table=table,
         blanks=blanks,
         version=ds.version,
@@ -299,7 +305,7 @@ def review_html(result: Review, ds: Dataset) -> str:
     if result.problems:
         items = "".join(f"<li>{html.escape(str(p))}</li>" for p in result.problems)
         parts.append(
-            f'<div class="error"><b>問題が {len(result.problems)} 件あります。保存できません。</b><ul>{items}</ul></div>'
+            f'<div class="error"><b>問題が {result.problem_count:,} 件あります。保存できません。</b><ul>{items}</ul></div>'
         )
     if result.notes:
         items = "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)

@@ -14,12 +14,19 @@ from .config import DATA_ENV, KEEPALIVE_ENV, REPO_ROOT, Settings
 from .supervise import run_until_stopped
 
 DASHBOARD = REPO_ROOT / "notebooks" / "dashboard.ipynb"
+#: The staff page (import, review, comments, save, undo): served by ``briefing staff`` only
+STAFF_PAGE = REPO_ROOT / "notebooks" / "update.ipynb"
 #: Holds voila/templates/briefing: Voilà's lab template without its CDN stylesheet.
 TEMPLATES_ROOT = REPO_ROOT / "widgets"
 
 
-def voila_command(settings: Settings, *, notebook: Path = DASHBOARD) -> list[str]:
-    """The full ``voila`` command line for ``settings`` (used by ``serve`` and the tests)."""
+def voila_command(
+    settings: Settings, *, notebook: Path = DASHBOARD, open_browser: bool = False
+) -> list[str]:
+    """The full ``voila`` command line for ``settings`` (used by ``serve``, ``staff`` and the tests).
+
+    Voilà serves only ``notebook``: the members' dashboard has no way to reach the staff page.
+    """
     return [
         sys.executable,
         "-m",
@@ -27,7 +34,7 @@ def voila_command(settings: Settings, *, notebook: Path = DASHBOARD) -> list[str
         str(notebook),
         f"--port={settings.port}",
         f"--Voila.ip={settings.host}",
-        "--no-browser",
+        *([] if open_browser else ["--no-browser"]),
         "--template=briefing",
         "--strip_sources=True",
         "--show_tracebacks=False",
@@ -92,4 +99,22 @@ def serve(settings: Settings) -> int:
         )
     return run_until_stopped(
         voila_command(settings), env=voila_environment(settings), cwd=REPO_ROOT
+    )
+
+
+def staff(settings: Settings, *, open_browser: bool = True) -> int:
+    """Serve the staff page on this PC only (127.0.0.1), with the dashboard's Voilà settings.
+
+    The same execution timeouts matter here: plain ``voila notebooks/update.ipynb`` stalled at
+    「Loading widget...」 on its first load. One person uses it: a pool of one kernel.
+    """
+    settings = settings.with_(host="127.0.0.1", kernel_pool=1)
+    print(
+        f"担当者用ページ: http://127.0.0.1:{settings.port}/  （このPCだけで開けます。終了は Ctrl+C）",
+        flush=True,
+    )
+    return run_until_stopped(
+        voila_command(settings, notebook=STAFF_PAGE, open_browser=open_browser),
+        env=voila_environment(settings),
+        cwd=REPO_ROOT,
     )

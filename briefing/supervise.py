@@ -59,6 +59,15 @@ def _stop_requests(on_stop: Callable[[int], None]) -> Iterator[None]:
             signal.signal(sig, old)
 
 
+def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
+    """Send ``sig`` to the child's process group (POSIX); on Windows, end the child itself."""
+    with contextlib.suppress(ProcessLookupError):
+        if os.name == "posix":
+            os.killpg(process.pid, sig)
+        else:
+            process.terminate()
+
+
 def _descendants(pid: int) -> set[psutil.Process]:
     try:
         return set(psutil.Process(pid).children(recursive=True))
@@ -93,8 +102,7 @@ def run_until_stopped(
     def stop(signum: int) -> None:
         requested.append(signum)
         if process is not None and process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
+            _signal_group(process, signal.SIGTERM)
 
     with _stop_requests(stop):
         posix = os.name == "posix"
@@ -115,8 +123,7 @@ def run_until_stopped(
                 deadline = time.monotonic() + grace
             if deadline is not None and time.monotonic() > deadline:
                 # Voilà did not finish in time: end its group
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
+                _signal_group(process, getattr(signal, "SIGKILL", signal.SIGTERM))
                 process.wait()
                 break
             with contextlib.suppress(subprocess.TimeoutExpired):

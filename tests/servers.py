@@ -10,20 +10,24 @@ no internet).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+import psutil
 
 from briefing.config import REPO_ROOT, Settings
 from briefing.server import DASHBOARD, voila_command, voila_environment
@@ -118,6 +122,75 @@ def wait_for_quiet_kernels(
             return
         time.sleep(0.25)
     raise TimeoutError(f"kernels of {parent} still busy after {timeout:.0f} s: {last}")
+
+
+def wait_until(condition: Callable[[], object], *, timeout: float, what: str) -> object:
+    """Poll ``condition`` until it is truthy; fail only when ``timeout`` passes (a hang)."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout:.0f} s: {what}")
+        time.sleep(0.1)
+    return result
+
+
+def gone(process: psutil.Process) -> bool:
+    """Ended (a zombie no longer runs anything; its parent reaps it)."""
+    try:
+        return not process.is_running() or process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def port_is_free(port: int) -> bool:
+    """Nobody listens on ``port``: a new server could bind it now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@dataclass
+class Served:
+    """A ``briefing serve`` or ``briefing staff`` process, its port, and its process tree seen so far."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    tree: list[psutil.Process]
+
+
+@contextmanager
+def running_briefing(args: list[str], *, port: int, workdir: Path, name: str) -> Iterator[Served]:
+    """``briefing ARGS`` (a server command) in its own session, with private Jupyter folders.
+
+    Its whole tree is killed afterwards, including what a test recorded in ``tree`` (a failing test
+    may leave Voilà and kernels orphaned). The output goes to ``test-artifacts/<name>.log``.
+    """
+    ARTIFACTS.mkdir(exist_ok=True)
+    env = private_environment(dict(os.environ), workdir)
+    with (ARTIFACTS / f"{name}.log").open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "briefing.cli", *args],
+            env=env,
+            cwd=REPO_ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = Served(process, port, [psutil.Process(process.pid)])
+    try:
+        yield server
+    finally:
+        with contextlib.suppress(psutil.Error):
+            server.tree += psutil.Process(process.pid).children(recursive=True)
+        for left in server.tree:
+            with contextlib.suppress(psutil.Error):
+                left.kill()
+        process.wait(timeout=30)
 
 
 @dataclass

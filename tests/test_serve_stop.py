@@ -9,21 +9,24 @@ wrapper and waits until nothing of that tree is left.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import signal
-import socket
-import subprocess
-import sys
-import time
+import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
 import pytest
-from servers import ARTIFACTS, answers, free_port, kernel_pids, private_environment
+from servers import (
+    Served,
+    answers,
+    free_port,
+    gone,
+    kernel_pids,
+    port_is_free,
+    running_briefing,
+    wait_until,
+)
 
 pytestmark = pytest.mark.notebook
 
@@ -33,73 +36,13 @@ START_TIMEOUT = 120.0
 STOP_TIMEOUT = 60.0
 
 
-def wait_until(condition: Callable[[], object], *, timeout: float, what: str) -> object:
-    """Poll ``condition`` until it is truthy; fail only when ``timeout`` passes (a hang)."""
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout:.0f} s: {what}")
-        time.sleep(0.1)
-    return result
-
-
-def gone(process: psutil.Process) -> bool:
-    """Ended (a zombie no longer runs anything; its parent reaps it)."""
-    try:
-        return not process.is_running() or process.status() == psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return True
-
-
-def port_is_free(port: int) -> bool:
-    """Nobody listens on ``port``: a new server could bind it now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-@dataclass
-class Served:
-    """The ``briefing serve`` process, its port, and the processes of its tree seen so far."""
-
-    process: subprocess.Popen[bytes]
-    port: int
-    tree: list[psutil.Process]
-
-
 @pytest.fixture
 def served(tmp_path: Path, data_dir: Path) -> Iterator[Served]:
-    """``briefing serve`` on a free port with a pool of 1; its whole tree is killed afterwards.
-
-    A failing test may leave Voilà and kernels orphaned: the tree the test recorded is killed too.
-    """
+    """``briefing serve`` on a free port with a pool of 1; its whole tree is killed afterwards."""
     port = free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    env = private_environment(dict(os.environ), tmp_path)
-    with (ARTIFACTS / "serve-stop.log").open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "briefing.cli", "serve", "--port", str(port), "--pool", "1"]
-            + ["--data", str(data_dir)],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = Served(process, port, [psutil.Process(process.pid)])
-    try:
+    args = ["serve", "--port", str(port), "--pool", "1", "--data", str(data_dir)]
+    with running_briefing(args, port=port, workdir=tmp_path, name="serve-stop") as server:
         yield server
-    finally:
-        with contextlib.suppress(psutil.Error):
-            server.tree += psutil.Process(process.pid).children(recursive=True)
-        for left in server.tree:
-            with contextlib.suppress(psutil.Error):
-                left.kill()
-        process.wait(timeout=30)
 
 
 def voila_of(wrapper: psutil.Process) -> psutil.Process | None:
@@ -159,3 +102,14 @@ def test_voila_and_its_kernels_end_even_when_the_wrapper_is_killed_outright(serv
 
     served.process.wait(timeout=STOP_TIMEOUT)
     assert_all_ended(tree, served.port)
+
+
+def test_the_members_dashboard_offers_no_way_to_the_staff_page(served: Served) -> None:
+    # Voilà serves only the dashboard notebook: other notebooks and the file tree are refused
+    url = f"http://127.0.0.1:{served.port}/"
+    wait_until(lambda: answers(url), timeout=START_TIMEOUT, what=f"{url} answers")
+    for path in ("voila/render/update.ipynb", "voila/tree", "notebooks/update.ipynb"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url + path, timeout=START_TIMEOUT)
+        refused.value.close()
+        assert refused.value.code in (403, 404), path

@@ -181,3 +181,26 @@ def test_the_review_asks_staff_to_check_a_total_of_only_some_towns(data_copy: Pa
     assert "確認してください" in notes.text
     [note] = [t for t in notes.text if "県全体の値は" in t]
     assert "29 市町のうち 1 市町の合計" in note and "四日市市" in note
+
+
+def test_the_new_years_input_workbook_is_offered_as_a_download(data_copy: Path):
+    import base64
+    import io
+    import re
+
+    import openpyxl
+
+    panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
+    panel.template_fy.value = "R8"
+    panel.make_template.click()
+    link = re.search(
+        r'<a download="update_2026.xlsx" href="data:[^;]+;base64,([^"]+)">',
+        panel.template_link.value,
+    )
+    assert link, panel.template_link.value
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(link.group(1))))
+    assert "令和8年度" in str(book["入力"]["A1"].value)
+
+    panel.template_fy.value = "来年"
+    panel.make_template.click()
+    assert "来年" in panel.template_link.value and "download" not in panel.template_link.value

@@ -6,6 +6,7 @@ every write happens in ``briefing``.
 
 from __future__ import annotations
 
+import base64
 import html
 import tempfile
 from pathlib import Path
@@ -14,12 +15,14 @@ import ipywidgets as w
 import pandas as pd
 
 from briefing import PREFECTURE, DataError, Settings, clock, load_dataset
-from briefing.fiscal import format_fy
+from briefing.fiscal import FiscalYearError, fiscal_year_of, format_fy, parse_fy
 from briefing.html import stylesheet
 from briefing.review import Review, proposed_comments, review, review_html
 from briefing.staff import remember_name, remembered_name
 from briefing.store import LockError, list_versions, undo, version_meta
 from briefing.update import commit
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class UpdatePanel(w.VBox):
@@ -44,6 +47,15 @@ class UpdatePanel(w.VBox):
         self.save = w.Button(description="保存する", button_style="success", disabled=True)
         self.revert = w.Button(description="直前の保存を取り消す", button_style="warning")
         self.message = w.HTML()
+        # the new year's input workbook, to send to the agencies (the year just ended by default)
+        self.template_fy = w.Text(
+            value=format_fy(fiscal_year_of(clock.today()) - 1),
+            description="年度",
+            layout=w.Layout(width="220px"),
+        )
+        self.make_template = w.Button(description="入力用 Excel を作る")
+        self.template_link = w.HTML()
+        self.make_template.on_click(lambda _: self.run_template())
         self.review = w.HTML()
         self.comments = w.VBox()
         self.check.on_click(lambda _: self.run_review())
@@ -58,6 +70,9 @@ class UpdatePanel(w.VBox):
                 self.message,
                 self.review,
                 self.comments,
+                w.HTML("<b>新しい年度の入力用 Excel（各機関・市町に送る）</b>"),
+                w.HBox([self.template_fy, self.make_template]),
+                self.template_link,
             ]
         )
 
@@ -102,7 +117,7 @@ class UpdatePanel(w.VBox):
             self._say("変わる値はありません。保存は不要です。")
         else:
             self._say(
-                f"問題が {len(self.result.problems)} 件あります。ファイルを直してから、もう一度「確認する」を押してください。",
+                f"問題が {self.result.problem_count:,} 件あります。ファイルを直してから、もう一度「確認する」を押してください。",
                 kind="error",
             )
         return self.result
@@ -163,6 +178,26 @@ class UpdatePanel(w.VBox):
             f"保存しました（版 {version}、{html.escape(when)}、{html.escape(by)}）。取り消すときは「直前の保存を取り消す」を押してください。"
         )
         return version
+
+    def run_template(self) -> str | None:
+        """Offer the input workbook for the chosen year as a download link; returns its file name."""
+        from briefing.template import (
+            build_template,
+        )  # openpyxl: only when asked (not in dashboards)
+
+        try:
+            fy = parse_fy(self.template_fy.value)
+            workbook = build_template(load_dataset(self.settings.data_dir), fy)
+        except (FiscalYearError, DataError) as error:
+            text = error.report() if isinstance(error, DataError) else str(error)
+            self.template_link.value = (
+                f'<div class="mb"><div class="error">{html.escape(text)}</div></div>'
+            )
+            return None
+        name = f"update_{fy}.xlsx"
+        data = base64.b64encode(workbook).decode("ascii")
+        self.template_link.value = f'<a download="{name}" href="data:{XLSX};base64,{data}">{name}（{format_fy(fy)}）を保存する</a>'
+        return name
 
     def run_undo(self) -> str | None:
         versions = list_versions(self.settings.data_dir)
