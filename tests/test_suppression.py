@@ -50,6 +50,14 @@ def _with_values(ds: Dataset, series: str, fy: int, values: dict[str, float]) ->
     return replace(ds, history=history)
 
 
+def _iga_3_and_40(data: Path, edit_csv: Callable[..., str], find_row: Callable[..., int]) -> Path:
+    """伊賀 has two towns: 名張市 3 and 伊賀市 40 would give the 3 away from the region's 43."""
+    path = data / "history.csv"
+    for area, value in (("242080", "3"), ("242161", "40")):
+        edit_csv(path, find_row(path, series="6-1", fy="2025", area=area), "value", value)
+    return path
+
+
 def _towns(ds: Dataset, region: str) -> list[str]:
     return list(ds.areas.index[ds.areas["region"] == region])
 
@@ -250,10 +258,8 @@ def test_a_change_from_a_withheld_year_is_caught(bundled_dataset: Dataset) -> No
 def test_a_staff_entered_total_that_differs_is_not_a_sum_of_the_towns(
     data_copy: Path, edit_csv: Callable[..., str], find_row: Callable[..., int]
 ) -> None:
-    path = data_copy / "history.csv"
-    # 伊賀: 名張市 3 and 伊賀市 40; the prefecture total entered 5 higher than the towns' sum
-    for area, value in (("242080", "3"), ("242161", "40")):
-        edit_csv(path, find_row(path, series="6-1", fy="2025", area=area), "value", value)
+    path = _iga_3_and_40(data_copy, edit_csv, find_row)
+    # and the prefecture total entered 5 higher than the towns' sum
     ds = load_dataset(data_copy)
     towns = ds.history.query("series == '6-1' and fy == 2025 and area != @PREFECTURE")
     row = find_row(path, series="6-1", fy="2025", area=PREFECTURE)
@@ -303,10 +309,7 @@ def test_a_region_with_a_town_missing_reads_partial_with_no_change(
 def test_a_lone_small_town_is_withheld_with_a_complement_on_the_page_and_in_the_csv(
     data_copy: Path, edit_csv: Callable[..., str], find_row: Callable[..., int]
 ) -> None:
-    # 伊賀 has two towns: 名張市 3 and 伊賀市 40 would give the 3 away from the region's 43
-    path = data_copy / "history.csv"
-    for area, value in (("242080", "3"), ("242161", "40")):
-        edit_csv(path, find_row(path, series="6-1", fy="2025", area=area), "value", value)
+    _iga_3_and_40(data_copy, edit_csv, find_row)
     ds = load_dataset(data_copy)
     builder = Builder(ds, Settings(data_dir=data_copy, cache_dir=None, disclosure_dir=None))
     assert builder.withheld.reason("6-1", 2025, "242080") == SMALL

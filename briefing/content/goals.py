@@ -68,19 +68,9 @@ class GoalViews(BuilderBase):
                     ("年度" if lang == "ja" else "FY"): [
                         format_fy(int(f), lang=lang) for f in shares["fy"]
                     ],
-                    ("割合（95%信頼区間、回答者数）" if lang == "ja" else "Share (95% CI, n)"): [
-                        share_text(
-                            r.share,
-                            r.low,
-                            r.high,
-                            int(r.n),
-                            reference=bool(r.reference),
-                            protects=bool(r.protects),
-                            lang=lang,
-                        )
-                        + (text("sample_mark", lang) if r.sample and not r.hidden else "")
-                        for r in shares.itertuples()
-                    ],
+                    ("割合（95%信頼区間、回答者数）" if lang == "ja" else "Share (95% CI, n)"): (
+                        _share_column(shares, lang)
+                    ),
                 }
             )
             chart = None
@@ -209,19 +199,9 @@ class GoalViews(BuilderBase):
             table = pd.DataFrame(
                 {
                     ("区分" if lang == "ja" else "Group"): shares["label"],
-                    ("割合（95%信頼区間、回答者数）" if lang == "ja" else "Share (95% CI, n)"): [
-                        share_text(
-                            r.share,
-                            r.low,
-                            r.high,
-                            int(r.n),
-                            reference=bool(r.reference),
-                            protects=bool(r.protects),
-                            lang=lang,
-                        )
-                        + (text("sample_mark", lang) if r.sample and not r.hidden else "")
-                        for r in shares.itertuples()
-                    ],
+                    ("割合（95%信頼区間、回答者数）" if lang == "ja" else "Share (95% CI, n)"): (
+                        _share_column(shares, lang)
+                    ),
                 }
             )
             key: dict[str, object] = {
@@ -264,3 +244,20 @@ class GoalViews(BuilderBase):
                 )
             )
         return panels
+
+
+def _share_column(shares: pd.DataFrame, lang: str) -> list[str]:
+    """Each row's share as the tables print it: interval, n, 参考値, why hidden, sample mark."""
+    return [
+        share_text(
+            r.share,
+            r.low,
+            r.high,
+            int(r.n),
+            reference=bool(r.reference),
+            protects=bool(r.protects),
+            lang=lang,
+        )
+        + (text("sample_mark", lang) if r.sample and not r.hidden else "")
+        for r in shares.itertuples()
+    ]
