@@ -8,6 +8,7 @@ lines or pass/fail colours: only the values, the plan's baseline, and 速報 / 5
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from functools import cache
 from typing import TYPE_CHECKING
@@ -397,4 +398,13 @@ def to_svg(fig: Figure) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
-    return svg[svg.index("<svg") :]
+    # matplotlib's RDF metadata is not valid inside HTML
+    return re.sub(r"\s*<metadata>.*?</metadata>", "", svg[svg.index("<svg") :], flags=re.S)
+
+
+def prefix_ids(svg: str, prefix: str) -> str:
+    """``svg`` with every id (and every reference to one) prefixed: matplotlib names the parts of
+    every figure alike (figure_1, patch_1, clip paths), and ids must be unique in a page."""
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}\1)", svg)
+    return re.sub(r'href="#([^"]+)"', rf'href="#{prefix}\1"', svg)

@@ -19,8 +19,8 @@ from pathlib import Path
 
 #: Part of every file name: change it when what a stored figure shows changes for the same key
 #: (3: complementary suppression; 4: margins measured, not constrained layout; 5: withheld cells
-#: chosen by integer programming, plan period shaded, sample points marked).
-ENCODING = 5
+#: chosen by integer programming, plan period shaded, sample points marked; 6: no SVG metadata).
+ENCODING = 6
 
 
 class FigureCache:

@@ -825,3 +825,19 @@ def test_updates_since_a_date_come_from_the_change_record_with_old_and_new(
     section = html[html.index('id="updates"') :]
     assert "402件 → 410件" in section and "2026-11-20" in section
     assert section.count("<tr>") == 2  # header + the one change
+
+
+def test_every_id_in_the_briefing_is_unique_and_no_svg_metadata_is_left(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """Inline charts would otherwise all be figure_1, axes_1, … and clip one another (the W3C
+    checker counted 1,969 duplicate ids and 216 metadata errors in one briefing)."""
+    html = export_file(tmp_path / "b.html", generated=DATE, settings=settings).read_text(
+        encoding="utf-8"
+    )
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) > 1000  # the charts' parts are there, each under its own prefix
+    assert len(ids) == len(set(ids))
+    for ref in set(re.findall(r'(?:url\(#|href="#)([^)"]+)', html)):
+        assert ref in ids, f"a reference to a missing id: {ref}"
+    assert "<metadata" not in html and "rdf:RDF" not in html

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -93,12 +95,17 @@ class BuilderBase:
         worker processes.
         """
         assert self.cache is not None
-        data = self.cache.get(key, partial(_encoded, figure, self.fmt), suffix=self.fmt)
+        # an inline SVG's ids get a prefix of the chart's own, the same in every run
+        digest = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode())
+        draw = partial(_encoded, figure, self.fmt, f"c{digest.hexdigest()[:10]}-")
+        data = self.cache.get(key, draw, suffix=self.fmt)
         if self.fmt == "svg":
             return Chart(alt=alt, svg=data.decode())
         return Chart(alt=alt, src="data:image/png;base64," + base64.b64encode(data).decode())
 
 
-def _encoded(figure: Callable[[], Figure], fmt: str) -> bytes:
+def _encoded(figure: Callable[[], Figure], fmt: str, prefix: str) -> bytes:
     fig = figure()
-    return charts.to_svg(fig).encode() if fmt == "svg" else charts.to_png(fig)
+    if fmt == "svg":
+        return charts.prefix_ids(charts.to_svg(fig), prefix).encode()
+    return charts.to_png(fig)
