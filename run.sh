@@ -33,6 +33,14 @@ install() {
     "$VENV/bin/python" -m pip install --quiet -e ".$1"
 }
 
+checkers_install() {
+    # the W3C Nu HTML Checker (vnu.jar, runs on Java) from the npm registry, kept in .tools/
+    [ -f .tools/node_modules/vnu-jar/build/dist/vnu.jar ] && return
+    command -v java >/dev/null 2>&1 || apt_install default-jre-headless
+    command -v npm >/dev/null 2>&1 || apt_install npm
+    npm install --silent --no-audit --no-fund --prefix .tools vnu-jar@26.9.27
+}
+
 command="${1:-}"
 shift || true
 case "$command" in
@@ -43,6 +51,7 @@ case "$command" in
     test)
         # a headless browser, Japanese fonts for its pages, and pdftotext for the printed briefing
         apt_install chromium fonts-noto-cjk poppler-utils
+        checkers_install
         install "[test]"
         exec "$VENV/bin/python" -m pytest "$@"
         ;;

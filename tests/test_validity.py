@@ -1,0 +1,50 @@
+"""The briefing is valid HTML by the W3C's own checker (vnu.jar), as public web pages must be
+(JIS X 8341-3 / WCAG 2.0 4.1.1): inline charts used to repeat matplotlib's ids thousands of times."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from conftest import unavailable
+
+from briefing import Settings
+from briefing.export import export_file
+
+VNU = Path(__file__).resolve().parent.parent / ".tools/node_modules/vnu-jar/build/dist/vnu.jar"
+
+
+def nu_errors(*pages: Path) -> list[str]:
+    """The Nu HTML Checker's errors for ``pages`` (one Java start for all), one line each."""
+    if not VNU.exists() or not shutil.which("java"):
+        unavailable("vnu.jar or Java is not installed (./run.sh test installs both)")
+    done = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, pages)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(done.stderr or done.stdout)["messages"]
+    return [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages]
+
+
+def test_the_briefing_passes_the_w3c_checker_with_no_errors(tmp_path: Path) -> None:
+    settings = Settings(cache_dir=tmp_path / "figures", disclosure_dir=tmp_path / "withheld")
+    pages = [
+        export_file(tmp_path / f"{n}.html", area=area, generated="2026-12-01", settings=settings)
+        for n, area in enumerate(["県全体", "北勢", "名張市"])
+    ]
+    assert nu_errors(*pages) == []
+
+
+def test_the_checker_does_find_errors(tmp_path: Path) -> None:
+    """A page with a repeated id fails: the check above can fail."""
+    page = tmp_path / "bad.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>t</title></head>'
+        '<body><p id="a">1</p><p id="a">2</p></body></html>',
+        encoding="utf-8",
+    )
+    assert any("Duplicate ID" in e for e in nu_errors(page))
