@@ -159,3 +159,15 @@ def test_the_review_asks_staff_to_check_a_total_of_only_some_towns(data_copy: Pa
     assert "確認してください" in notes.text
     [note] = [t for t in notes.text if "県全体の値は" in t]
     assert "29 市町のうち 1 市町の合計" in note and "四日市市" in note
+
+
+def test_changing_a_final_value_is_refused_with_both_values_as_written(data_copy: Path):
+    """The plan's baseline 72.9% keeps its decimal in the message (not 72), so staff see what
+    would change."""
+    panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
+    upload(panel, "shares.csv", "指標,年度,地域,値\n2-3a,R2,県全体,74.5\n".encode())
+    result = panel.run_review()
+    assert result is not None and not result.ok and panel.save.disabled
+    assert "確定値 72.9 を 74.5 に変えようとしています" in "".join(
+        rendered(panel.review.value).text
+    )
