@@ -3,6 +3,7 @@
 #   ./run.sh serve [--port N] [--host ADDR] [--data DIR]  install, then start the dashboard
 #   ./run.sh test  [pytest options]                       install everything tests need, run them
 #   ./run.sh lint                                         format check, lint, type check
+#   ./run.sh mutants                                      mutation testing (tests/README.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV="${VENV:-.venv}"
@@ -55,6 +56,12 @@ case "$command" in
         install "[test]"
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
+    mutants)
+        # mutation testing of the modules listed in pyproject.toml [tool.mutmut] (not part of CI)
+        install "[test,mutants]"
+        "$VENV/bin/mutmut" run "$@"
+        "$VENV/bin/mutmut" results
+        ;;
     lint)
         install "[test]"
         "$VENV/bin/ruff" format --check briefing widgets tests benchmarks
@@ -62,7 +69,7 @@ case "$command" in
         "$VENV/bin/mypy"
         ;;
     *)
-        echo "使い方: ./run.sh serve | test | lint" >&2
+        echo "使い方: ./run.sh serve | test | lint | mutants" >&2
         exit 2
         ;;
 esac

@@ -224,3 +224,28 @@ def test_the_survey_page_hides_a_group_of_four_and_shows_a_group_of_five(
     }
     assert rows["地域包括支援センター"] == "非表示（回答者 4 人のため）"
     assert "n=5）" in rows["医療機関"] and "%" in rows["医療機関"]
+
+
+def test_groups_keep_the_data_order_and_rows_in_any_order_give_the_same_shares(
+    bundled_dataset: Dataset,
+) -> None:
+    """Tables list 北勢 … 東紀州 and 18〜29歳 … 70歳以上 as the survey does, and the latest year
+    comes last even when a file lists its rows in another order."""
+    surveys = bundled_dataset.surveys
+    by_region = survey_shares(surveys, "G1", by="region")
+    assert list(dict.fromkeys(by_region["region"])) == list(dict.fromkeys(surveys["region"]))
+    by_age = survey_shares(surveys[surveys["survey"] == "G1"], "G1", by="group")
+    assert list(dict.fromkeys(by_age["group"])) == list(
+        dict.fromkeys(surveys.loc[surveys["survey"] == "G1", "group"])
+    )
+    shuffled = surveys.sample(frac=1, random_state=7).reset_index(drop=True)
+    pd.testing.assert_frame_equal(survey_shares(shuffled, "G1"), survey_shares(surveys, "G1"))
+    assert survey_shares(shuffled, "G1")["fy"].is_monotonic_increasing
+
+
+def test_the_confidence_level_reaches_the_interval(bundled_dataset: Dataset) -> None:
+    """A 90% interval (a setting) is narrower than the 95% one, around the same share."""
+    at_95 = survey_shares(bundled_dataset.surveys, "G1")
+    at_90 = survey_shares(bundled_dataset.surveys, "G1", confidence=0.90)
+    assert (at_90["share"] == at_95["share"]).all()
+    assert ((at_90["high"] - at_90["low"]) < (at_95["high"] - at_95["low"])).all()

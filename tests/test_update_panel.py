@@ -121,6 +121,10 @@ def test_markup_in_an_uploaded_file_reaches_the_staff_page_as_text(data_copy: Pa
     text = "".join(shown[1].text)
     # both bad cells and the file name are named in the problems, as the staff member typed them
     assert text.count(ATTACK) == 4, text
+    # nothing to save: the table under the problems is empty but still says what it would list
+    assert review_table(panel.review.value) == [
+        ["区分", "指標", "年度", "地域", "旧", "新", "状態"]
+    ]
 
 
 def test_the_staff_name_is_asked_once_and_remembered_on_this_pc(
@@ -204,3 +208,15 @@ def test_the_new_years_input_workbook_is_offered_as_a_download(data_copy: Path):
     panel.template_fy.value = "来年"
     panel.make_template.click()
     assert "来年" in panel.template_link.value and "download" not in panel.template_link.value
+
+
+def test_changing_a_final_value_is_refused_with_both_values_as_written(data_copy: Path):
+    """The plan's baseline 72.9% keeps its decimal in the message (not 72), so staff see what
+    would change."""
+    panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
+    upload(panel, "shares.csv", "指標,年度,地域,値\n2-3a,R2,県全体,74.5\n".encode())
+    result = panel.run_review()
+    assert result is not None and not result.ok and panel.save.disabled
+    assert "確定値 72.9 を 74.5 に変えようとしています" in "".join(
+        rendered(panel.review.value).text
+    )
