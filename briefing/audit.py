@@ -56,16 +56,18 @@ class AuditResult:
         return not self.findings
 
 
-def published_facts(ds: Dataset, withheld: Suppression) -> tuple[dict[Cell, float], list[Fact]]:
+def published_facts(
+    ds: Dataset, withheld: Suppression, tables: list[SumTable]
+) -> tuple[dict[Cell, float], list[Fact]]:
     """What the views publish about the protected series: shown values and shown changes.
 
     Taken from the functions the dashboard and the briefing use (``area_history`` for values,
     ``summarise`` for changes), so a view that starts showing more is audited with it.
     """
-    tables = {(t.series, t.fy): t for t in sum_tables(ds, PROTECTED_KINDS)}
-    protected = {series for series, _ in tables}
+    by_key = {(t.series, t.fy): t for t in tables}
+    protected = {series for series, _ in by_key}
     # a stored prefecture total that is not the towns' sum says nothing about the towns
-    unrelated = {(s, fy, PREFECTURE) for (s, fy), t in tables.items() if PREFECTURE in t.unknown}
+    unrelated = {(s, fy, PREFECTURE) for (s, fy), t in by_key.items() if PREFECTURE in t.unknown}
     shown: dict[Cell, float] = {}
     facts: list[Fact] = []
     for area in ds.areas.index:
@@ -75,7 +77,7 @@ def published_facts(ds: Dataset, withheld: Suppression) -> tuple[dict[Cell, floa
         for series, fy, value, why in zip(
             history["series"], history["fy"], history["value"], reasons, strict=True
         ):
-            table = tables.get((series, int(fy)))
+            table = by_key.get((series, int(fy)))
             if why or table is None or (series, int(fy), area) in unrelated:
                 continue
             shown[(series, int(fy), area)] = float(value)
@@ -104,8 +106,9 @@ def audit(
     extra: Iterable[Fact] = (),
 ) -> AuditResult:
     """Every 「5未満」 of ``ds`` under ``withheld``, checked against all that is published."""
-    shown, facts = published_facts(ds, withheld)
-    return solve(sum_tables(ds, PROTECTED_KINDS), withheld, shown, [*facts, *extra])
+    tables = sum_tables(ds, PROTECTED_KINDS)
+    shown, facts = published_facts(ds, withheld, tables)
+    return solve(tables, withheld, shown, [*facts, *extra])
 
 
 def solve(

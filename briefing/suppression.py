@@ -181,19 +181,18 @@ def cheapest_pattern(
     rows_eq: list[dict[int, float]] = []
     rows_le: list[dict[int, float]] = []
     free = set(primaries) | set(unknown)
+    slot = {c: s for s, c in enumerate(candidates)}
     for b, (p, (lo, hi)) in enumerate(blocks):
         base = k + n * b
         for i, c in enumerate(cells):
             j, v = base + i, values[c]
             if c == p:
                 low[j], high[j] = lo - v, hi - v
-            elif c in free:
+            elif c in free or c in slot:
                 d = domain(c)
                 low[j], high[j] = d[0] - v, d[1] - v
-            elif c in candidates:
-                d = domain(c)
-                low[j], high[j] = d[0] - v, d[1] - v
-                s = candidates.index(c)
+            if c in slot:
+                s = slot[c]
                 rows_le.append({j: 1.0, s: -(d[1] - v)})  # f ≤ (high − value)·s
                 rows_le.append({j: -1.0, s: d[0] - v})  # f ≥ (low − value)·s
         for total, parts in sums:
