@@ -95,6 +95,20 @@ def private_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ["XDG_CONFIG_HOME"] = old
 
 
+@pytest.fixture(scope="session", autouse=True)
+def disclosure_seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A session folder for the bundled data's disclosure, chosen there on first use only.
+
+    Servers and exports started by tests get a copy in their private temporary folder
+    (``servers.seed_disclosure``) instead of each choosing and auditing it again.
+    """
+    import servers
+
+    servers.SEED_DIR = tmp_path_factory.mktemp("disclosure-seed")
+    yield
+    servers.SEED_DIR = None
+
+
 @pytest.fixture
 def fresh_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty configuration folder: a PC where no staff name was remembered yet."""
