@@ -288,12 +288,21 @@ def stop(process: subprocess.Popen[bytes], private_dir: Path, *, grace: float = 
             pass
 
 
-#: Set by conftest to a folder of the test session: the bundled data's withheld cells and their
-#: audit are chosen there once (``seed_disclosure``). None outside pytest: nothing is seeded.
+#: Set by conftest to folders of the test session (None outside pytest: nothing is shared).
+#: ``SEED_DIR``: the bundled data's withheld cells and their audit, chosen there once.
 SEED_DIR: Path | None = None
+#: ``FIGURES_DIR``: a figure cache shared by the session's servers and exports.
+FIGURES_DIR: Path | None = None
 
 
-def _bundled_disclosure() -> Path | None:
+def _default_name(field: str) -> str:
+    """The folder name under ``tempfile.gettempdir()`` that ``Settings`` uses for ``field``."""
+    default = getattr(Settings(), field)
+    assert isinstance(default, Path)
+    return default.name
+
+
+def bundled_disclosure() -> Path | None:
     """The session's folder holding the bundled data's disclosure files, chosen on first use.
 
     Choosing the withheld cells and auditing them takes 10–30 s on a busy 2-core machine; every
@@ -316,25 +325,45 @@ def _bundled_disclosure() -> Path | None:
     return SEED_DIR
 
 
-def seed_disclosure(tmpdir: Path) -> None:
+def seed_disclosure(tmpdir: Path) -> Path:
     """Put the bundled data's disclosure (chosen once per session) where a process whose
-    ``TMPDIR`` is ``tmpdir`` looks for it (``Settings.disclosure_dir``)."""
-    seed = _bundled_disclosure()
-    if seed is None:
-        return
-    default = Settings().disclosure_dir  # <tempfile.gettempdir()>/<name>
-    assert default is not None
-    target = tmpdir / default.name
+    ``TMPDIR`` is ``tmpdir`` looks for it; return that folder (``Settings.disclosure_dir``)."""
+    target = tmpdir / _default_name("disclosure_dir")
     target.mkdir(parents=True, exist_ok=True)
-    for stored in seed.glob("*.json"):
+    seed = bundled_disclosure()
+    for stored in seed.glob("*.json") if seed else ():
         shutil.copy2(stored, target / stored.name)
+    return target
+
+
+def share_figures(tmpdir: Path) -> None:
+    """Make the figure cache of a process whose ``TMPDIR`` is ``tmpdir`` the session's own.
+
+    Charts are stored per data version and drawn atomically (``briefing.figcache``), so servers
+    and exports can share them as the kernels of one server do; a test that is about drawing
+    uses a cache of its own.
+    """
+    if FIGURES_DIR is None:
+        return
+    link = tmpdir / _default_name("cache_dir")
+    if not link.exists():
+        tmpdir.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(FIGURES_DIR, target_is_directory=True)
+
+
+def shared_tmpdir(tmpdir: Path) -> Path:
+    """``tmpdir`` prepared as a ``TMPDIR``: the bundled disclosure seeded, the figures shared."""
+    seed_disclosure(tmpdir)
+    share_figures(tmpdir)
+    return tmpdir
 
 
 def private_environment(env: dict[str, str], workdir: Path) -> dict[str, str]:
     """``env`` with Jupyter's data and runtime folders, IPython's and the temporary folder in ``workdir``.
 
     Nothing of the machine's own Jupyter or IPython state is used, and nothing is left behind.
-    The temporary folder starts with the bundled data's disclosure (``seed_disclosure``).
+    The temporary folder starts with the bundled data's disclosure and the session's figure
+    cache (``shared_tmpdir``).
     """
     env = dict(env)
     for variable, folder in (
@@ -345,7 +374,7 @@ def private_environment(env: dict[str, str], workdir: Path) -> dict[str, str]:
     ):
         (workdir / folder).mkdir(parents=True, exist_ok=True)
         env[variable] = str(workdir / folder)
-    seed_disclosure(workdir / "tmp")
+    shared_tmpdir(workdir / "tmp")
     return env
 
 

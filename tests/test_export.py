@@ -3,8 +3,8 @@
 The README examples run through the real command line (a subprocess, as staff run it); the rest
 goes through the Python API (``export_file``, ``render_briefing``, ``data_csv``, ``neutralise``).
 Every run passes ``--date 2026-11-26`` so that the output is fixed, and draws its charts into a
-private figure cache (``TMPDIR`` for subprocesses, ``Settings(cache_dir=...)`` in process), so a
-stale chart from another checkout can never leak into these files.
+figure cache of this test session (``TMPDIR`` for subprocesses, ``Settings(cache_dir=...)`` in
+process), so a stale chart from another checkout can never leak into these files.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from servers import seed_disclosure, shared_tmpdir
 
 from briefing import Settings, load_dataset
 from briefing.content import Builder
@@ -118,6 +119,7 @@ def run_export(
     *args: str, cwd: Path, figures: Path, **extra: str
 ) -> subprocess.CompletedProcess[str]:
     figures.mkdir(parents=True, exist_ok=True)
+    seed_disclosure(figures)  # the bundled data's withheld cells, chosen once per session
     return subprocess.run(
         [sys.executable, "-m", "briefing.cli", "export", *args],
         cwd=cwd,
@@ -253,8 +255,9 @@ def assert_self_contained(html: str) -> None:
 
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``TMPDIR`` of the CLI runs of this module, hence their figure cache (shared between them)."""
-    return tmp_path_factory.mktemp("figures-tmp")
+    """``TMPDIR`` of the CLI runs of this module, hence their figure cache (the session's, shared
+    with the servers and the other exports of the bundled data; the same-bytes test draws its own)."""
+    return shared_tmpdir(tmp_path_factory.mktemp("figures-tmp"))
 
 
 @pytest.fixture(scope="module")
