@@ -211,11 +211,11 @@ def _staff(args: argparse.Namespace, settings: Settings) -> int:
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     from . import charts
     from .dataset import data_version
-    from .figcache import Drawers, FigureCache
+    from .figcache import FORK, Drawers, FigureCache
 
     # with nothing drawn yet for this data, fork the drawing processes first: matplotlib then
     # loads (~0.4 s) while the data loads and the briefing renders, instead of after them
-    cold = FigureCache(settings.cache_dir, data_version(settings.data_dir)).cold
+    cold = FigureCache(settings.cache_dir, data_version(settings.data_dir)).cold and FORK
     with Drawers(charts.prepare) if cold else contextlib.nullcontext() as drawers:
         return _write_briefings(args, settings, drawers)
 
