@@ -355,6 +355,18 @@ def test_the_choice_and_the_audit_are_stored_per_data_version_and_shared(tmp_pat
     assert second.disclosure.groups == first.disclosure.groups and first.disclosure.groups
 
 
+def test_a_folder_that_cannot_be_written_only_costs_choosing_again(
+    tmp_path: Path, bundled_dataset: Dataset, bundled_disclosure_dir: Path
+) -> None:
+    """On a shared PC or under JupyterHub the temporary folder may be another user's: the page
+    must still show, with the same choice (made in memory, not stored)."""
+    blocked = tmp_path / "mie-briefing-disclosure"
+    blocked.write_text("a file where the folder should be", encoding="utf-8")
+    found = disclosure(bundled_dataset, 5, blocked)
+    assert found == disclosure(bundled_dataset, 5, bundled_disclosure_dir)
+    assert blocked.is_file()
+
+
 # ---- survey groups ----------------------------------------------------------------------
 
 
