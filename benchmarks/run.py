@@ -826,7 +826,7 @@ class Context:
 
 
 def dataset_facts(data_dir: Path) -> tuple[list[str], list[int], dict[str, str], dict[str, int]]:
-    from briefing.dataset import load_dataset
+    from briefing.data.dataset import load_dataset
 
     ds = load_dataset(data_dir)
     preferred = ["240001", "hokusei", "higashikishu", "242012", "chusei", "iga", "nansei"]
@@ -1642,7 +1642,7 @@ def bigger_data(
     ctx: Context, scale: int, sizes: dict[str, Any], result: dict[str, Any]
 ) -> list[tuple[str, Path]]:
     """``briefing sample --scale N``; if that data does not load, the largest smaller scale that does."""
-    from briefing.problems import DataError
+    from briefing.data.problems import DataError
 
     tried = []
     # the sample spans `scale` × 7 fiscal years back from the last one: halving usually fits at once

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from inputs import run_cli, snapshot, write_xlsx
 
-from briefing import Dataset, Settings, reading
-from briefing.problems import SHOWN_PER_KIND
-from briefing.review import review, review_html
+from briefing import Dataset, Settings
+from briefing.data import reading
+from briefing.data.problems import SHOWN_PER_KIND
+from briefing.intake.review import review, review_html
 from widgets import UpdatePanel
 
 LINE = ["3-1", "令和7年度", "県全体", "410"]

@@ -15,13 +15,12 @@ from typing import Any
 import ipywidgets as w
 
 from briefing import DataError, Settings, load_dataset
-from briefing.config import KEEPALIVE_ENV
 from briefing.content import Builder
-from briefing.dataset import Dataset, data_version
-from briefing.export import file_data_url, render_briefing
-from briefing.filters import VIEWS, Filters, from_query
-from briefing.html import render_view, stylesheet
+from briefing.content.filters import VIEWS, Filters, from_query
+from briefing.data.dataset import Dataset, data_version
 from briefing.labels import text
+from briefing.render.export import file_data_url, render_briefing
+from briefing.render.html import render_view, stylesheet
 
 from .controls import FilterBar
 from .state import DashboardState
@@ -227,10 +226,10 @@ class Loaded:
 
         Voilà spares kernels waiting in its pool from culling, but not one just handed to a page
         whose browser has not connected yet: a kernel idle since preheating would be culled in
-        that gap ("Kernel does not exist"). A small message every ``BRIEFING_KEEPALIVE`` seconds
+        that gap ("Kernel does not exist"). A small message every ``Settings.keepalive`` seconds
         keeps the server's activity clock fresh; one more goes out when the request arrives.
         """
-        period = float(os.environ.get(KEEPALIVE_ENV, "20"))
+        period = float(Settings().keepalive)
         arrived = threading.Event()
         result: list[str] = []
 

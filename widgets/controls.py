@@ -8,7 +8,8 @@ from __future__ import annotations
 import ipywidgets as w
 
 from briefing import format_fy
-from briefing.dataset import PREFECTURE, Dataset
+from briefing.data.areas import PREFECTURE
+from briefing.data.dataset import Dataset
 
 from .state import DashboardState
 

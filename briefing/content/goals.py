@@ -6,14 +6,14 @@ from functools import partial
 
 import pandas as pd
 
-from .. import charts
-from ..filters import Filters
-from ..fiscal import format_fy
-from ..formatting import change_text, share_text
+from ..charts import figures
+from ..charts.sparkline import sparkline_svg
+from ..data.fiscal import format_fy
 from ..labels import group_label, text
-from ..sparkline import sparkline_svg
-from ..surveys import difference_interval, survey_shares
+from ..stats.surveys import difference_interval, survey_shares
 from .base import BuilderBase
+from .filters import Filters
+from .formatting import change_text, share_text
 from .models import GoalCard, SurveyPanel
 
 
@@ -68,8 +68,8 @@ class GoalViews(BuilderBase):
                     ("年度" if lang == "ja" else "FY"): [
                         format_fy(int(f), lang=lang) for f in shares["fy"]
                     ],
-                    ("割合（95%信頼区間、回答者数）" if lang == "ja" else "Share (95% CI, n)"): (
-                        _share_column(shares, lang)
+                    text("share_column", lang, level=self.level): (
+                        _share_column(shares, lang, self.level)
                     ),
                 }
             )
@@ -88,7 +88,7 @@ class GoalViews(BuilderBase):
                 )
 
                 draw = partial(
-                    charts.goal_figure,
+                    figures.goal_figure,
                     shares,
                     target=goal.target_value if pd.notna(goal.target_value) else None,
                     target_fy=int(goal.target_fy) if pd.notna(goal.target_fy) else None,
@@ -106,6 +106,7 @@ class GoalViews(BuilderBase):
                         last["low"],
                         last["high"],
                         int(last["n"]),
+                        level=self.level,
                         reference=bool(last["reference"]),
                         protects=bool(last["protects"]),
                         lang=lang,
@@ -139,7 +140,7 @@ class GoalViews(BuilderBase):
             (first["share"], first["low"], first["high"]),
             (last["share"], last["low"], last["high"]),
         )
-        level = f"{self.settings.confidence * 100:g}%"
+        level = self.level
         within = low <= 0 <= high
         return body + text(
             "goal_change_within" if within else "goal_change_beyond",
@@ -199,8 +200,8 @@ class GoalViews(BuilderBase):
             table = pd.DataFrame(
                 {
                     ("区分" if lang == "ja" else "Group"): shares["label"],
-                    ("割合（95%信頼区間、回答者数）" if lang == "ja" else "Share (95% CI, n)"): (
-                        _share_column(shares, lang)
+                    text("share_column", lang, level=self.level): (
+                        _share_column(shares, lang, self.level)
                     ),
                 }
             )
@@ -212,7 +213,6 @@ class GoalViews(BuilderBase):
                 "fy": fy,
                 "lang": lang,
                 "fmt": self.fmt,
-                "n": s.small_sample_n,
             }
             alt = (
                 title
@@ -222,7 +222,7 @@ class GoalViews(BuilderBase):
                 )
             )
 
-            draw = partial(charts.share_figure, shares, lang=lang, settings=s)
+            draw = partial(figures.share_figure, shares, lang=lang, settings=s)
 
             sample_note = text("sample_note", lang) if bool(shares["sample"].any()) else ""
             n_ref = int(shares["reference"].sum())
@@ -246,7 +246,7 @@ class GoalViews(BuilderBase):
         return panels
 
 
-def _share_column(shares: pd.DataFrame, lang: str) -> list[str]:
+def _share_column(shares: pd.DataFrame, lang: str, level: str) -> list[str]:
     """Each row's share as the tables print it: interval, n, 参考値, why hidden, sample mark."""
     return [
         share_text(
@@ -254,6 +254,7 @@ def _share_column(shares: pd.DataFrame, lang: str) -> list[str]:
             r.low,
             r.high,
             int(r.n),
+            level=level,
             reference=bool(r.reference),
             protects=bool(r.protects),
             lang=lang,

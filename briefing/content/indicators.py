@@ -6,16 +6,16 @@ from functools import partial
 
 import pandas as pd
 
-from .. import charts
-from ..dataset import PREFECTURE
-from ..filters import Filters
-from ..fiscal import format_fy
-from ..formatting import change_text, value_text
+from ..charts import figures
+from ..charts.sparkline import sparkline_svg
+from ..data.areas import PREFECTURE
+from ..data.fiscal import format_fy
 from ..labels import KIND, text
-from ..sparkline import sparkline_svg
-from ..statistics import has_breakdown
-from ..suppression import COMPLEMENT, partial_counts
+from ..stats.statistics import has_breakdown
+from ..stats.suppression import COMPLEMENT, partial_counts
 from .base import BuilderBase
+from .filters import Filters
+from .formatting import change_text, value_text
 from .models import Chart, IndicatorCard, SeriesLine
 
 
@@ -277,7 +277,6 @@ class IndicatorViews(BuilderBase):
             "id": card.id,
             "filters": [filters.area, *self.years(filters), lang],
             "fmt": self.fmt,
-            "s": self.settings.suppress_below,
         }
         plan = self.ds.plan_period
         alt = self._trend_alt(card, values, lang) + text(
@@ -288,7 +287,7 @@ class IndicatorViews(BuilderBase):
         )
 
         draw = partial(
-            charts.trend_figure,
+            figures.trend_figure,
             values,
             unit=unit,
             baseline=baseline,

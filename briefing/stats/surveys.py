@@ -12,7 +12,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from .schema import AGREEING
+from ..data.schema import AGREEING
 
 
 def wilson_interval(
@@ -75,7 +75,7 @@ def survey_shares(
     and one age band gives that cell's share. Returns columns fy, [by], agree, n, share, low, high
     (shares in %) and ``reference`` (n < ``small_n``: show as 参考値). Groups with fewer than
     ``hide_below`` respondents get no share at all: one agency's answer must not be readable;
-    nor do the ``hidden`` ones (:mod:`briefing.survey_disclosure`: (survey, fy, region or "*",
+    nor do the ``hidden`` ones (:mod:`briefing.stats.survey_disclosure`: (survey, fy, region or "*",
     group or "*")), which would give a small group away.
     """
     rows = surveys[surveys["survey"] == survey]

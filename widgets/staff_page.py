@@ -15,12 +15,12 @@ import ipywidgets as w
 import pandas as pd
 
 from briefing import PREFECTURE, DataError, Settings, clock, load_dataset
-from briefing.fiscal import FiscalYearError, fiscal_year_of, format_fy, parse_fy
-from briefing.html import stylesheet
-from briefing.review import Review, proposed_comments, review, review_html
-from briefing.staff import remember_name, remembered_name
-from briefing.store import LockError, list_versions, undo, version_meta
-from briefing.update import commit
+from briefing.data.fiscal import FiscalYearError, fiscal_year_of, format_fy, parse_fy
+from briefing.data.store import LockError, list_versions, undo, version_meta
+from briefing.intake.apply import commit
+from briefing.intake.review import Change, Review, proposed_comments, review, review_html
+from briefing.intake.staff_name import remember_name, remembered_name
+from briefing.render.html import stylesheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -105,7 +105,9 @@ class UpdatePanel(w.VBox):
         self.result = review(self.paths, ds, overwrite_final=self.overwrite.value)
         self.review.value = review_html(self.result, ds)
         changes = (
-            int((self.result.table["change"] != "変更なし").sum()) if len(self.result.table) else 0
+            int((self.result.table["change"] != Change.UNCHANGED).sum())
+            if len(self.result.table)
+            else 0
         )
         if self.result.ok and changes:
             self.save.disabled = False
@@ -130,7 +132,7 @@ class UpdatePanel(w.VBox):
         assert self.result is not None
         stored = ds.history.set_index(["series", "fy", "area"])["comment"]
         proposed = proposed_comments(self.result, ds)
-        changed = self.result.table[self.result.table["change"] != "変更なし"]
+        changed = self.result.table[self.result.table["change"] != Change.UNCHANGED]
         boxes = []
         for series, fy in sorted(
             set(zip(changed["series"], changed["fy"].astype(int), strict=True))
@@ -181,7 +183,7 @@ class UpdatePanel(w.VBox):
 
     def run_template(self) -> str | None:
         """Offer the input workbook for the chosen year as a download link; returns its file name."""
-        from briefing.template import (
+        from briefing.intake.workbook import (
             build_template,
         )  # openpyxl: only when asked (not in dashboards)
 

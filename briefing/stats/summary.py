@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .dataset import Dataset
-from .fiscal import format_fy
+from ..data.dataset import Dataset
+from ..data.fiscal import format_fy
 from .hierarchy import completeness_notes
 
 

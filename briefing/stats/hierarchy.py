@@ -2,8 +2,8 @@
 
 A region's count is the sum of its towns', the prefecture's the sum of the regions'. These
 relations are public (the README says so), so they are equations anyone can solve with the
-published values. Disclosure control (:mod:`briefing.suppression`) and its audit
-(:mod:`briefing.audit`) both work on these tables, built once here.
+published values. Disclosure control (:mod:`briefing.stats.suppression`) and its audit
+(:mod:`briefing.stats.audit`) both work on these tables, built once here.
 
 A region is *complete* in a year when every one of its towns reported; otherwise its sum is
 partial and is not published as a number. The prefecture's value of a series broken down by
@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .dataset import PREFECTURE, Dataset
-from .fiscal import format_fy
+from ..data.areas import PREFECTURE
+from ..data.dataset import Dataset
+from ..data.fiscal import format_fy
+from ..data.totals import SUMMED_KINDS
 
 #: Kinds whose small regional values could identify people (places and windows cannot).
 PROTECTED_KINDS = ("count",)
-#: Kinds whose regional value is the sum of the towns' (shares and milestones are not).
-SUMMED_KINDS = ("count", "stock")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ region × group (a region's breakdown), every region, every group over the prefe
 prefecture. With a share and its n, the agreeing count is known (one decimal is exact below
 n = 500), and the counts add up across regions and across groups. A group with fewer than
 ``threshold`` respondents shows only its n; the same integer programme as for counts
-(:func:`briefing.suppression.cheapest_pattern`) hides the shares of the fewest other respondents
+(:func:`briefing.stats.suppression.cheapest_pattern`) hides the shares of the fewest other respondents
 so that every hidden group's agreeing count could still be anything from 0 to its n.
 n is always published (it says how many answered, not how they answered).
 """
@@ -16,7 +16,7 @@ from collections import defaultdict
 
 import pandas as pd
 
-from .schema import AGREEING
+from ..data.schema import AGREEING
 from .suppression import ProtectionError, cheapest_pattern
 
 #: A margin over all regions or all groups.

@@ -42,6 +42,12 @@ def integer(value: str) -> int:
     return int(number)
 
 
+def plain_number(value: object) -> str:
+    """A number as the data files and messages write it: 410, 72.9 (the inverse of ``number``)."""
+    v = float(value)  # type: ignore[arg-type]
+    return str(int(v)) if v.is_integer() else str(v)
+
+
 def number(value: str) -> float:
     try:
         result = float(value)

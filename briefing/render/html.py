@@ -11,9 +11,9 @@ from types import SimpleNamespace
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from .content import Builder
-from .filters import Filters
-from .labels import texts
+from ..content import Builder
+from ..content.filters import Filters
+from ..labels import texts
 
 TEMPLATES = Path(__file__).parent / "templates"
 

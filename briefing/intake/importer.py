@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import clock
-from .dataset import PREFECTURE, Dataset
-from .filters import find_area
-from .fiscal import FiscalYearError, fiscal_year_of, format_fy, parse_fy
-from .problems import Problem, ProblemLog
-from .reading import MAX_BYTES, Sheet, read_file
+from .. import clock
+from ..data.areas import PREFECTURE, find_area
+from ..data.dataset import Dataset
+from ..data.fiscal import FiscalYearError, fiscal_year_of, format_fy, parse_fy
+from ..data.problems import Problem, ProblemLog
+from ..data.reading import MAX_BYTES, Sheet, read_file
 
 #: Header words per column, in order of preference (normalised: NFKC, lower case, no spaces).
 HEADERS = {
@@ -299,7 +299,7 @@ def _sheet_entries(
             places[area_text] = (
                 PREFECTURE
                 if area_text in ("", "県", "県全体", "三重県")
-                else _find_area(ds, area_text)
+                else find_area(ds, area_text)
             )
         area = places[area_text]
         if area is None:
@@ -462,16 +462,6 @@ def _series_lookup(ds: Dataset) -> dict[str, str]:
         for name in names:
             lookup[name] = str(s)
     return lookup
-
-
-def _find_area(ds: Dataset, text: str) -> str | None:
-    code = find_area(ds, text)
-    if code is None and re.fullmatch(
-        r"\d{5}", text
-    ):  # codes are often written without the check digit
-        hits = [c for c in ds.areas.index if str(c)[:5] == text and len(str(c)) == 6]
-        code = hits[0] if len(hits) == 1 else None
-    return code
 
 
 def _number(text: str, unit: str) -> float | None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .labels import text
-from .suppression import COMPLEMENT, partial_counts
+from ..labels import text
+from ..stats.suppression import COMPLEMENT, partial_counts
 
 #: Changes of shares are in percentage points, not per cent.
 _POINTS = {"ja": "ポイント", "en": " pt"}
@@ -38,7 +38,7 @@ def value_text(
     """A value as people read it: "402件", "74.3%", "5未満", "秘匿", "創設済", "－", or
     「一部の市町のみ（27/29 市町）」 for a sum that lacks some towns.
 
-    ``suppressed`` is why the value is withheld (:mod:`briefing.suppression`), "" when shown.
+    ``suppressed`` is why the value is withheld (:mod:`briefing.stats.suppression`), "" when shown.
     """
     if suppressed == COMPLEMENT:
         return text("withheld", lang)
@@ -76,11 +76,12 @@ def share_text(
     high: float,
     n: int,
     *,
+    level: str,
     reference: bool,
     protects: bool = False,
     lang: str = "ja",
 ) -> str:
-    """A survey share with its interval and n: "40.1%（95%信頼区間 38.7〜41.4、n=4,932）".
+    """A survey share with its interval at ``level`` ("95%") and n: "40.1%（95%信頼区間 38.7〜41.4、n=4,932）".
 
     A hidden share says why: too few respondents, or (``protects``) it would give such a group away.
     """
@@ -88,10 +89,15 @@ def share_text(
         return text("group_protects", lang, n=f"{n:,}")
     if _missing(share):
         return text("group_small", lang, n=f"{n:,}")
-    if lang == "en":
-        body = f"{share:.1f}% (95% CI {low:.1f}–{high:.1f}, n={n:,})"
-    else:
-        body = f"{share:.1f}%（95%信頼区間 {low:.1f}〜{high:.1f}、n={n:,}）"
+    body = text(
+        "share_interval",
+        lang,
+        share=f"{share:.1f}",
+        level=level,
+        low=f"{low:.1f}",
+        high=f"{high:.1f}",
+        n=f"{n:,}",
+    )
     if reference:
         body += f" {text('reference', lang)}"
     return body

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from .dataset import PREFECTURE, Dataset
+from ..data.areas import PREFECTURE
+from ..data.dataset import Dataset
 from .hierarchy import PROTECTED_KINDS, SumTable, sum_tables
 from .statistics import area_history, summarise
 from .suppression import COMPLEMENT, SMALL, Suppression

@@ -10,8 +10,9 @@ import unicodedata
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlencode
 
-from .dataset import PREFECTURE, Dataset
-from .fiscal import FiscalYearError, format_fy, parse_fy
+from ..data.areas import PREFECTURE, find_area
+from ..data.dataset import Dataset
+from ..data.fiscal import FiscalYearError, format_fy, parse_fy
 
 
 @dataclass(frozen=True)
@@ -47,21 +48,6 @@ class Filters:
 
 
 VIEWS = ("overview", "direction", "area", "survey")
-
-
-def find_area(ds: Dataset, text: str) -> str | None:
-    """Area code for a code, a Japanese name (津市, 東紀州, 県全体), or romaji (Tsu-shi, higashikishu)."""
-    wanted = unicodedata.normalize("NFKC", text).strip()
-    if wanted in ds.areas.index:
-        return wanted
-    areas = ds.areas
-    for column in ("name_ja", "name_en", "kana"):
-        hit = areas.index[areas[column].str.casefold() == wanted.casefold()]
-        if len(hit):
-            return str(hit[0])
-    if wanted in ("三重県", "県", "全体"):
-        return PREFECTURE
-    return None
 
 
 def from_query(ds: Dataset, query: str) -> tuple[Filters, list[str]]:

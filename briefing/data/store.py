@@ -20,7 +20,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from . import clock
+from .. import clock
+from .files import sync_dir, write_synced
 
 STAGING = ".staging"
 VERSIONS = ".versions"
@@ -92,7 +93,7 @@ def save(
             encoding="utf-8",
         )
         for file, data in files.items():
-            _write_synced(staging / "new" / file, data)
+            write_synced(staging / "new" / file, data)
         _pause()
         _commit(
             staging,
@@ -113,7 +114,7 @@ def undo(directory: Path) -> str | None:
         staging = _fresh_staging(directory)
         restore = [f for f in MANAGED if (last / f).exists()]
         for file in restore:
-            _write_synced(staging / "new" / file, (last / file).read_bytes())
+            write_synced(staging / "new" / file, (last / file).read_bytes())
         delete = [f for f in MANAGED if not (last / f).exists() and (directory / f).exists()]
         _pause()
         _commit(
@@ -159,9 +160,9 @@ def _fresh_staging(directory: Path) -> Path:
 
 def _commit(staging: Path, plan: dict[str, object]) -> None:
     tmp = staging / "COMMIT.tmp"
-    _write_synced(tmp, json.dumps(plan).encode())
+    write_synced(tmp, json.dumps(plan).encode())
     os.replace(tmp, staging / "COMMIT")
-    _sync_dir(staging)
+    sync_dir(staging)
 
 
 def _roll_forward(directory: Path) -> None:
@@ -180,25 +181,8 @@ def _roll_forward(directory: Path) -> None:
         (directory / file).unlink(missing_ok=True)
     if plan["drop_version"] and (directory / VERSIONS / plan["drop_version"]).exists():
         shutil.rmtree(directory / VERSIONS / plan["drop_version"])
-    _sync_dir(directory)
+    sync_dir(directory)
     shutil.rmtree(staging)
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _sync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 #: Pause points this process has passed (``BRIEFING_TEST_SAVE_KILL_AT`` counts them).

@@ -14,8 +14,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .dataset import PREFECTURE, Dataset
-from .fiscal import format_fy
+from ..data.areas import PREFECTURE
+from ..data.dataset import Dataset
+from ..data.fiscal import format_fy
 
 HEADER = [
     "系列ID",
@@ -39,7 +40,7 @@ README = [
     "3. 割合（%）は 72.9 のように % を付けずに入力します。",
     "4. 市町別の指標は市町ごとに入力します。県全体の値は、空欄なら市町の合計を自動で計算します。",
     "5. 状態は「確定」か「速報」。空欄は確定として扱います。",
-    "6. 保存したら、担当者が briefing import（またはノートブック update.ipynb）で取り込みます。",
+    "6. 保存したら、担当者が briefing import（または briefing staff の担当者用ページ）で取り込みます。",
     "   取り込む前に、新しい値・変わる値（旧 → 新）・問題点の一覧が表示され、確認してから保存します。",
     "7. 保存後に誤りに気づいたら briefing undo で直前の状態に戻せます。",
     "",

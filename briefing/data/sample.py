@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import BUNDLED_DATA
-from .dataset import PREFECTURE
+from ..config import BUNDLED_DATA
+from .areas import PREFECTURE
 from .schema import ANSWERS
 
 LAST_FY = 2025

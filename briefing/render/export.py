@@ -11,7 +11,6 @@ import base64
 import csv
 import datetime as dt
 import io
-import os
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,18 +19,21 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from . import charts, clock
-from .config import Settings
-from .content import Builder
-from .dataset import PREFECTURE, Dataset
-from .disclosure import require_passed
-from .figcache import Drawers
-from .filters import Filters
-from .fiscal import format_fy
-from .formatting import value_text
+from .. import clock
+from ..charts import figures
+from ..charts.figcache import Drawers
+from ..config import Settings
+from ..content import Builder
+from ..content.filters import Filters
+from ..content.formatting import value_text
+from ..data.areas import PREFECTURE
+from ..data.dataset import Dataset
+from ..data.files import write_atomic
+from ..data.fiscal import format_fy
+from ..labels import texts
+from ..stats.disclosure import require_passed
+from ..stats.suppression import Suppression, suppression
 from .html import environment, stylesheet
-from .labels import texts
-from .suppression import Suppression, suppression
 
 #: Characters that make Excel treat a cell as a formula (CSV injection), plus tab and CR.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -121,7 +123,7 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
     With a change record (``changes.csv``, written by imports) each entry reads old → new;
     without one, the ``updated`` date of each value is all there is to go on.
     """
-    from .update import read_changes
+    from ..data.changes import read_changes
 
     ds = builder.ds
     directions = [filters.direction] if filters.direction else list(ds.directions.index)
@@ -277,7 +279,7 @@ def resolve_options(
     """Filters and dates from the export options; ``ValueError`` (Japanese) for anything unknown."""
     from urllib.parse import urlencode
 
-    from .filters import from_query
+    from ..content.filters import from_query
 
     query = {"area": area, "from": fy_from, "to": fy_to, "direction": direction}
     filters, notes = from_query(ds, urlencode({k: v for k, v in query.items() if v is not None}))
@@ -310,7 +312,7 @@ def export_file(
     Raises ``ValueError`` with a Japanese message when an option names nothing that exists.
     ``drawers`` draws the missing figures (see :meth:`FigureCache.draw_all`).
     """
-    from .dataset import load_dataset
+    from ..data.dataset import load_dataset
 
     settings = settings or Settings()
     ds = load_dataset(settings.data_dir)
@@ -337,29 +339,11 @@ def export_file(
         )
 
     assert builder.cache is not None
-    [document] = builder.cache.draw_all(lambda: [render()], prepare=charts.prepare, drawers=drawers)
+    [document] = builder.cache.draw_all(
+        lambda: [render()], prepare=figures.prepare, drawers=drawers
+    )
     write_atomic(path, document)
     return path
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and a rename: never a half-written file."""
-    write_bytes_atomic(path, text.encode("utf-8"))
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # not mkstemp: its 0600 would make a briefing sent or published unreadable to others; a file
-    # created like this gets the permissions of any saved file (the umask applies)
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def export_each_area(
@@ -390,7 +374,7 @@ def export_each_area(
 
     assert builder.cache is not None
     documents = builder.cache.draw_all(
-        lambda: [render(code) for code in codes], prepare=charts.prepare, drawers=drawers
+        lambda: [render(code) for code in codes], prepare=figures.prepare, drawers=drawers
     )  # every area's charts at once, on all cores
     written = []
     for i, (code, document) in enumerate(zip(codes, documents, strict=True), start=1):

@@ -7,19 +7,31 @@ import datetime as dt
 import html
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import pandas as pd
 
-from . import clock
-from .dataset import PREFECTURE, Dataset
-from .fiscal import format_fy
+from .. import clock
+from ..data.areas import PREFECTURE
+from ..data.dataset import Dataset
+from ..data.fiscal import format_fy
+from ..data.problems import Problem, ProblemLog, count
+from ..data.reading import MAX_BYTES
+from ..data.schema import plain_number
+from ..data.totals import SUMMED_KINDS, sum_status
 from .importer import Entry, normalise_text, read_entries
-from .problems import Problem, ProblemLog, count
-from .reading import MAX_BYTES
 
 #: A note that says nothing but the status: no comment for members
 _STATUS_ONLY = re.compile(r"[(（]?(速報|確定|暫定|確報)値?[)）]?[。.]?")
+
+
+class Change(StrEnum):
+    """What an imported row does to the stored value (the review's 「区分」 column)."""
+
+    NEW = "新規"
+    CHANGED = "変更"
+    UNCHANGED = "変更なし"
 
 
 @dataclass
@@ -48,7 +60,7 @@ class Review:
 
     def counts(self) -> dict[str, int]:
         kinds = self.table["change"] if len(self.table) else pd.Series(dtype=str)
-        return {k: int((kinds == k).sum()) for k in ("新規", "変更", "変更なし")}
+        return {k: int((kinds == k).sum()) for k in Change}
 
 
 def review(
@@ -73,11 +85,11 @@ def review(
         key = (e.series, e.fy, e.area)
         old = stored.loc[key] if key in stored.index else None
         if old is None:
-            change = "新規"
+            change = Change.NEW
         elif float(old["value"]) == e.value and old["status"] == e.status:
-            change = "変更なし"
+            change = Change.UNCHANGED
         else:
-            change = "変更"
+            change = Change.CHANGED
             if (
                 old["status"] == "確定"
                 and not bool(old["sample"])
@@ -85,16 +97,16 @@ def review(
                 and not overwrite_final
             ):
                 if float(old["value"]) == e.value:
-                    reason = f"確定値 {_plain(old['value'])} を速報値に戻そうとしています。"
+                    reason = f"確定値 {plain_number(old['value'])} を速報値に戻そうとしています。"
                     hint = "確定値の状態を変えるときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。"
                 elif derived:
-                    reason = f"県全体の確定値 {_plain(old['value'])} が、市町の値の合計 {_plain(e.value)} に置き換わります（自動計算）。"
+                    reason = f"県全体の確定値 {plain_number(old['value'])} が、市町の値の合計 {plain_number(e.value)} に置き換わります（自動計算）。"
                     hint = (
                         "確定値を直すときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。"
                         "県全体の値を変えないときは、県全体の行にその値も入力してください。"
                     )
                 else:
-                    reason = f"確定値 {_plain(old['value'])} を {_plain(e.value)} に変えようとしています。"
+                    reason = f"確定値 {plain_number(old['value'])} を {plain_number(e.value)} に変えようとしています。"
                     hint = "確定値を直すときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。"
                 problems.append(
                     Problem(
@@ -103,7 +115,7 @@ def review(
                         hint,
                         row=e.row,
                         column=e.column,
-                        value=_plain(e.value),
+                        value=plain_number(e.value),
                         sheet=e.sheet,
                     )
                 )
@@ -144,7 +156,7 @@ def review(
 
 
 def _recomputed_totals(entries: list[Entry], ds: Dataset) -> tuple[list[Entry], list[str]]:
-    """The prefecture totals saving will recompute (same rule as ``update.apply``): summable
+    """The prefecture totals saving will recompute (the rule of :mod:`briefing.data.totals`): summable
     regional series with municipal values in the input and no prefecture value; each is placed at
     the first input row of its series and year. Also a note for each total that will be the sum
     of only some towns (the others have no value yet), which would understate it."""
@@ -154,7 +166,7 @@ def _recomputed_totals(entries: list[Entry], ds: Dataset) -> tuple[list[Entry], 
     towns_all = list(ds.areas.index[ds.areas["level"] == "municipality"])
     totals, notes = [], []
     for series, fy in sorted({(e.series, e.fy) for e in towns}):
-        if ds.series.at[series, "kind"] not in ("count", "stock"):
+        if ds.series.at[series, "kind"] not in SUMMED_KINDS:
             continue
         old = history[(history["series"] == series) & (history["fy"] == fy)]
         values = {
@@ -163,7 +175,7 @@ def _recomputed_totals(entries: list[Entry], ds: Dataset) -> tuple[list[Entry], 
         }
         mine = [e for e in towns if (e.series, e.fy) == (series, fy)]
         values.update({e.area: (e.value, e.status) for e in mine})
-        status = "速報" if any(st == "速報" for _, st in values.values()) else "確定"
+        status = sum_status(st for _, st in values.values())
         missing = [ds.areas.at[t, "name_ja"] for t in towns_all if t not in values]
         if missing:
             names = "、".join(missing[:5]) + (
@@ -201,7 +213,7 @@ def proposed_comments(result: Review, ds: Dataset) -> dict[tuple[str, int], str]
     """
     if not len(result.table):
         return {}
-    changed = result.table[result.table["change"] != "変更なし"]
+    changed = result.table[result.table["change"] != Change.UNCHANGED]
     wanted = set(zip(changed["series"], changed["fy"].astype(int), strict=True))
     proposals: dict[tuple[str, int], list[str]] = {}
     comments: dict[tuple[str, int], str] = {}
@@ -221,11 +233,6 @@ def proposed_comments(result: Review, ds: Dataset) -> dict[tuple[str, int], str]
     }
 
 
-def _plain(value: object) -> str:
-    v = float(value)  # type: ignore[arg-type]
-    return str(int(v)) if v.is_integer() else str(v)
-
-
 def _num(value: object) -> str:
     if value is None or pd.isna(value):  # type: ignore[arg-type]
         return "－"
@@ -243,7 +250,7 @@ def review_rows(result: Review, ds: Dataset) -> pd.DataFrame:
     if not len(result.table):
         return pd.DataFrame(columns=["区分", "指標", "年度", "地域", "旧", "新", "状態"])
     t = result.table
-    order = t["change"].map({"変更": 0, "新規": 1, "変更なし": 2})
+    order = t["change"].map({Change.CHANGED: 0, Change.NEW: 1, Change.UNCHANGED: 2})
     t = t.assign(_o=order).sort_values(["_o", "series", "fy", "area"], kind="stable")
     notes = {"備考": t["note"]} if (t["note"] != "").any() else {}  # only when a file had notes
     return pd.DataFrame(
@@ -279,7 +286,7 @@ def review_text(result: Review, ds: Dataset, *, limit: int = 40) -> str:
         lines.append(
             f"  {indicator} {ds.catalog.at[indicator, 'name_ja']}: 新規 {c.get('新規', 0)}、変更 {c.get('変更', 0)}、変更なし {c.get('変更なし', 0)}"
         )
-        for r in part[part["change"] != "変更なし"].itertuples():
+        for r in part[part["change"] != Change.UNCHANGED].itertuples():
             if shown >= limit:
                 continue
             shown += 1
@@ -293,7 +300,7 @@ def review_text(result: Review, ds: Dataset, *, limit: int = 40) -> str:
             )
             if r.note:
                 lines.append(f"        備考: {r.note}")
-    hidden = int((result.table["change"] != "変更なし").sum()) - shown
+    hidden = int((result.table["change"] != Change.UNCHANGED).sum()) - shown
     if hidden > 0:
         lines.append(f"      ほか {hidden} 件")
     return "\n".join(lines)

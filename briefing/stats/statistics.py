@@ -1,6 +1,6 @@
 """Indicator statistics: values for any area, latest value and the changes since earlier years.
 
-Pure functions on the :class:`~briefing.dataset.Dataset` tables: they return new DataFrames and
+Pure functions on the :class:`~briefing.data.dataset.Dataset` tables: they return new DataFrames and
 never change their inputs. Monitoring indicators have no targets, so nothing here judges a value;
 it only says how it moved.
 """
@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .dataset import PREFECTURE, Dataset
+from ..data.areas import PREFECTURE
+from ..data.dataset import Dataset
+from ..data.totals import SUMMED_KINDS
 from .suppression import Suppression, suppression
 
-SUMMABLE = ("count", "stock")
 _COLUMNS = ["series", "fy", "value", "status", "sample", "comment", "source", "updated"]
 
 
@@ -33,7 +34,7 @@ def area_history(ds: Dataset, area: str = PREFECTURE) -> pd.DataFrame:
     if level != "region":
         return history.loc[history["area"] == area, _COLUMNS].reset_index(drop=True)
     towns = ds.areas.index[ds.areas["region"] == area]
-    rows = history[history["area"].isin(towns) & history["kind"].isin(SUMMABLE)]
+    rows = history[history["area"].isin(towns) & history["kind"].isin(SUMMED_KINDS)]
     # the latest update is the highest rank among the sorted dates: a max over integers, not
     # over date objects in Python (60 ms at ten times today's data)
     rank, dates = pd.factorize(rows["updated"], sort=True)
@@ -41,7 +42,7 @@ def area_history(ds: Dataset, area: str = PREFECTURE) -> pd.DataFrame:
     grouped = rows.groupby(["series", "fy"], sort=True)
     result = grouped.agg(
         value=("value", "sum"),
-        provisional=("provisional", "any"),  # one 速報 town makes the region's sum 速報
+        provisional=("provisional", "any"),  # data.totals.sum_status, for whole columns
         sample=("sample", "any"),
         updated=("updated", "max"),
     ).reset_index()
@@ -59,7 +60,7 @@ def has_breakdown(ds: Dataset, series: str, area: str) -> bool:
     info = ds.series.loc[series]
     if info["breakdown"] == "none":
         return False
-    return area_level(ds, area) == "municipality" or info["kind"] in SUMMABLE
+    return area_level(ds, area) == "municipality" or info["kind"] in SUMMED_KINDS
 
 
 def summarise(
@@ -74,7 +75,7 @@ def summarise(
     """One row per series: latest value, previous year, baseline and the changes between them.
 
     ``until`` limits the years considered (the dashboard's year range). The ``*_suppressed``
-    columns hold why a value is withheld (:mod:`briefing.suppression`), "" when shown; changes
+    columns hold why a value is withheld (:mod:`briefing.stats.suppression`), "" when shown; changes
     involving a withheld value are left empty, since they would give it away. ``withheld`` and
     ``history`` (``area_history(ds, area)``) can be passed in when already computed.
     """

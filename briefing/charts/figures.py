@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .config import Settings
-from .fiscal import format_fy
+from ..config import Settings
+from ..data.fiscal import format_fy
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

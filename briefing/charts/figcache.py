@@ -12,10 +12,11 @@ import json
 import multiprocessing
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
+
+from ..data.files import write_cache
 
 #: Part of every file name: change it when what a stored figure shows changes for the same key
 #: (3: complementary suppression; 4: margins measured, not constrained layout; 5: withheld cells
@@ -57,7 +58,7 @@ class FigureCache:
             data = draw()
             self.drawn += 1
             if path is not None:
-                write_atomic(path, data)
+                write_cache(path, data)
         self._memory[name] = data
         return data
 
@@ -108,7 +109,7 @@ class FigureCache:
             self._memory[name] = data
             figures[name] = data.decode()
             if self.directory is not None:
-                write_atomic(self.directory / name, data)
+                write_cache(self.directory / name, data)
         return [_PLACEHOLDER.sub(lambda m: figures[m.group(1)], document) for document in documents]
 
 
@@ -179,15 +180,3 @@ def _run_drawers(connection: Connection, prepare: Callable[[], None], processes:
         connection.send((True, _draw(jobs, processes)))
     except Exception as error:  # noqa: BLE001  (raised again in the parent)
         connection.send((False, error))
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` in one step; a cache file that cannot be written only costs work later."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only or full disk only costs a redraw next time

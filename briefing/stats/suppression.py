@@ -2,7 +2,7 @@
 
 A count of people or cases from 1 to ``threshold`` − 1 in a town, a region or the prefecture is
 withheld and reads 「5未満」 (primary suppression). Because regions and the prefecture are sums
-(:mod:`briefing.hierarchy`), more values must go with it (secondary suppression). They are chosen
+(:mod:`briefing.stats.hierarchy`), more values must go with it (secondary suppression). They are chosen
 the way statistical offices do it (τ-ARGUS's and sdcTable's optimal method, after Fischetti and
 Salazar): one small integer programme per series and year finds the set of other values of least
 total size such that, for every 「5未満」, both 1 and ``threshold`` − 1 stay consistent with
@@ -12,7 +12,7 @@ never small, so a reader learns only that each is ``threshold`` or more.
 
 A sum over only some towns (a town has not reported) is not a number on the page: it reads
 「一部の市町のみ（n/m 市町）」 and counts as unknown here.
-:mod:`briefing.audit` checks the result with its own solver.
+:mod:`briefing.stats.audit` checks the result with its own solver.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
-from .dataset import PREFECTURE, Dataset
+from ..data.areas import PREFECTURE
+from ..data.dataset import Dataset
 from .hierarchy import PROTECTED_KINDS, SumTable, sum_tables
 
 SMALL = "small"

@@ -7,7 +7,6 @@ input gave municipal values but no total. Every changed value is appended to ``c
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import shutil
@@ -16,30 +15,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import clock, store
-from .config import Settings
-from .dataset import PREFECTURE, Dataset, data_version, load_dataset
-from .disclosure import require_passed
+from .. import clock
+from ..config import Settings
+from ..data import store
+from ..data.areas import PREFECTURE
+from ..data.changes import appended_changes
+from ..data.dataset import Dataset, data_version, load_dataset
+from ..data.schema import plain_number
+from ..data.totals import SUMMED_KINDS, sum_status
+from ..stats.disclosure import require_passed
 from .review import Review
 
 MISSING_NAME = "担当者名がありません。変更記録に残す担当者名（例: 福祉課 山田）を入力してください。"
-
-CHANGE_COLUMNS = [
-    "changed_at",
-    "by",
-    "file",
-    "series",
-    "fy",
-    "area",
-    "old_value",
-    "new_value",
-    "old_status",
-    "new_status",
-]
-
-
-def _text(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def apply(
@@ -88,7 +75,7 @@ def apply(
             "series": series,
             "fy": str(fy),
             "area": area,
-            "value": _text(value),
+            "value": plain_number(value),
             "status": status,
             "sample": "false",
             "comment": (old["comment"] if keep and old else "") if comment is None else comment,
@@ -133,7 +120,7 @@ def apply(
     given = {(e.series, e.fy) for e in result.entries if e.area == PREFECTURE}
     touched = {(e.series, e.fy) for e in result.entries if e.area != PREFECTURE} - given
     for series, fy in sorted(touched):
-        if ds.series.at[series, "kind"] not in ("count", "stock"):
+        if ds.series.at[series, "kind"] not in SUMMED_KINDS:
             continue
         towns = [
             r
@@ -141,7 +128,7 @@ def apply(
             if r["series"] == series and int(r["fy"]) == fy and r["area"] != PREFECTURE
         ]
         total = sum(float(r["value"]) for r in towns)
-        status = "速報" if any(r["status"] == "速報" for r in towns) else "確定"
+        status = sum_status(r["status"] for r in towns)
         written = put(
             series,
             fy,
@@ -162,7 +149,7 @@ def apply(
         .sort_values(["series", "_fy", "area"], kind="stable")
         .drop(columns="_fy")
     )
-    return {"history.csv": _csv(table), "changes.csv": _changes_csv(ds.directory, changes)}
+    return {"history.csv": _csv(table), "changes.csv": appended_changes(ds.directory, changes)}
 
 
 def commit(
@@ -179,7 +166,7 @@ def commit(
 
     ``by`` is the staff member's name for the change record (``staff.remembered_name()``); the
     login name says nothing on a shared office PC, so there is no default. Times are Japan time.
-    Raises :class:`~briefing.disclosure.DisclosureError` (nothing saved) when the new figures'
+    Raises :class:`~briefing.stats.disclosure.DisclosureError` (nothing saved) when the new figures'
     withheld counts would fail the audit.
     """
     if not by.strip():
@@ -221,26 +208,7 @@ def _require_disclosable(ds: Dataset, files: dict[str, bytes], settings: Setting
         require_passed(load_dataset(folder), settings.suppress_below, settings.disclosure_dir)
 
 
-def read_changes(directory: Path) -> pd.DataFrame:
-    """The change record (empty when nothing was ever imported)."""
-    path = directory / "changes.csv"
-    if not path.exists():
-        return pd.DataFrame(columns=CHANGE_COLUMNS)
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
 def _csv(table: pd.DataFrame) -> bytes:
     buffer = io.StringIO()
     table.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
-
-
-def _changes_csv(directory: Path, changes: list[dict[str, object]]) -> bytes:
-    path = directory / "changes.csv"
-    old = path.read_bytes() if path.exists() else b""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CHANGE_COLUMNS, lineterminator="\n")
-    if not old:
-        writer.writeheader()
-    writer.writerows(changes)
-    return old + buffer.getvalue().encode("utf-8")

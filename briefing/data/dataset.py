@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..config import Settings
+from ..labels import KIND
 from . import schema, store
-from .config import Settings
-from .labels import KIND
+from .areas import PREFECTURE
 from .problems import DataError, Problem
-
-PREFECTURE = "240001"
 
 #: Allowed value range per indicator kind: (minimum, maximum, must be whole, what to write).
 _RANGES = {
@@ -257,7 +256,7 @@ def _cross_check(
                 "history.csv",
                 row.file_row,
                 "value",
-                _plain(row.value),
+                schema.plain_number(row.value),
                 f"この指標の種類（{KIND['ja'][row.kind]}）では取りえない値です。",
                 _RANGES[row.kind][3],
             )
@@ -311,7 +310,3 @@ def _cross_check(
 def _unchecked(table: pd.DataFrame, name: str, skip: set[tuple[str, int | None]]) -> pd.DataFrame:
     """``table`` without the rows that already have a problem of their own."""
     return table[~table["file_row"].isin({row for file, row in skip if file == name})]
-
-
-def _plain(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)

@@ -1,7 +1,7 @@
 """The withheld cells of one data version, chosen once and audited once, shared by every view.
 
-Choosing (:mod:`briefing.suppression`, :mod:`briefing.survey_disclosure`) and auditing
-(:mod:`briefing.audit`) take seconds; every dashboard kernel and every export of the same data
+Choosing (:mod:`briefing.stats.suppression`, :mod:`briefing.stats.survey_disclosure`) and auditing
+(:mod:`briefing.stats.audit`) take seconds; every dashboard kernel and every export of the same data
 needs the same answer, so both are stored by data version in small JSON files. Views need only
 the choice; exports and saves also need the audit's verdict.
 """
@@ -17,11 +17,11 @@ from typing import Any
 
 import pandas as pd
 
+from ..data.dataset import Dataset
+from ..data.files import write_cache
+from ..data.fiscal import format_fy
+from ..labels import group_label
 from .audit import AuditResult, Finding, audit, survey_audit
-from .dataset import Dataset
-from .figcache import write_atomic
-from .fiscal import format_fy
-from .labels import group_label
 from .suppression import Suppression, from_json, suppression, to_json
 from .survey_disclosure import ALL, GroupKey, survey_withheld
 
@@ -138,7 +138,7 @@ def _load(cache_dir: Path | None, key: str, threshold: int, part: str) -> dict[s
 def _store(cache_dir: Path | None, key: str, threshold: int, part: str, data: object) -> None:
     if cache_dir is not None:
         path = cache_dir / f"{key}-{threshold}-m{METHOD}-{part}.json"
-        write_atomic(path, json.dumps(data, ensure_ascii=False).encode())
+        write_cache(path, json.dumps(data, ensure_ascii=False).encode())
 
 
 def findings_text(ds: Dataset, result: AuditResult, threshold: int) -> list[str]:
