@@ -17,6 +17,10 @@ import pandas as pd
 
 from ..config import Settings
 from ..data.fiscal import format_fy
+from ..labels import text
+
+#: Characters per line of a survey group's label: 18 kanji fill the space 34 letters do.
+_WRAP = {"ja": 18, "en": 34}
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -133,11 +137,9 @@ def _fy_axis(ax: object, years: list[int], lang: str) -> None:
     step = -(-len(years) // 10)  # at most ~10 labels: long histories stay legible and quick to draw
     years = years[::-1][::step][::-1]
     ax.set_xticks(years)  # type: ignore[attr-defined]
-    short = [
-        format_fy(y, lang=lang, short=True) if lang == "ja" else f"FY{y % 100:02d}" for y in years
-    ]
+    short = [format_fy(y, lang=lang, short=True) for y in years]
     ax.set_xticklabels(short)  # type: ignore[attr-defined]
-    ax.set_xlabel("年度" if lang == "ja" else "Fiscal year")  # type: ignore[attr-defined]
+    ax.set_xlabel(text("fy_axis", lang))  # type: ignore[attr-defined]
 
 
 def trend_figure(
@@ -160,7 +162,7 @@ def trend_figure(
     fig = _figure(settings)
     ax = fig.subplots()
     if plan is not None:
-        word = "計画期間" if lang == "ja" else "plan period"
+        word = text("plan_period", lang)
         ax.axvspan(plan[0] - 0.5, plan[1] + 0.5, color="0.9", zorder=0, linewidth=0, label=word)
     labels = list(dict.fromkeys(values["label"]))
     palette = dict(zip(labels, settings.palette, strict=False))
@@ -193,17 +195,17 @@ def trend_figure(
         sample = values[values["sample"]] if "sample" in values else values.iloc[:0]
         if len(sample):
             ax.scatter(sample["fy"], sample["value"], marker="x", s=22, color="0.15", zorder=7)
-            word = "架空のサンプル" if lang == "ja" else "fictitious sample"
+            word = text("sample_legend", lang)
             ax.scatter([], [], marker="x", s=22, color="0.15", label=word)
     if baseline is not None:
         for row in baseline.itertuples():
             colour = palette.get(row.label, settings.palette[0])
             ax.axhline(row.value, color=colour, linestyle=":", linewidth=1.2, alpha=0.8)
             ax.scatter([row.fy], [row.value], marker="D", s=70, color=colour, zorder=6)
-        word = "基準値" if lang == "ja" else "baseline"
+        word = text("baseline_legend", lang)
         ax.plot([], [], linestyle=":", marker="D", color="0.3", label=word)
     if values["provisional"].any():
-        word = "速報値" if lang == "ja" else "provisional"
+        word = text("provisional_legend", lang)
         ax.scatter([], [], s=50, facecolor="white", edgecolor="0.3", linewidth=1.8, label=word)
     years = sorted(set(values["fy"]) | (set(baseline["fy"]) if baseline is not None else set()))
     if years:
@@ -249,7 +251,7 @@ def bar_figure(
                 bar.set_edgecolor("white")
         from matplotlib.patches import Patch
 
-        word = "架空のサンプル" if lang == "ja" else "fictitious sample"
+        word = text("sample_legend", lang)
         key = Patch(facecolor=settings.palette[0], hatch="///", edgecolor="white", label=word)
         ax.legend(handles=[key], loc="lower right", fontsize=8, frameon=True)
     ax.set_yticks(list(y))
@@ -292,9 +294,9 @@ def share_figure(
     ``shares`` has label, share, low, high, n, reference.
     """
     settings = settings or Settings()
-    ref = "（参考値）" if lang == "ja" else " (indicative)"
+    ref = text("reference_suffix", lang)
     labels = [  # long agency names wrap (18 kanji take 45% of the width) instead of squeezing the plot
-        textwrap.fill(f"{lab}  n={n:,}{ref if r else ''}", 18 if lang == "ja" else 34)
+        textwrap.fill(f"{lab}  n={n:,}{ref if r else ''}", _WRAP[lang])
         for lab, n, r in zip(shares["label"], shares["n"], shares["reference"], strict=True)
     ]
     rows = sum(
@@ -319,13 +321,11 @@ def share_figure(
     )
     for row, share in zip(y, shares["share"], strict=True):  # a hidden share says so
         if pd.isna(share):
-            ax.text(
-                1, row, "非表示" if lang == "ja" else "hidden", va="center", fontsize=8, color="0.3"
-            )
+            ax.text(1, row, text("hidden", lang), va="center", fontsize=8, color="0.3")
     if "sample" in shares and shares["sample"].any():
         sample = shares["sample"].to_numpy()
         ax.scatter(shares["share"][sample], ys[sample], marker="x", s=18, color="0.15", zorder=4)
-        word = "架空のサンプル" if lang == "ja" else "fictitious sample"
+        word = text("sample_legend", lang)
         ax.scatter([], [], marker="x", s=18, color="0.15", label=word)
         ax.legend(loc="lower right", fontsize=8, frameon=True)
     ax.set_yticks(y)
@@ -361,7 +361,7 @@ def goal_figure(
     if "sample" in shares and shares["sample"].any():
         sample = shares[shares["sample"]]
         ax.scatter(sample["fy"], sample["share"], marker="x", s=22, color="0.15", zorder=6)
-        word = "架空のサンプル" if lang == "ja" else "fictitious sample"
+        word = text("sample_legend", lang)
         ax.scatter([], [], marker="x", s=22, color="0.15", label=word)
         ax.legend(loc="lower right", fontsize=8, frameon=True)
     if target is not None and target_fy is not None:
@@ -369,7 +369,7 @@ def goal_figure(
         high = target > 80  # the label goes left of the star (the plan's last year is the
         # axis's right end), above it unless that would leave the axes
         ax.annotate(
-            ("目標 " if lang == "ja" else "target ") + f"{target:.0f}%",
+            text("target_mark", lang, value=f"{target:.0f}%"),
             (target_fy, target),
             textcoords="offset points",
             xytext=(-8, -6 if high else 6),

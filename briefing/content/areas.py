@@ -112,7 +112,7 @@ class AreaViews(IndicatorViews):
         )
 
         shown = table[["label", "shown"]].rename(
-            columns={"label": "地域" if lang == "ja" else "Area", "shown": fy_text}
+            columns={"label": text("area_column", lang), "shown": fy_text}
         )
         withheld = any(r["why"] == COMPLEMENT for r in rows)
         incomplete = any(partial_counts(str(r["why"])) is not None for r in rows)

@@ -16,6 +16,7 @@ from ..charts import figures
 from ..charts.figcache import FigureCache
 from ..config import Settings
 from ..data.dataset import Dataset
+from ..labels import text
 from ..stats.disclosure import Disclosure, disclosure
 from ..stats.statistics import area_history, summarise
 from ..stats.suppression import Suppression
@@ -69,11 +70,11 @@ class BuilderBase:
 
     # ---- naming -------------------------------------------------------------------------
     def area_name(self, code: str, lang: str) -> str:
-        return str(self.ds.areas.at[code, "name_ja" if lang == "ja" else "name_en"])
+        return str(self.ds.areas.at[code, f"name_{lang}"])
 
     def direction_name(self, direction: int, lang: str) -> str:
-        name = self.ds.directions.at[direction, "name_ja" if lang == "ja" else "name_en"]
-        return f"{direction} {name}" if lang == "ja" else f"{direction}. {name}"
+        name = self.ds.directions.at[direction, f"name_{lang}"]
+        return text("direction_name", lang, n=direction, name=name)
 
     def directions(self, filters: Filters) -> list[int]:
         return (

@@ -51,8 +51,8 @@ def value_text(
     v = float(value)  # type: ignore[arg-type]
     if kind == "milestone":
         return text("established" if v >= 1 else "not_established", lang)
-    if lang == "en" and unit and unit != "%":
-        return f"{number(v, kind)} {unit}"
+    if unit and unit != "%":
+        return text("with_unit", lang, number=number(v, kind), unit=unit)
     return f"{number(v, kind)}{unit}"
 
 
@@ -65,8 +65,7 @@ def change_text(change: object, pct: object = None, *, kind: str, lang: str = "j
         return f"{c:+.1f}{_POINTS[lang]}"
     body = f"{c:+,.0f}" if c.is_integer() else f"{c:+,.1f}"
     if not _missing(pct):
-        open_, close = ("（", "）") if lang == "ja" else (" (", ")")
-        body += f"{open_}{float(pct):+.1f}%{close}"  # type: ignore[arg-type]
+        body += text("parenthesised", lang, body=f"{float(pct):+.1f}%")  # type: ignore[arg-type]
     return body
 
 

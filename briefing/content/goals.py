@@ -25,13 +25,9 @@ class GoalViews(BuilderBase):
         region = filters.area if level == "region" else self.ds.areas.at[filters.area, "region"]
         name = self.area_name(region, filters.lang)
         if level == "municipality":
-            scope = (
-                f"{name}の回答者（調査は地域単位）"
-                if filters.lang == "ja"
-                else f"respondents in {name} (surveys are by region)"
-            )
+            scope = text("scope_municipality", filters.lang, name=name)
         else:
-            scope = f"{name}の回答者" if filters.lang == "ja" else f"respondents in {name}"
+            scope = text("scope_region", filters.lang, name=name)
         return [region], scope
 
     def goal_cards(self, filters: Filters, *, charts_too: bool = False) -> list[GoalCard]:
@@ -57,17 +53,11 @@ class GoalViews(BuilderBase):
             target = (
                 f"{goal.target_value:g}%（{format_fy(int(goal.target_fy), lang=lang)}）"
                 if pd.notna(goal.target_value)
-                else (
-                    "目標値: 未入力（正式な目標値が決まれば data/catalog.csv に入力）"
-                    if lang == "ja"
-                    else "Target: not entered"
-                )
+                else text("target_missing", lang)
             )
             table = pd.DataFrame(
                 {
-                    ("年度" if lang == "ja" else "FY"): [
-                        format_fy(int(f), lang=lang) for f in shares["fy"]
-                    ],
+                    text("fy_column", lang): [format_fy(int(f), lang=lang) for f in shares["fy"]],
                     text("share_column", lang, level=self.level): (
                         _share_column(shares, lang, self.level)
                     ),
@@ -99,7 +89,7 @@ class GoalViews(BuilderBase):
             cards.append(
                 GoalCard(
                     id=goal.id,
-                    name=goal.name_ja if lang == "ja" else goal.name_en,
+                    name=getattr(goal, f"name_{lang}"),
                     scope=scope,
                     latest=share_text(
                         last["share"],
@@ -158,20 +148,10 @@ class GoalViews(BuilderBase):
         lo, hi = self.years(filters)
         panels = []
         plan = [
-            ("G1", "region", None, "地域別" if lang == "ja" else "by region"),
-            (
-                "G1",
-                "group",
-                regions,
-                ("年代別" if lang == "ja" else "by age band") + f"（{scope}）",
-            ),
-            (
-                "G2",
-                "group",
-                regions,
-                ("機関の種類別" if lang == "ja" else "by agency type") + f"（{scope}）",
-            ),
-            ("G2", "region", None, "地域別" if lang == "ja" else "by region"),
+            ("G1", "region", None, text("by_region", lang)),
+            ("G1", "group", regions, text("by_age", lang) + f"（{scope}）"),
+            ("G2", "group", regions, text("by_agency", lang) + f"（{scope}）"),
+            ("G2", "region", None, text("by_region", lang)),
         ]
         for survey, by, where, subtitle in plan:
             shares = survey_shares(
@@ -199,7 +179,7 @@ class GoalViews(BuilderBase):
             title = f"{survey} {goal.name_ja if lang == 'ja' else goal.name_en} — {subtitle} {format_fy(fy, lang=lang)}"
             table = pd.DataFrame(
                 {
-                    ("区分" if lang == "ja" else "Group"): shares["label"],
+                    text("group_column", lang): shares["label"],
                     text("share_column", lang, level=self.level): (
                         _share_column(shares, lang, self.level)
                     ),
@@ -226,15 +206,7 @@ class GoalViews(BuilderBase):
 
             sample_note = text("sample_note", lang) if bool(shares["sample"].any()) else ""
             n_ref = int(shares["reference"].sum())
-            note = (
-                (
-                    f"回答者が{s.small_sample_n}人未満の区分（{n_ref}）は参考値です。"
-                    if lang == "ja"
-                    else f"{n_ref} groups with n < {s.small_sample_n} are indicative only."
-                )
-                if n_ref
-                else ""
-            )
+            note = text("small_groups_note", lang, n=s.small_sample_n, count=n_ref) if n_ref else ""
             panels.append(
                 SurveyPanel(
                     title=title,

@@ -65,9 +65,9 @@ def parse_fy(text: object) -> int:
 
 
 def format_fy(fy: int, *, lang: str = "ja", short: bool = False) -> str:
-    """Show a fiscal year as 令和N年度 (or R6 when ``short``), or FY2024 in English."""
+    """Show a fiscal year as 令和N年度 (or R6 when ``short``), or FY2024 (FY24) in English."""
     if lang == "en":
-        return f"FY{fy}"
+        return f"FY{fy % 100:02d}" if short else f"FY{fy}"
     if fy >= 2019:
         n = fy - 2018
         if short:
