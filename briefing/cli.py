@@ -10,20 +10,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import DATA_ENV, Settings
-from .dataset import load_dataset
-from .problems import DataError
+from .config import Settings, add_options, from_options
+from .data.dataset import load_dataset
+from .data.problems import DataError
 
 if TYPE_CHECKING:
-    from .figcache import Drawers
+    from .charts.figcache import Drawers
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    settings = Settings()
-    if getattr(args, "data", None):
-        settings = settings.with_(data_dir=Path(args.data).resolve())
+    settings = from_options(args)
     try:
         return int(args.run(args, settings) or 0)
     except DataError as error:
@@ -37,47 +35,26 @@ def _parser() -> argparse.ArgumentParser:
         description="三重県ひきこもり支援推進計画 委員会ブリーフィング・ワークブック",
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    data_help = f"データフォルダ（既定: リポジトリの data/ または環境変数 {DATA_ENV}）"
 
     check = commands.add_parser("check", help="データフォルダを検証して概要を表示する")
-    check.add_argument("--data", metavar="DIR", help=data_help)
+    add_options(check, "data_dir")
     check.set_defaults(run=_check)
 
     audit = commands.add_parser(
         "audit", help="伏せた値（5未満）が公表する値から逆算できないかを整数計画法で確かめる"
     )
-    audit.add_argument("--data", metavar="DIR", help=data_help)
+    add_options(audit, "data_dir")
     audit.set_defaults(run=_audit)
 
     serve = commands.add_parser("serve", help="ダッシュボード（Voilà）を起動する")
-    serve.add_argument("--data", metavar="DIR", help=data_help)
-    serve.add_argument(
-        "--port", type=int, default=Settings().port, help="ポート番号（既定: %(default)s）"
-    )
-    serve.add_argument(
-        "--host",
-        default=Settings().host,
-        help="待ち受けアドレス（既定: %(default)s＝このPCのみ。会議室のネットワークで共有するときは 0.0.0.0）",
-    )
-    serve.add_argument(
-        "--pool",
-        type=int,
-        default=Settings().kernel_pool,
-        help="あらかじめ起動しておくカーネルの数（既定: %(default)s。1つ約150MB）",
-    )
+    add_options(serve, "data_dir", "host", "port", "kernel_pool")
     serve.set_defaults(run=_serve)
 
     staff = commands.add_parser(
         "staff",
         help="担当者用ページ（取り込み・確認・コメント・保存・取り消し）をこのPCだけで開く",
     )
-    staff.add_argument("--data", metavar="DIR", help=data_help)
-    staff.add_argument(
-        "--port",
-        type=int,
-        default=Settings().staff_port,
-        help="ポート番号（既定: %(default)s。待ち受けは常に 127.0.0.1＝このPCのみ）",
-    )
+    add_options(staff, "data_dir", "staff_port")
     staff.add_argument(
         "--no-browser", action="store_true", help="ブラウザを開かない（アドレスだけ表示する）"
     )
@@ -86,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export", help="静的な HTML 資料（1ファイル、オフラインで開けて A4 で印刷できる）を作る"
     )
-    export.add_argument("--data", metavar="DIR", help=data_help)
+    add_options(export, "data_dir")
     export.add_argument(
         "--direction",
         type=int,
@@ -121,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
         "--direction", type=int, choices=range(1, 7), metavar="N", help="取組方向 1〜6 だけにする"
     )
     template.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
-    template.add_argument("--data", metavar="DIR", help=data_help)
+    add_options(template, "data_dir")
     template.set_defaults(run=_template)
 
     imp = commands.add_parser(
@@ -136,11 +113,11 @@ def _parser() -> argparse.ArgumentParser:
         "--by",
         help="変更記録に残す担当者名（既定: このPCで前回使った名前。初めてのときは尋ねて、このPCに記憶する）",
     )
-    imp.add_argument("--data", metavar="DIR", help=data_help)
+    add_options(imp, "data_dir")
     imp.set_defaults(run=_import)
 
     undo = commands.add_parser("undo", help="直前の取り込みを取り消し、その前のファイルに戻す")
-    undo.add_argument("--data", metavar="DIR", help=data_help)
+    add_options(undo, "data_dir")
     undo.set_defaults(run=_undo)
 
     sample = commands.add_parser(
@@ -156,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
-    from .summary import describe
+    from .stats.summary import describe
 
     print(describe(load_dataset(settings.data_dir)))
     return 0
@@ -165,8 +142,8 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 def _audit(args: argparse.Namespace, settings: Settings) -> int:
     from collections import Counter
 
-    from .disclosure import audited, disclosure, findings_text
-    from .suppression import COMPLEMENT, SMALL
+    from .stats.disclosure import audited, disclosure, findings_text
+    from .stats.suppression import COMPLEMENT, SMALL
 
     ds = load_dataset(settings.data_dir)
     threshold = settings.suppress_below
@@ -192,37 +169,37 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from .disclosure import disclosure
     from .server import serve
+    from .stats.disclosure import disclosure
 
     ds = load_dataset(settings.data_dir)  # a broken data file is reported here, before anyone waits
     # the withheld cells are chosen once here, not by every pool kernel at the same moment
     disclosure(ds, settings.suppress_below, settings.disclosure_dir)
-    return serve(settings.with_(host=args.host, port=args.port, kernel_pool=args.pool))
+    return serve(settings)
 
 
 def _staff(args: argparse.Namespace, settings: Settings) -> int:
     from .server import staff
 
     load_dataset(settings.data_dir)  # a broken data file is reported here, before the page opens
-    return staff(settings.with_(port=args.port), open_browser=not args.no_browser)
+    return staff(settings, open_browser=not args.no_browser)
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from . import charts
-    from .dataset import data_version
-    from .figcache import FORK, Drawers, FigureCache
+    from .charts import figures
+    from .charts.figcache import FORK, Drawers, FigureCache
+    from .data.dataset import data_version
 
     # with nothing drawn yet for this data, fork the drawing processes first: matplotlib then
     # loads (~0.4 s) while the data loads and the briefing renders, instead of after them
     cold = FigureCache(settings.cache_dir, data_version(settings.data_dir)).cold and FORK
-    with Drawers(charts.prepare) if cold else contextlib.nullcontext() as drawers:
+    with Drawers(figures.prepare) if cold else contextlib.nullcontext() as drawers:
         return _write_briefings(args, settings, drawers)
 
 
 def _write_briefings(args: argparse.Namespace, settings: Settings, drawers: Drawers | None) -> int:
-    from .disclosure import DisclosureError
-    from .export import export_each_area, export_file, resolve_options
+    from .render.export import export_each_area, export_file, resolve_options
+    from .stats.disclosure import DisclosureError
 
     options = {
         "direction": args.direction,
@@ -272,8 +249,8 @@ def _write_briefings(args: argparse.Namespace, settings: Settings, drawers: Draw
 
 
 def _template(args: argparse.Namespace, settings: Settings) -> int:
-    from .fiscal import FiscalYearError, format_fy, parse_fy
-    from .template import build_template
+    from .data.fiscal import FiscalYearError, format_fy, parse_fy
+    from .intake.workbook import build_template
 
     try:
         fy = parse_fy(args.fy)
@@ -282,9 +259,9 @@ def _template(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     ds = load_dataset(settings.data_dir)
     output = Path(args.output)
-    from .export import write_bytes_atomic
+    from .data.files import write_atomic
 
-    write_bytes_atomic(output, build_template(ds, fy, direction=args.direction))
+    write_atomic(output, build_template(ds, fy, direction=args.direction))
     print(
         f"{output} を作成しました（{format_fy(fy)}）。黄色のセルに入力して、briefing import {output.name} で取り込みます。"
     )
@@ -293,10 +270,10 @@ def _template(args: argparse.Namespace, settings: Settings) -> int:
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     from . import clock
-    from .disclosure import DisclosureError
-    from .review import review, review_text
-    from .store import LockError, version_meta
-    from .update import commit
+    from .data.store import LockError, version_meta
+    from .intake.apply import commit
+    from .intake.review import Change, review, review_text
+    from .stats.disclosure import DisclosureError
 
     ds = load_dataset(settings.data_dir)
     paths = [Path(f) for f in args.files]
@@ -313,7 +290,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     if args.dry_run:
         print("\n確認のみ（--dry-run）: 保存していません。")
         return 0
-    if not len(result.table) or not (result.table["change"] != "変更なし").any():
+    if not len(result.table) or not (result.table["change"] != Change.UNCHANGED).any():
         print("\n変わる値がないため、保存しませんでした。")
         return 0
     by = _staff_name(args.by)
@@ -341,7 +318,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 def _staff_name(given: str | None) -> str:
     """The name for the change record: ``--by``, else the one remembered on this PC, else asked
     once at a terminal. A name given or typed becomes this PC's default."""
-    from .staff import remember_name, remembered_name
+    from .intake.staff_name import remember_name, remembered_name
 
     remembered = remembered_name()
     name = (given or "").strip() or remembered
@@ -356,7 +333,7 @@ def _staff_name(given: str | None) -> str:
 
 def _undo(args: argparse.Namespace, settings: Settings) -> int:
     from . import clock
-    from .store import LockError, list_versions, undo, version_meta
+    from .data.store import LockError, list_versions, undo, version_meta
 
     versions = list_versions(settings.data_dir)
     meta = version_meta(settings.data_dir, versions[-1]) if versions else {}
@@ -376,7 +353,7 @@ def _undo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _sample(args: argparse.Namespace, settings: Settings) -> int:
-    from .sample import generate
+    from .data.sample import generate
 
     outdir = Path(args.outdir)
     generate(outdir, seed=args.seed, scale=args.scale)

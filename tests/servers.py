@@ -307,7 +307,7 @@ def bundled_disclosure() -> Path | None:
 
     Choosing the withheld cells and auditing them takes 10–30 s on a busy 2-core machine; every
     server, kernel and export of the bundled data would do it again in its own temporary folder.
-    The files are what ``briefing.disclosure`` itself stores (keyed by data version and method):
+    The files are what ``briefing.stats.disclosure`` itself stores (keyed by data version and method):
     a copy of the data that a test changes has another version and is chosen afresh.
     """
     if SEED_DIR is None:
@@ -315,7 +315,7 @@ def bundled_disclosure() -> Path | None:
     done = SEED_DIR / "complete"
     if not done.exists():
         from briefing import load_dataset
-        from briefing.disclosure import disclosure, require_passed
+        from briefing.stats.disclosure import disclosure, require_passed
 
         settings = Settings(data_dir=REPO_ROOT / "data")
         ds = load_dataset(settings.data_dir)
@@ -339,7 +339,7 @@ def seed_disclosure(tmpdir: Path) -> Path:
 def share_figures(tmpdir: Path) -> None:
     """Make the figure cache of a process whose ``TMPDIR`` is ``tmpdir`` the session's own.
 
-    Charts are stored per data version and drawn atomically (``briefing.figcache``), so servers
+    Charts are stored per data version and drawn atomically (``briefing.charts.figcache``), so servers
     and exports can share them as the kernels of one server do; a test that is about drawing
     uses a cache of its own.
     """

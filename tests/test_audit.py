@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from briefing import Dataset, Settings, load_dataset
-from briefing import disclosure as disclosure_module
 from briefing.cli import main
-from briefing.disclosure import DisclosureError
-from briefing.export import render_briefing
-from briefing.filters import Filters
-from briefing.suppression import SMALL, Suppression, suppression
+from briefing.content.filters import Filters
+from briefing.render.export import render_briefing
+from briefing.stats import disclosure as disclosure_module
+from briefing.stats.disclosure import DisclosureError
+from briefing.stats.suppression import SMALL, Suppression, suppression
 
 
 def _primaries_only(ds: Dataset, threshold: int) -> Suppression:

@@ -4,7 +4,7 @@ Executions here stall now and then (a lost wake-up in the kernel client, see DES
 execution timeout must end every stall, so no load may wait for ever: a notebook made to stall
 shows the Japanese timeout message within the timeout, and a series of real loads all finish.
 Closing a page does not shut its kernel down (Voilà #1458), so idle culling must, or kernels
-(~200 MB each) pile up during a meeting. How fast loads are is measured in ``benchmarks/run.py``.
+(~200 MB each) pile up during a meeting. How fast loads are is measured by ``python -m benchmarks``.
 """
 
 from __future__ import annotations

@@ -30,8 +30,8 @@ from servers import seed_disclosure, shared_tmpdir
 
 from briefing import Settings, load_dataset
 from briefing.content import Builder
-from briefing.export import data_csv, export_file, neutralise, render_briefing
-from briefing.filters import from_query
+from briefing.content.filters import from_query
+from briefing.render.export import data_csv, export_file, neutralise, render_briefing
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
@@ -814,10 +814,10 @@ def test_updates_since_a_date_come_from_the_change_record_with_old_and_new(
     import datetime as dt
 
     from briefing import Settings, load_dataset
-    from briefing.export import render_briefing
-    from briefing.filters import Filters
-    from briefing.review import review
-    from briefing.update import commit
+    from briefing.content.filters import Filters
+    from briefing.intake.apply import commit
+    from briefing.intake.review import review
+    from briefing.render.export import render_briefing
 
     update = tmp_path / "update.csv"
     update.write_text("指標,年度,地域,値\n3-1,R7,県全体,410\n", encoding="utf-8-sig")

@@ -22,7 +22,7 @@ from conftest import unavailable
 from servers import chromium, seed_disclosure
 
 from briefing import Settings
-from briefing.export import export_file
+from briefing.render.export import export_file
 
 pytestmark = pytest.mark.browser
 

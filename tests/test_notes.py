@@ -14,7 +14,7 @@ import pytest
 from inputs import run_cli, write_csv, write_xlsx
 
 from briefing import PREFECTURE, Dataset, Settings, load_dataset
-from briefing.review import review, review_html, review_text
+from briefing.intake.review import review, review_html, review_text
 from widgets import UpdatePanel
 
 TODAY = dt.date(2026, 11, 1)

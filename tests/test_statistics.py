@@ -21,7 +21,7 @@ from briefing import (
     load_dataset,
     summarise,
 )
-from briefing.suppression import (
+from briefing.stats.suppression import (
     SMALL,
     Suppression,
     suppression,

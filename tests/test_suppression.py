@@ -1,6 +1,6 @@
 """Withheld counts stay withheld: no reader can work a 「5未満」 out of what is published.
 
-Two auditors check it: the workbook's own (``briefing.audit``, integer programmes over what the
+Two auditors check it: the workbook's own (``briefing.stats.audit``, integer programmes over what the
 views publish) and one written here from scratch, which reads only the published CSV files of
 every area and the region list and solves linear programmes with scipy's ``linprog``.
 """
@@ -20,15 +20,15 @@ from scipy.optimize import linprog
 from servers import seed_disclosure
 
 from briefing import PREFECTURE, Dataset, Settings, load_dataset, parse_fy, suppression
-from briefing.audit import Fact, audit, survey_audit
 from briefing.content import Builder
-from briefing.disclosure import METHOD, audited, disclosure
-from briefing.export import data_csv
-from briefing.filters import Filters
-from briefing.html import render_view
-from briefing.summary import describe
-from briefing.suppression import COMPLEMENT, SMALL, Suppression
-from briefing.survey_disclosure import survey_withheld
+from briefing.content.filters import Filters
+from briefing.render.export import data_csv
+from briefing.render.html import render_view
+from briefing.stats.audit import Fact, audit, survey_audit
+from briefing.stats.disclosure import METHOD, audited, disclosure
+from briefing.stats.summary import describe
+from briefing.stats.suppression import COMPLEMENT, SMALL, Suppression
+from briefing.stats.survey_disclosure import survey_withheld
 
 REGIONS = ["hokusei", "chusei", "nansei", "iga", "higashikishu"]
 
@@ -77,7 +77,7 @@ def test_the_bundled_data_passes_the_audit(bundled_dataset: Dataset, threshold: 
 
 
 def test_the_audit_passes_on_twice_the_sample_years(tmp_path: Path) -> None:
-    from briefing.sample import generate
+    from briefing.data.sample import generate
 
     generate(tmp_path, scale=2)
     ds = load_dataset(tmp_path)
@@ -470,9 +470,9 @@ def test_an_old_value_withheld_by_the_earlier_briefing_stays_withheld_in_the_upd
     protection the earlier briefing gave (the earlier total minus the others)."""
     import datetime as dt
 
-    from briefing.export import render_briefing
-    from briefing.review import review
-    from briefing.update import commit
+    from briefing.intake.apply import commit
+    from briefing.intake.review import review
+    from briefing.render.export import render_briefing
 
     ds = load_dataset(data_copy)
     # the earlier and the new data's choices are stored here once, as in a kernel or an export

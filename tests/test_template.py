@@ -10,8 +10,8 @@ import pytest
 from inputs import TEMPLATE_FIRST_ROW, TEMPLATE_HEADER_ROW, run_cli, template_rows
 
 from briefing import Dataset, load_dataset
-from briefing.dataset import PREFECTURE
-from briefing.template import HEADER, build_template
+from briefing.data.areas import PREFECTURE
+from briefing.intake.workbook import HEADER, build_template
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 YELLOW = "00FFF2B3"

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from briefing import Settings, load_dataset
-from briefing.update import read_changes
+from briefing.data.changes import read_changes
 from widgets import UpdatePanel
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from conftest import unavailable
 
 from briefing import Settings
-from briefing.export import export_file
+from briefing.render.export import export_file
 
 VNU = Path(__file__).resolve().parent.parent / ".tools/node_modules/vnu-jar/build/dist/vnu.jar"
 

@@ -15,29 +15,15 @@ from typing import Any
 import ipywidgets as w
 
 from briefing import DataError, Settings, load_dataset
-from briefing.config import KEEPALIVE_ENV
 from briefing.content import Builder
-from briefing.dataset import Dataset, data_version
-from briefing.export import file_data_url, render_briefing
-from briefing.filters import VIEWS, Filters, from_query
-from briefing.html import render_view, stylesheet
-from briefing.labels import text
+from briefing.content.filters import VIEWS, Filters, from_query
+from briefing.data.dataset import Dataset, data_version
+from briefing.labels import DASHBOARD, text
+from briefing.render.export import file_data_url, render_briefing
+from briefing.render.html import render_view, stylesheet
 
 from .controls import FilterBar
 from .state import DashboardState
-
-TITLES = {
-    "ja": {
-        "title": "三重県ひきこもり支援推進計画 進捗ダッシュボード",
-        "tabs": ("概要", "取組方向", "地域比較", "調査（目標）"),
-        "asof": "データ更新日",
-    },
-    "en": {
-        "title": "Mie Prefecture hikikomori support plan — progress dashboard",
-        "tabs": ("Overview", "Directions", "Areas", "Surveys (goals)"),
-        "asof": "Data as of",
-    },
-}
 
 
 class Dashboard(w.VBox):
@@ -86,7 +72,7 @@ class Dashboard(w.VBox):
     def refresh(self) -> None:
         """Redraw what depends on the state: header, banner and the visible view only."""
         f = self.state.filters
-        titles = TITLES[f.lang]
+        titles = DASHBOARD[f.lang]
         asof = self.ds.history["updated"].max()
         self.header.value = f'<div class="mb"><h2 style="margin-top:0">{titles["title"]}</h2><div class="sub">{titles["asof"]}: {asof}</div></div>'
         self.banner.value = (
@@ -227,10 +213,10 @@ class Loaded:
 
         Voilà spares kernels waiting in its pool from culling, but not one just handed to a page
         whose browser has not connected yet: a kernel idle since preheating would be culled in
-        that gap ("Kernel does not exist"). A small message every ``BRIEFING_KEEPALIVE`` seconds
+        that gap ("Kernel does not exist"). A small message every ``Settings.keepalive`` seconds
         keeps the server's activity clock fresh; one more goes out when the request arrives.
         """
-        period = float(os.environ.get(KEEPALIVE_ENV, "20"))
+        period = float(Settings().keepalive)
         arrived = threading.Event()
         result: list[str] = []
 

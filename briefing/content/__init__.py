@@ -2,7 +2,7 @@
 
 The dashboard and the exported briefing both render these objects, so a value, a 5未満 or a
 参考値 appears the same way on screen and on paper. Charts are drawn through a
-:class:`~briefing.figcache.FigureCache` and handed over as bytes (PNG) or text (SVG).
+:class:`~briefing.charts.figcache.FigureCache` and handed over as bytes (PNG) or text (SVG).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .areas import AreaViews
+from .filters import VIEWS, Filters, from_query
 from .goals import GoalViews
 from .models import Chart, Comparison, GoalCard, IndicatorCard, SeriesLine, SurveyPanel
 
@@ -26,8 +27,11 @@ __all__ = [
     "Builder",
     "Chart",
     "Comparison",
+    "Filters",
     "GoalCard",
     "IndicatorCard",
     "SeriesLine",
     "SurveyPanel",
+    "VIEWS",
+    "from_query",
 ]

@@ -6,13 +6,13 @@ from functools import partial
 
 import pandas as pd
 
-from .. import charts
-from ..dataset import PREFECTURE
-from ..filters import Filters
-from ..fiscal import format_fy
-from ..formatting import value_text
+from ..charts import figures
+from ..data.areas import PREFECTURE
+from ..data.fiscal import format_fy
 from ..labels import text
-from ..suppression import COMPLEMENT, partial_counts
+from ..stats.suppression import COMPLEMENT, partial_counts
+from .filters import Filters
+from .formatting import value_text
 from .indicators import IndicatorViews
 from .models import Comparison, IndicatorCard
 
@@ -99,12 +99,11 @@ class AreaViews(IndicatorViews):
             "lang": lang,
             "hl": highlight,
             "fmt": self.fmt,
-            "s": threshold,
         }
         alt = title + ": " + "、".join(f"{r['label']} {r['shown']}" for r in rows)
 
         draw = partial(
-            charts.bar_figure,
+            figures.bar_figure,
             table,
             unit=unit,
             lang=lang,
@@ -113,7 +112,7 @@ class AreaViews(IndicatorViews):
         )
 
         shown = table[["label", "shown"]].rename(
-            columns={"label": "地域" if lang == "ja" else "Area", "shown": fy_text}
+            columns={"label": text("area_column", lang), "shown": fy_text}
         )
         withheld = any(r["why"] == COMPLEMENT for r in rows)
         incomplete = any(partial_counts(str(r["why"])) is not None for r in rows)

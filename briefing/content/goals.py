@@ -6,14 +6,14 @@ from functools import partial
 
 import pandas as pd
 
-from .. import charts
-from ..filters import Filters
-from ..fiscal import format_fy
-from ..formatting import change_text, share_text
+from ..charts import figures
+from ..charts.sparkline import sparkline_svg
+from ..data.fiscal import format_fy
 from ..labels import group_label, text
-from ..sparkline import sparkline_svg
-from ..surveys import difference_interval, survey_shares
+from ..stats.surveys import difference_interval, survey_shares
 from .base import BuilderBase
+from .filters import Filters
+from .formatting import change_text, share_text
 from .models import GoalCard, SurveyPanel
 
 
@@ -25,13 +25,9 @@ class GoalViews(BuilderBase):
         region = filters.area if level == "region" else self.ds.areas.at[filters.area, "region"]
         name = self.area_name(region, filters.lang)
         if level == "municipality":
-            scope = (
-                f"{name}の回答者（調査は地域単位）"
-                if filters.lang == "ja"
-                else f"respondents in {name} (surveys are by region)"
-            )
+            scope = text("scope_municipality", filters.lang, name=name)
         else:
-            scope = f"{name}の回答者" if filters.lang == "ja" else f"respondents in {name}"
+            scope = text("scope_region", filters.lang, name=name)
         return [region], scope
 
     def goal_cards(self, filters: Filters, *, charts_too: bool = False) -> list[GoalCard]:
@@ -57,19 +53,13 @@ class GoalViews(BuilderBase):
             target = (
                 f"{goal.target_value:g}%（{format_fy(int(goal.target_fy), lang=lang)}）"
                 if pd.notna(goal.target_value)
-                else (
-                    "目標値: 未入力（正式な目標値が決まれば data/catalog.csv に入力）"
-                    if lang == "ja"
-                    else "Target: not entered"
-                )
+                else text("target_missing", lang)
             )
             table = pd.DataFrame(
                 {
-                    ("年度" if lang == "ja" else "FY"): [
-                        format_fy(int(f), lang=lang) for f in shares["fy"]
-                    ],
-                    ("割合（95%信頼区間、回答者数）" if lang == "ja" else "Share (95% CI, n)"): (
-                        _share_column(shares, lang)
+                    text("fy_column", lang): [format_fy(int(f), lang=lang) for f in shares["fy"]],
+                    text("share_column", lang, level=self.level): (
+                        _share_column(shares, lang, self.level)
                     ),
                 }
             )
@@ -88,7 +78,7 @@ class GoalViews(BuilderBase):
                 )
 
                 draw = partial(
-                    charts.goal_figure,
+                    figures.goal_figure,
                     shares,
                     target=goal.target_value if pd.notna(goal.target_value) else None,
                     target_fy=int(goal.target_fy) if pd.notna(goal.target_fy) else None,
@@ -99,13 +89,14 @@ class GoalViews(BuilderBase):
             cards.append(
                 GoalCard(
                     id=goal.id,
-                    name=goal.name_ja if lang == "ja" else goal.name_en,
+                    name=getattr(goal, f"name_{lang}"),
                     scope=scope,
                     latest=share_text(
                         last["share"],
                         last["low"],
                         last["high"],
                         int(last["n"]),
+                        level=self.level,
                         reference=bool(last["reference"]),
                         protects=bool(last["protects"]),
                         lang=lang,
@@ -139,7 +130,7 @@ class GoalViews(BuilderBase):
             (first["share"], first["low"], first["high"]),
             (last["share"], last["low"], last["high"]),
         )
-        level = f"{self.settings.confidence * 100:g}%"
+        level = self.level
         within = low <= 0 <= high
         return body + text(
             "goal_change_within" if within else "goal_change_beyond",
@@ -157,20 +148,10 @@ class GoalViews(BuilderBase):
         lo, hi = self.years(filters)
         panels = []
         plan = [
-            ("G1", "region", None, "地域別" if lang == "ja" else "by region"),
-            (
-                "G1",
-                "group",
-                regions,
-                ("年代別" if lang == "ja" else "by age band") + f"（{scope}）",
-            ),
-            (
-                "G2",
-                "group",
-                regions,
-                ("機関の種類別" if lang == "ja" else "by agency type") + f"（{scope}）",
-            ),
-            ("G2", "region", None, "地域別" if lang == "ja" else "by region"),
+            ("G1", "region", None, text("by_region", lang)),
+            ("G1", "group", regions, text("by_age", lang) + f"（{scope}）"),
+            ("G2", "group", regions, text("by_agency", lang) + f"（{scope}）"),
+            ("G2", "region", None, text("by_region", lang)),
         ]
         for survey, by, where, subtitle in plan:
             shares = survey_shares(
@@ -198,9 +179,9 @@ class GoalViews(BuilderBase):
             title = f"{survey} {goal.name_ja if lang == 'ja' else goal.name_en} — {subtitle} {format_fy(fy, lang=lang)}"
             table = pd.DataFrame(
                 {
-                    ("区分" if lang == "ja" else "Group"): shares["label"],
-                    ("割合（95%信頼区間、回答者数）" if lang == "ja" else "Share (95% CI, n)"): (
-                        _share_column(shares, lang)
+                    text("group_column", lang): shares["label"],
+                    text("share_column", lang, level=self.level): (
+                        _share_column(shares, lang, self.level)
                     ),
                 }
             )
@@ -212,7 +193,6 @@ class GoalViews(BuilderBase):
                 "fy": fy,
                 "lang": lang,
                 "fmt": self.fmt,
-                "n": s.small_sample_n,
             }
             alt = (
                 title
@@ -222,19 +202,11 @@ class GoalViews(BuilderBase):
                 )
             )
 
-            draw = partial(charts.share_figure, shares, lang=lang, settings=s)
+            draw = partial(figures.share_figure, shares, lang=lang, settings=s)
 
             sample_note = text("sample_note", lang) if bool(shares["sample"].any()) else ""
             n_ref = int(shares["reference"].sum())
-            note = (
-                (
-                    f"回答者が{s.small_sample_n}人未満の区分（{n_ref}）は参考値です。"
-                    if lang == "ja"
-                    else f"{n_ref} groups with n < {s.small_sample_n} are indicative only."
-                )
-                if n_ref
-                else ""
-            )
+            note = text("small_groups_note", lang, n=s.small_sample_n, count=n_ref) if n_ref else ""
             panels.append(
                 SurveyPanel(
                     title=title,
@@ -246,7 +218,7 @@ class GoalViews(BuilderBase):
         return panels
 
 
-def _share_column(shares: pd.DataFrame, lang: str) -> list[str]:
+def _share_column(shares: pd.DataFrame, lang: str, level: str) -> list[str]:
     """Each row's share as the tables print it: interval, n, 参考値, why hidden, sample mark."""
     return [
         share_text(
@@ -254,6 +226,7 @@ def _share_column(shares: pd.DataFrame, lang: str) -> list[str]:
             r.low,
             r.high,
             int(r.n),
+            level=level,
             reference=bool(r.reference),
             protects=bool(r.protects),
             lang=lang,

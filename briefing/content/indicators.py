@@ -6,16 +6,16 @@ from functools import partial
 
 import pandas as pd
 
-from .. import charts
-from ..dataset import PREFECTURE
-from ..filters import Filters
-from ..fiscal import format_fy
-from ..formatting import change_text, value_text
+from ..charts import figures
+from ..charts.sparkline import sparkline_svg
+from ..data.areas import PREFECTURE
+from ..data.fiscal import format_fy
 from ..labels import KIND, text
-from ..sparkline import sparkline_svg
-from ..statistics import has_breakdown
-from ..suppression import COMPLEMENT, partial_counts
+from ..stats.statistics import has_breakdown
+from ..stats.suppression import COMPLEMENT, partial_counts
 from .base import BuilderBase
+from .filters import Filters
+from .formatting import change_text, value_text
 from .models import Chart, IndicatorCard, SeriesLine
 
 
@@ -60,19 +60,15 @@ class IndicatorViews(BuilderBase):
                 card = IndicatorCard(
                     id=ind.id,
                     direction=direction,
-                    name=ind.name_ja if lang == "ja" else ind.name_en,
-                    unit=str(ind.unit_ja if lang == "ja" else ind.unit_en)
-                    if pd.notna(ind.unit_ja)
-                    else "",
+                    name=getattr(ind, f"name_{lang}"),
+                    unit=str(getattr(ind, f"unit_{lang}")) if pd.notna(ind.unit_ja) else "",
                     kind=ind.kind,
                     kind_label=KIND[lang][ind.kind],
-                    counting=("延べ" if ind.counting == "延べ" else "実数")
-                    if lang == "ja" and pd.notna(ind.counting)
-                    else (
-                        ("total contacts" if ind.counting == "延べ" else "distinct cases")
-                        if pd.notna(ind.counting)
-                        else ""
-                    ),
+                    counting=text(
+                        "counting_total" if ind.counting == "延べ" else "counting_distinct", lang
+                    )
+                    if pd.notna(ind.counting)
+                    else "",
                     agency=ind.agency,
                     note=ind.note if pd.notna(ind.note) else "",
                     available=available,
@@ -199,17 +195,13 @@ class IndicatorViews(BuilderBase):
                 + (text("sample_mark", lang) if r.sample and not r.suppressed else "")
                 for r in part.itertuples()
             }
-        table = pd.DataFrame(wide).rename_axis("年度" if lang == "ja" else "FY").reset_index()
+        table = pd.DataFrame(wide).rename_axis(text("fy_column", lang)).reset_index()
         hidden = rows[rows["suppressed"] != ""]
         withheld = bool((hidden["suppressed"] == COMPLEMENT).any())
         partial = any(partial_counts(r) is not None for r in hidden["suppressed"])
         what = "・".join([f"{threshold}未満"] + ["秘匿"] * withheld + ["一部の市町のみ"] * partial)
         note = (
-            (
-                f"{what}の値はグラフに表示していません（{len(hidden)}件）"
-                if lang == "ja"
-                else f"values withheld, under {threshold} or partial not plotted ({len(hidden)})"
-            )
+            text("not_plotted", lang, what=what, threshold=threshold, count=len(hidden))
             if len(hidden)
             else ""
         )
@@ -277,7 +269,6 @@ class IndicatorViews(BuilderBase):
             "id": card.id,
             "filters": [filters.area, *self.years(filters), lang],
             "fmt": self.fmt,
-            "s": self.settings.suppress_below,
         }
         plan = self.ds.plan_period
         alt = self._trend_alt(card, values, lang) + text(
@@ -288,7 +279,7 @@ class IndicatorViews(BuilderBase):
         )
 
         draw = partial(
-            charts.trend_figure,
+            figures.trend_figure,
             values,
             unit=unit,
             baseline=baseline,
@@ -314,5 +305,4 @@ class IndicatorViews(BuilderBase):
                 parts.append(
                     f"{label}: {format_fy(int(first.fy), lang=lang)} {first.value:g} → {format_fy(int(last.fy), lang=lang)} {last.value:g}"
                 )
-        head = f"{card.name}の推移" if lang == "ja" else f"Trend of {card.name}"
-        return head + ("。" if lang == "ja" else ". ") + "; ".join(parts)
+        return text("trend_alt_head", lang, name=card.name) + "; ".join(parts)

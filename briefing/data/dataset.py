@@ -1,0 +1,121 @@
+"""Load and validate the whole data directory into one immutable :class:`Dataset`.
+
+Nothing is read at import time: notebooks, the CLI and tests call :func:`load_dataset`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import Settings
+from . import schema, store
+from .cross_checks import cross_check
+from .problems import DataError, Problem
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Validated tables of one data directory; ``version`` changes whenever any file's bytes do."""
+
+    directory: Path
+    version: str
+    directions: pd.DataFrame
+    catalog: pd.DataFrame
+    series: pd.DataFrame
+    areas: pd.DataFrame
+    history: pd.DataFrame
+    surveys: pd.DataFrame
+    plan: pd.DataFrame
+
+    @property
+    def plan_period(self) -> tuple[int, int]:
+        """First and last fiscal year of the current plan (the latest row of plan.csv)."""
+        current = self.plan.sort_values("fy_from").iloc[-1]
+        return int(current["fy_from"]), int(current["fy_to"])
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        """Catalog rows of the 16 monitoring indicators (goals left out)."""
+        return self.catalog[self.catalog["type"] == "indicator"]
+
+    @property
+    def goals(self) -> pd.DataFrame:
+        return self.catalog[self.catalog["type"] == "goal"]
+
+
+def data_version(directory: Path) -> str:
+    """A short hash of every data file's bytes: a cache key that changes when the data does."""
+    digest = hashlib.sha256()
+    for spec in schema.ALL:
+        path = directory / spec.filename
+        digest.update(spec.filename.encode())
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_dataset(directory: Path | str | None = None) -> Dataset:
+    """Read every file of ``directory`` (default: the settings' data directory) and check it.
+
+    Raises :class:`DataError` listing every problem (file, row, column, reason) when anything is
+    wrong; a dataset that loads is consistent: codes exist, ranges hold, keys are unique.
+    """
+    directory = Path(directory) if directory is not None else Settings().data_dir
+    store.recover(directory)  # finish (or discard) a save that was interrupted
+    tables: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    for spec in schema.ALL:
+        table, found = schema.read_table(directory, spec)
+        tables[spec.filename] = table
+        problems += found
+    if not any(p.row is None or p.row == 1 for p in problems):
+        # check references and ranges on the rows that parsed, so one pass reports everything
+        problems += cross_check(tables, skip={(p.file, p.row) for p in problems})
+    if problems:
+        raise DataError(problems)
+    catalog = _keyed(tables["catalog.csv"], "id").astype(
+        {"target_value": "float64", "target_fy": "Int64", "direction": "Int64"}
+    )
+    series = tables["series.csv"].merge(
+        catalog[
+            ["id", "kind", "breakdown", "direction", "counting", "name_ja", "name_en", "agency"]
+        ].rename(columns={"id": "indicator"}),
+        on="indicator",
+    )
+    for lang in ("ja", "en"):  # a series' own unit (窓口 / プラットフォーム) or its indicator's
+        own = series[f"unit_{lang}"]
+        series[f"unit_{lang}"] = own.where(
+            own.notna(), series["indicator"].map(catalog[f"unit_{lang}"])
+        )
+        series[f"unit_{lang}"] = series[f"unit_{lang}"].fillna("")
+    history = tables["history.csv"].merge(
+        series[["series", "indicator", "kind", "breakdown"]], on="series"
+    )
+    history = history.astype({"fy": "int64", "value": "float64", "sample": "bool"})
+    surveys = tables["surveys.csv"].astype(
+        {"fy": "int64", "respondents": "int64", "sample": "bool"}
+    )
+    return Dataset(
+        directory=directory,
+        version=data_version(directory),
+        directions=_keyed(tables["directions.csv"], "direction"),
+        catalog=catalog,
+        series=_keyed(
+            series.astype({"baseline_value": "float64", "baseline_fy": "Int64"}), "series"
+        ),
+        areas=_keyed(tables["areas.csv"], "code"),
+        history=history.sort_values(["series", "fy", "area"], ignore_index=True),
+        surveys=surveys,
+        plan=tables["plan.csv"]
+        .drop(columns="file_row")
+        .astype({"fy_from": "int64", "fy_to": "int64"}),
+    )
+
+
+def _keyed(table: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Index by ``key`` but keep it as a column too, so both lookups and merges work."""
+    return table.set_index(table[key].to_numpy()).drop(columns="file_row")
