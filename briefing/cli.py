@@ -92,10 +92,20 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--outdir", metavar="DIR", help="--each-area の出力フォルダ")
     export.set_defaults(run=_export)
 
-    template = commands.add_parser("template", help="数値を入力する Excel テンプレートを作る")
-    template.add_argument("--fy", required=True, help="入力する年度（2025、R7、令和7年度 など）")
+    template = commands.add_parser(
+        "template", help="数値（または調査の集計表）を入力する Excel テンプレートを作る"
+    )
+    template.add_argument(
+        "--fy",
+        help="入力する年度（2025、R7、令和7年度 など。指標では必須、調査では省略すると前年度）",
+    )
     template.add_argument(
         "--direction", type=int, choices=range(1, 7), metavar="N", help="取組方向 1〜6 だけにする"
+    )
+    template.add_argument(
+        "--survey",
+        choices=("G1", "G2"),
+        help="調査の集計表（G1 県民意識調査: 地域×年代、G2 相談支援機関調査: 地域×機関の種類）を作る",
     )
     template.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
     add_options(template, "data_dir")
@@ -106,6 +116,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.add_argument(
         "files", nargs="+", metavar="FILE", help="テンプレートに入力した .xlsx、または CSV"
+    )
+    imp.add_argument(
+        "--survey",
+        choices=("G1", "G2"),
+        help="調査の結果（回答者ごとのファイルか集計表、1ファイル）として取り込む",
+    )
+    imp.add_argument(
+        "--fy",
+        help="調査の年度（--survey と一緒に。省略するとファイルの表題の年度）",
+    )
+    imp.add_argument(
+        "--question",
+        metavar="TEXT",
+        help="回答者ごとのファイルに設問の列が複数あるとき、取り込む列の見出しの一部（例: 問15）",
     )
     imp.add_argument("--dry-run", action="store_true", help="確認だけして保存しない")
     imp.add_argument("--overwrite-final", action="store_true", help="確定値の変更を許可する")
@@ -249,18 +273,32 @@ def _write_briefings(args: argparse.Namespace, settings: Settings, drawers: Draw
 
 
 def _template(args: argparse.Namespace, settings: Settings) -> int:
-    from .data.fiscal import FiscalYearError, format_fy, parse_fy
+    from . import clock
+    from .data.files import write_atomic
+    from .data.fiscal import FiscalYearError, fiscal_year_of, format_fy, parse_fy
+    from .intake.survey_workbook import build_survey_template
     from .intake.workbook import build_template
 
+    if args.survey and args.direction:
+        print("--survey と --direction は一緒に使えません。", file=sys.stderr)
+        return 2
+    if not args.survey and not args.fy:
+        print("--fy で年度を指定してください（例: --fy R7）。", file=sys.stderr)
+        return 2
     try:
-        fy = parse_fy(args.fy)
+        fy = parse_fy(args.fy) if args.fy else fiscal_year_of(clock.today()) - 1
     except FiscalYearError as error:
         print(error, file=sys.stderr)
         return 2
     ds = load_dataset(settings.data_dir)
     output = Path(args.output)
-    from .data.files import write_atomic
-
+    if args.survey:
+        write_atomic(output, build_survey_template(ds, args.survey, fy))
+        print(
+            f"{output} を作成しました（{args.survey} {format_fy(fy)} の集計表）。黄色のセルに人数を入力して、"
+            f"briefing import {output.name} --survey {args.survey} で取り込みます。"
+        )
+        return 0
     write_atomic(output, build_template(ds, fy, direction=args.direction))
     print(
         f"{output} を作成しました（{format_fy(fy)}）。黄色のセルに入力して、briefing import {output.name} で取り込みます。"
@@ -275,6 +313,14 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     from .intake.review import Change, review, review_text
     from .stats.disclosure import DisclosureError
 
+    if args.survey:
+        return _import_survey(args, settings)
+    if args.fy or args.question:
+        print(
+            "--fy と --question は調査の取り込み（--survey G1 / G2）のときだけ使えます。",
+            file=sys.stderr,
+        )
+        return 2
     ds = load_dataset(settings.data_dir)
     paths = [Path(f) for f in args.files]
     result = review(paths, ds, overwrite_final=args.overwrite_final)
@@ -311,6 +357,66 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     meta = version_meta(settings.data_dir, version)
     print(
         f"\n保存しました（版 {version}、{clock.shown_text(str(meta.get('when', '')))}、{by}）。取り消すときは: briefing undo"
+    )
+    return 0
+
+
+def _import_survey(args: argparse.Namespace, settings: Settings) -> int:
+    """``briefing import FILE --survey G1|G2``: review one survey file, then save its counts."""
+    from . import clock
+    from .data.fiscal import FiscalYearError, parse_fy
+    from .data.store import LockError, version_meta
+    from .intake.survey_apply import commit_survey
+    from .intake.survey_review import review_survey, review_survey_text
+    from .stats.disclosure import DisclosureError
+
+    if len(args.files) != 1:
+        print(
+            "調査の取り込みは1ファイルずつです（G1 と G2 は別々に取り込みます）。", file=sys.stderr
+        )
+        return 2
+    try:
+        fy = parse_fy(args.fy) if args.fy else None
+    except FiscalYearError as error:
+        print(error, file=sys.stderr)
+        return 2
+    ds = load_dataset(settings.data_dir)
+    path = Path(args.files[0])
+    result = review_survey(path, ds, args.survey, fy=fy, question=args.question, settings=settings)
+    print(review_survey_text(result))
+    if not result.ok:
+        print(
+            f"\n問題が {result.problem_count:,} 件あります。何も保存していません。直してからもう一度実行してください。",
+            file=sys.stderr,
+        )
+        for problem in result.problems:
+            print(f"- {problem}", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print("\n確認のみ（--dry-run）: 保存していません。")
+        return 0
+    if not result.changed:
+        print("\n変わる値がないため、保存しませんでした。")
+        return 0
+    by = _staff_name(args.by)
+    if not by:
+        print(
+            "\n担当者名がないため保存しませんでした。--by 名前（例: --by 福祉課山田）を付けて、もう一度実行してください（次回からはこのPCに記憶した名前を使います）。",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        version = commit_survey(ds, result, by=by, settings=settings)
+    except LockError as error:
+        print(error, file=sys.stderr)
+        return 3
+    except DisclosureError as error:
+        print(error, file=sys.stderr)
+        return 1
+    meta = version_meta(settings.data_dir, version)
+    print(
+        f"\n保存しました（版 {version}、{clock.shown_text(str(meta.get('when', '')))}、{by}）。"
+        f"元のファイル {path.name} はデータフォルダに写していません。取り消すときは: briefing undo"
     )
     return 0
 

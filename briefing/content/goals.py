@@ -30,6 +30,18 @@ class GoalViews(BuilderBase):
             scope = text("scope_region", filters.lang, name=name)
         return [region], scope
 
+    def survey_years(self, filters: Filters) -> tuple[int, int]:
+        """The fiscal-year range of ``filters`` for surveys: open ends filled from the surveys and
+        the history both, so a survey year imported before that year's figures is shown."""
+        lo, hi = self.years(filters)
+        years = self.ds.surveys["fy"]
+        if not len(years):
+            return lo, hi
+        return (
+            filters.fy_from or min(lo, int(years.min())),
+            filters.fy_to or max(hi, int(years.max())),
+        )
+
     def goal_cards(self, filters: Filters, *, charts_too: bool = False) -> list[GoalCard]:
         lang, s = filters.lang, self.settings
         regions, scope = self._survey_regions(filters)
@@ -45,7 +57,7 @@ class GoalViews(BuilderBase):
                 confidence=s.confidence,
             )
             if filters.fy_from or filters.fy_to:
-                shares = shares[shares["fy"].between(*self.years(filters))]
+                shares = shares[shares["fy"].between(*self.survey_years(filters))]
             if not len(shares):
                 continue
             last, first = shares.iloc[-1], shares.iloc[0]
@@ -100,6 +112,7 @@ class GoalViews(BuilderBase):
                         reference=bool(last["reference"]),
                         protects=bool(last["protects"]),
                         lang=lang,
+                        n_eff=last["n_eff"] if bool(last["weighted"]) else None,
                     ),
                     latest_fy=format_fy(int(last["fy"]), lang=lang),
                     reference=bool(last["reference"]),
@@ -115,6 +128,7 @@ class GoalViews(BuilderBase):
                     table=table,
                     chart=chart,
                     sample=bool(last["sample"]),
+                    note=text("weighted_note", lang) if bool(shares["weighted"].any()) else "",
                 )
             )
         return cards
@@ -145,7 +159,7 @@ class GoalViews(BuilderBase):
         """G1 by region and by age band, G2 by agency type and by region, for the latest year in range."""
         lang, s = filters.lang, self.settings
         regions, scope = self._survey_regions(filters)
-        lo, hi = self.years(filters)
+        lo, hi = self.survey_years(filters)
         panels = []
         plan = [
             ("G1", "region", None, text("by_region", lang)),
@@ -207,12 +221,13 @@ class GoalViews(BuilderBase):
             sample_note = text("sample_note", lang) if bool(shares["sample"].any()) else ""
             n_ref = int(shares["reference"].sum())
             note = text("small_groups_note", lang, n=s.small_sample_n, count=n_ref) if n_ref else ""
+            weighted = text("weighted_note", lang) if bool(shares["weighted"].any()) else ""
             panels.append(
                 SurveyPanel(
                     title=title,
                     table=table.reset_index(drop=True),
                     chart=self._chart(key, draw, alt),
-                    note=" ".join(filter(None, [note, sample_note])),
+                    note=" ".join(filter(None, [weighted, note, sample_note])),
                 )
             )
         return panels
@@ -230,6 +245,7 @@ def _share_column(shares: pd.DataFrame, lang: str, level: str) -> list[str]:
             reference=bool(r.reference),
             protects=bool(r.protects),
             lang=lang,
+            n_eff=r.n_eff if r.weighted else None,
         )
         + (text("sample_mark", lang) if r.sample and not r.hidden else "")
         for r in shares.itertuples()

@@ -69,6 +69,8 @@ class GoalCard:
     chart: Chart | None = None
     #: the latest share comes from sample data
     sample: bool = False
+    #: how to read the shares (weighted ones: what the weights and the effective n are)
+    note: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
 """The change record ``changes.csv``: one row per value an import changed, with who and when.
 
-Imports append to it (through the store, in the same step as ``history.csv``) and the briefing's
-「前回からの更新」 reads it back.
+Imports append to it (through the store, in the same step as ``history.csv`` or ``surveys.csv``)
+and the briefing's 「前回からの更新」 reads it back. A survey import records one row per region and
+group: ``series`` is the survey (G1, G2), ``area`` the region, ``group`` the age band or agency type,
+and the values are the agreeing shares in % (weighted when the survey is). Figures leave ``group``
+empty; a record written before the column existed reads as if it were empty.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ CHANGE_COLUMNS = [
     "new_value",
     "old_status",
     "new_status",
+    "group",
 ]
 
 
@@ -31,16 +35,27 @@ def read_changes(directory: Path) -> pd.DataFrame:
     path = directory / "changes.csv"
     if not path.exists():
         return pd.DataFrame(columns=CHANGE_COLUMNS)
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    record = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return record.assign(**{c: "" for c in CHANGE_COLUMNS if c not in record.columns})
 
 
 def appended_changes(directory: Path, changes: list[dict[str, object]]) -> bytes:
-    """The bytes of ``changes.csv`` with ``changes`` appended (a header first if it is new)."""
+    """The bytes of ``changes.csv`` with ``changes`` appended (a header first if it is new).
+
+    A record written before a column existed is rewritten once with that column empty; otherwise
+    the old bytes stay exactly as they were.
+    """
     path = directory / "changes.csv"
     old = path.read_bytes() if path.exists() else b""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CHANGE_COLUMNS, lineterminator="\n")
-    if not old:
+    writer = csv.DictWriter(buffer, fieldnames=CHANGE_COLUMNS, lineterminator="\n", restval="")
+    if old:
+        header = next(csv.reader(io.StringIO(old.decode("utf-8"))), [])
+        if header != CHANGE_COLUMNS:
+            writer.writeheader()
+            writer.writerows(csv.DictReader(io.StringIO(old.decode("utf-8"))))
+            old = b""
+    else:
         writer.writeheader()
     writer.writerows(changes)
     return old + buffer.getvalue().encode("utf-8")

@@ -16,6 +16,7 @@ from ..labels import KIND
 from . import schema, store
 from .areas import PREFECTURE
 from .problems import DataError, Problem
+from .survey_weights import weight_problems
 
 #: Allowed value range per indicator kind: (minimum, maximum, must be whole, what to write).
 _RANGES = {
@@ -83,7 +84,9 @@ def load_dataset(directory: Path | str | None = None) -> Dataset:
         problems += found
     if not any(p.row is None or p.row == 1 for p in problems):
         # check references and ranges on the rows that parsed, so one pass reports everything
-        problems += _cross_check(tables, skip={(p.file, p.row) for p in problems})
+        skip = {(p.file, p.row) for p in problems}
+        problems += _cross_check(tables, skip=skip)
+        problems += weight_problems(tables["surveys.csv"], skip)
     if problems:
         raise DataError(problems)
     catalog = _keyed(tables["catalog.csv"], "id").astype(
@@ -106,7 +109,13 @@ def load_dataset(directory: Path | str | None = None) -> Dataset:
     )
     history = history.astype({"fy": "int64", "value": "float64", "sample": "bool"})
     surveys = tables["surveys.csv"].astype(
-        {"fy": "int64", "respondents": "int64", "sample": "bool"}
+        {
+            "fy": "int64",
+            "respondents": "int64",
+            "sample": "bool",
+            "weighted": "float64",
+            "weighted_sq": "float64",
+        }
     )
     return Dataset(
         directory=directory,

@@ -100,6 +100,9 @@ class Column:
     name: str
     parse: Parser = text
     required: bool = True
+    #: False for a column added later: a file written before it existed has no such column and
+    #: reads as if every cell of it were empty
+    in_every_file: bool = True
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,10 @@ SURVEYS = FileSchema(
         Column("answer", one_of(*ANSWERS)),
         Column("respondents", integer),
         Column("sample", boolean),
+        # weighted surveys only (empty, or no such columns, when unweighted): Σw and Σw² of the
+        # respondents who gave this answer, so weighted shares and Kish's effective n add up
+        Column("weighted", number, required=False, in_every_file=False),
+        Column("weighted_sq", number, required=False, in_every_file=False),
     ],
     key=["survey", "fy", "region", "group", "answer"],
 )
@@ -242,6 +249,9 @@ def read_table(directory: Path, schema: FileSchema) -> tuple[pd.DataFrame, list[
     maybe = raw.index[raw.iloc[:, 0].str.strip() == ""] if len(raw.columns) else raw.index
     blank = maybe[(raw.loc[maybe].apply(lambda col: col.str.strip()) == "").all(axis=1)]
     raw = raw.drop(index=blank)
+    for column in schema.columns:
+        if not column.in_every_file and column.name not in raw.columns:
+            raw[column.name] = ""
     missing = [c.name for c in schema.columns if c.name not in raw.columns]
     if missing:
         hint = "1行目の見出しを確認してください: " + "、".join(c.name for c in schema.columns)

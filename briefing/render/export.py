@@ -128,6 +128,8 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
     ds = builder.ds
     directions = [filters.direction] if filters.direction else list(ds.directions.index)
     record = read_changes(ds.directory)
+    # a survey's groups (G1, G2) are not values of a series: their shares are in the goals and the CSV
+    record = record[record["series"].isin(ds.series.index)]
     if len(record):
         # the day staff saw on the clock: a save at 08:00 in Japan is the day before in UTC
         days = pd.to_datetime(record["changed_at"], utc=True).dt.tz_convert(clock.TOKYO).dt.date
