@@ -76,7 +76,8 @@ STAGE_NAMES = {
     "render": {"export_each_area", "export_file", "render_briefing", "render_view", "resolve_options"},
     "intake": {
         "Change", "Review", "build_template", "commit", "read_entries", "remember_name", "remembered_name",
-        "review", "review_html", "review_text",
+        "review", "review_html", "review_text", "SurveyReview", "build_survey_template",
+        "commit_survey", "review_survey", "review_survey_html", "review_survey_text",
     },
 }  # fmt: skip
 

@@ -303,7 +303,9 @@ def review_survey_text(result: SurveyReview) -> str:
                 f"{k} {c.get(k, 0)}" for k in ("新規", "変更", "変更なし", "削除") if c.get(k, 0)
             )
         )
-        for row in review_survey_rows(result).itertuples(index=False):
+        table = review_survey_rows(result)
+        lines.append("  " + " | ".join(table.columns))
+        for row in table.itertuples(index=False):
             lines.append("  " + " | ".join(str(v) for v in row))
     return "\n".join(lines)
 

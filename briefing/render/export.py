@@ -34,6 +34,7 @@ from ..labels import texts
 from ..stats.disclosure import require_passed
 from ..stats.suppression import Suppression, suppression
 from .html import environment, stylesheet
+from .survey_rows import survey_columns, survey_rows
 
 #: Characters that make Excel treat a cell as a formula (CSV injection), plus tab and CR.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -64,7 +65,11 @@ def _text(cell: object) -> object:
 
 
 def data_csv(builder: Builder, filters: Filters) -> str:
-    """The values the briefing shows (withheld ones as 「5未満」 or 「秘匿」), as CSV text for Excel."""
+    """The values the briefing shows (withheld ones as 「5未満」 or 「秘匿」), as CSV text for Excel.
+
+    The indicator rows come first, then the survey shares of G1 and G2 (:mod:`.survey_rows`),
+    which fill the survey columns at the end (n, effective n, interval, weighted, 参考値).
+    """
     ds, threshold = builder.ds, builder.settings.suppress_below
     directions = [filters.direction] if filters.direction else list(ds.directions.index)
     series = ds.series[ds.series["direction"].isin(directions)]
@@ -74,22 +79,22 @@ def data_csv(builder: Builder, filters: Filters) -> str:
     hidden = builder.withheld.column(rows, filters.area)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(
-        [
-            "指標",
-            "系列",
-            "指標名",
-            "地域",
-            "年度",
-            "値",
-            "単位",
-            "状態",
-            "サンプル",
-            "担当課コメント",
-            "出典",
-            "更新日",
-        ]
-    )
+    header = [
+        "指標",
+        "系列",
+        "指標名",
+        "地域",
+        "年度",
+        "値",
+        "単位",
+        "状態",
+        "サンプル",
+        "担当課コメント",
+        "出典",
+        "更新日",
+    ]
+    extra = survey_columns(builder.level)
+    writer.writerow(header + extra)
     area_name = builder.area_name(filters.area, "ja")
     about = ds.series[["indicator", "name_ja", "unit_ja"]].to_dict("index")
     for row, hide in zip(rows.itertuples(), hidden, strict=True):
@@ -113,6 +118,8 @@ def data_csv(builder: Builder, filters: Filters) -> str:
             _text(row.source),
             row.updated,
         ]
+        writer.writerow([neutralise(c) for c in cells + [""] * len(extra)])
+    for cells in survey_rows(builder, filters, header + extra):
         writer.writerow([neutralise(c) for c in cells])
     return buffer.getvalue()
 
