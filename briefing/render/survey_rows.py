@@ -50,7 +50,7 @@ def survey_rows(builder: Builder, filters: Filters, columns: list[str]) -> list[
     scope = "県全体" if regions is None else builder.area_name(regions[0], "ja")
     rows: list[list[object]] = []
     for goal in ds.goals.itertuples():
-        parts = []
+        parts: list[pd.DataFrame] = []
         for by, where in ((None, regions), ("group", regions), ("region", None)):
             shares = survey_shares(
                 ds.surveys,
