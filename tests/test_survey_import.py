@@ -503,6 +503,7 @@ def test_staff_page_takes_a_survey_tabulation_and_forgets_the_upload(
     assert "G2 相談支援機関調査 令和7年度（保存済みの年度を置き換え）" in panel.review.value
     assert "回答者数（旧 → 新）" in panel.review.value
     assert not any(Path(p).exists() for p in panel.paths)  # the uploaded copy is gone
+    assert panel.upload.value == ()  # and so are its bytes in the page
     panel.save.click()
     assert "保存しました" in panel.message.value
     assert load_dataset(data_copy).surveys.query("survey == 'G2' and fy == 2025")[

@@ -113,10 +113,13 @@ class UpdatePanel(w.VBox):
         return paths
 
     def _forget_uploads(self) -> None:
-        """Delete the temporary copies of uploaded files (a survey's respondents must not stay)."""
+        """Delete the temporary copies of uploaded files and the upload's bytes held by the page
+        (a survey's respondents must not stay): the review keeps only the counts."""
         for folder in self._uploaded:
             shutil.rmtree(folder, ignore_errors=True)
         self._uploaded = []
+        if self.upload.value:
+            self.upload.value = ()
 
     def _say(self, text: str, *, kind: str = "notice") -> None:
         self.message.value = f'<div class="mb"><div class="{kind}">{text}</div></div>'
@@ -178,7 +181,8 @@ class UpdatePanel(w.VBox):
         if result.ok and result.changed:
             self.save.disabled = False
             self._say(
-                f"問題はありません。{result.survey} {format_fy(result.fy or 0)}の回答者数と割合を確認してから「保存する」を押してください。"
+                f"問題はありません。{result.survey} {format_fy(result.fy or 0)}の回答者数と割合を確認してから「保存する」を押してください"
+                "（アップロードしたファイルは読み終えたので、このページからは消しました。保存には集計した人数だけを使います）。"
             )
         elif result.ok:
             self._say("変わる値はありません。保存は不要です。")

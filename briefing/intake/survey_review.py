@@ -113,11 +113,23 @@ def review_survey(
     return result
 
 
-def _shares(rows: pd.DataFrame, survey: str, by: list[str], settings: Settings) -> pd.DataFrame:
-    """Published shares of one survey year's rows, keyed by ``by`` (hidden ones hidden)."""
+def _published(rows: pd.DataFrame, survey: str, settings: Settings) -> pd.DataFrame:
+    """Every published share of one survey year's rows (each region × group, each region and the
+    prefecture), keyed by region and group, hidden ones hidden as the views hide them."""
     if not len(rows):
         return pd.DataFrame()
     hidden = survey_withheld(rows, settings.suppress_below)
+    levels: list[list[str]] = [["region", "group"], ["region"], []]
+    return pd.concat([_shares(rows, survey, by, settings, hidden) for by in levels])
+
+
+def _shares(
+    rows: pd.DataFrame,
+    survey: str,
+    by: list[str],
+    settings: Settings,
+    hidden: frozenset[tuple[str, int, str, str]],
+) -> pd.DataFrame:
     table = survey_shares(
         rows,
         survey,
@@ -142,14 +154,7 @@ def _compare(
 ) -> pd.DataFrame:
     regions = [str(r) for r in ds.areas.index[ds.areas["level"] == "region"]]
     order = groups(ds.surveys, survey)
-    parts = {
-        "old": pd.concat(
-            [_shares(old, survey, by, settings) for by in (["region", "group"], ["region"], [])]
-        ),
-        "new": pd.concat(
-            [_shares(new, survey, by, settings) for by in (["region", "group"], ["region"], [])]
-        ),
-    }
+    parts = {"old": _published(old, survey, settings), "new": _published(new, survey, settings)}
     present = set(parts["old"].index) | set(parts["new"].index)
     keys = [(r, g) for r in regions for g in order if (r, g) in present]
     keys += [(r, ALL_GROUPS) for r in regions if (r, ALL_GROUPS) in present]
