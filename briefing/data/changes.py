@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+#: ``record_changes.csv``: one row per column of an account or opinion an import changed
+RECORD_CHANGE_COLUMNS = ["changed_at", "by", "file", "record", "key", "column", "old", "new"]
 CHANGE_COLUMNS = [
     "changed_at",
     "by",
@@ -36,11 +38,26 @@ def read_changes(directory: Path) -> pd.DataFrame:
 
 def appended_changes(directory: Path, changes: list[dict[str, object]]) -> bytes:
     """The bytes of ``changes.csv`` with ``changes`` appended (a header first if it is new)."""
-    path = directory / "changes.csv"
+    return appended_rows(directory, "changes.csv", CHANGE_COLUMNS, changes)
+
+
+def read_record_changes(directory: Path) -> pd.DataFrame:
+    """The change record of accounts and opinions ``record_changes.csv`` (empty when none)."""
+    path = directory / "record_changes.csv"
+    if not path.exists():
+        return pd.DataFrame(columns=RECORD_CHANGE_COLUMNS)
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def appended_rows(
+    directory: Path, name: str, columns: list[str], rows: list[dict[str, object]]
+) -> bytes:
+    """The bytes of the record ``name`` with ``rows`` appended (a header first if it is new)."""
+    path = directory / name
     old = path.read_bytes() if path.exists() else b""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CHANGE_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     if not old:
         writer.writeheader()
-    writer.writerows(changes)
+    writer.writerows(rows)
     return old + buffer.getvalue().encode("utf-8")

@@ -27,7 +27,13 @@ STAGING = ".staging"
 VERSIONS = ".versions"
 LOCK = ".lock"
 #: Data files a save may replace; a version keeps the previous bytes of each.
-MANAGED = ("history.csv", "changes.csv")
+MANAGED = (
+    "history.csv",
+    "changes.csv",
+    "accounts.csv",
+    "opinions.csv",
+    "record_changes.csv",
+)
 
 
 class LockError(RuntimeError):
@@ -115,7 +121,14 @@ def undo(directory: Path) -> str | None:
         restore = [f for f in MANAGED if (last / f).exists()]
         for file in restore:
             write_synced(staging / "new" / file, (last / file).read_bytes())
-        delete = [f for f in MANAGED if not (last / f).exists() and (directory / f).exists()]
+        # a file the save created goes; one it did not touch stays (a version made before the
+        # file was managed has no copy of it)
+        replaced = version_meta(directory, versions[-1]).get("files", MANAGED)
+        delete = [
+            f
+            for f in MANAGED
+            if f in replaced and not (last / f).exists() and (directory / f).exists()  # type: ignore[operator]
+        ]
         _pause()
         _commit(
             staging,

@@ -25,6 +25,7 @@ from ..data.dataset import Dataset
 from ..data.fiscal import FiscalYearError, fiscal_year_of, format_fy, parse_fy
 from ..data.problems import Problem, ProblemLog
 from ..data.reading import MAX_BYTES, Sheet, read_file
+from .records import sheet_kind
 
 #: Header words per column, in order of preference (normalised: NFKC, lower case, no spaces).
 HEADERS = {
@@ -120,8 +121,11 @@ def read_entries(
     latest_fy = fiscal_year_of(today or clock.today()) + 1
     for path in paths:
         sheets, found = read_file(path, max_bytes=max_bytes)
-        used = 0
+        used = records = 0
         for sheet in sheets:
+            if sheet_kind(sheet) is not None:  # accounts or opinions: read by ``records``
+                records += 1
+                continue
             header_row, columns, header_cells = _find_header(sheet)
             if header_row is None:
                 continue
@@ -131,7 +135,7 @@ def read_entries(
             entries += e
             blanks += b
         problems.extend(found)
-        if sheets and not used:
+        if sheets and not used and not records:
             words = "、".join(h[0] for h in (HEADERS[k] for k in REQUIRED))
             problems.append(
                 Problem(
@@ -143,6 +147,7 @@ def read_entries(
         elif (
             sheets
             and used
+            and not records
             and not any(e.file == path.name for e in entries)
             and not any(p.file == path.name for p in problems.kept)
         ):
