@@ -5,6 +5,7 @@ Autoescaping is on: staff comments and names are text, never markup.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
@@ -44,8 +45,10 @@ def view_model(
     if view == "overview":
         model.goals = builder.goal_cards(filters)
         model.cards = builder.indicator_cards(filters)
+        model.last_meeting = builder.last_meeting(filters)
     elif view == "direction":
         model.cards = builder.indicator_cards(filters, detail=True, table_only=mode == "table")
+        record_model(builder, filters, model)
     elif view == "area":
         comparisons, without = builder.comparisons(filters)
         model.comparisons, model.without = comparisons, without
@@ -68,6 +71,19 @@ def view_model(
     return model
 
 
+def record_model(
+    builder: Builder, filters: Filters, model: SimpleNamespace, *, since: dt.date | None = None
+) -> None:
+    """Each shown direction's account and opinions (and, for 全体, the plan-wide opinions)."""
+    model.accounts = {d: builder.account(d, filters) for d in model.cards}
+    model.opinions = {d: builder.opinions(d, filters, since=since) for d in model.cards}
+    model.plan_opinions = (
+        builder.opinions(None, filters, since=since) if filters.direction is None else []
+    )
+    model.meeting = filters.meeting
+    model.has_record = not builder.ds.opinions.empty or not builder.ds.accounts.empty
+
+
 def render_view(builder: Builder, filters: Filters, view: str, *, mode: str = "chart") -> str:
     """One dashboard view as an HTML fragment (wrapped in ``<div class="mb">``)."""
     model = view_model(builder, filters, view, mode=mode)
@@ -88,6 +104,7 @@ def render_view(builder: Builder, filters: Filters, view: str, *, mode: str = "c
             filters.fy_to or "",
             filters.lang,
             mode,
+            filters.meeting,
         )
     )
     return f'<div class="mb" data-view="{key}">{body}</div>'
