@@ -172,3 +172,29 @@ def test_record_import_with_figures_in_one_save(tmp_path: Path, data_copy: Path)
     run_cli("undo", "--data", data_copy, cwd=tmp_path)
     assert (data_copy / "history.csv").read_bytes() == (tmp_path / "history_before.csv").read_bytes()
     assert "令和8年度第1回" not in (data_copy / "opinions.csv").read_text(encoding="utf-8")
+
+
+def test_staff_page_reviews_and_saves_opinions(data_copy: Path, fresh_config: Path) -> None:
+    """The staff page (``briefing staff``) takes an opinions CSV the same way as the command."""
+    import datetime as dt
+
+    from briefing import Settings
+    from widgets import UpdatePanel
+
+    content = (
+        "会議日,会議名,取組方向,委員の分野,意見\n"
+        f'2026-11-30,令和8年度第1回,2,学識経験者,"{LONG.replace(chr(34), chr(34) * 2)}"\n'
+    ).encode("cp932")
+    panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
+    panel.by.value = BY
+    panel.upload.value = (
+        {"name": "意見.csv", "type": "text/csv", "size": len(content),
+         "content": memoryview(content), "last_modified": dt.datetime(2026, 12, 1)},
+    )  # fmt: skip
+    result = panel.run_review()
+    assert result is not None and result.ok and not panel.save.disabled
+    assert "新規 委員会意見 令和8年度第1回 取組方向2" in panel.review.value
+    panel.save.click()
+    assert "保存しました" in panel.message.value
+    ops = load_dataset(data_copy).opinions
+    assert LONG in set(ops["opinion"])

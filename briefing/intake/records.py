@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import re
 import unicodedata
@@ -412,6 +413,18 @@ def record_review_text(result: RecordReview) -> str:
         lines.append(f"- {row.change} {row.record} {row.what}（{row.file} {row.row}行目）")
         lines += [f"    {line}" for line in str(row.detail).splitlines()]
     return "\n".join(lines)
+
+
+def record_review_html(result: RecordReview) -> str:
+    """The review as an HTML fragment for the staff page (staff text escaped, line breaks kept)."""
+    words = record_review_text(result)
+    if not words:
+        return ""
+    return (
+        '<div class="mb"><pre style="white-space:pre-wrap;font-family:inherit">'
+        + html.escape(words)
+        + "</pre></div>"
+    )
 
 
 def record_files(
