@@ -81,7 +81,9 @@ def test_english_briefing_marks_staff_text(tmp_path: Path, data_copy: Path) -> N
     from briefing.render.export import render_briefing
 
     settings = Settings().with_(cache_dir=tmp_path / "fig")
-    html = render_briefing(load_dataset(data_copy), Filters(direction=6, lang="en"), settings=settings)
+    html = render_briefing(
+        load_dataset(data_copy), Filters(direction=6, lang="en"), settings=settings
+    )
     section = element(html, "opinions")
     assert "The last meeting&#39;s opinions and the responses so far" in section
     assert "(日本語のみ)" in section and "推進員の養成後" in section

@@ -39,7 +39,9 @@ def test_direction_view_shows_account_beside_indicators_then_opinions_newest_fir
     html = shown(dashboard)
     beside = html[html.index('class="with-account"') : html.index('class="opinions"')]
     assert "3-1" in beside and "県の取組の報告（令和6年度）" in beside and "取組状況" in beside
-    assert "成果と課題" in beside and "今後の方向" in beside and "記入: 福祉課（サンプル）" in beside
+    assert (
+        "成果と課題" in beside and "今後の方向" in beside and "記入: 福祉課（サンプル）" in beside
+    )
     opinions = html[html.index('class="opinions"') :]
     assert "家族教室に参加しにくい地域への配慮" in opinions
     dashboard.bar.direction.value = 6

@@ -148,7 +148,9 @@ def test_problems_name_row_and_column_and_nothing_is_written(
     result = run_cli("import", path, "--by", BY, "--data", data_copy, cwd=tmp_path)
     assert result.returncode == 1
     err = result.stderr
-    assert "意見.xlsx シート「報告」 2行目 「取組方向」列: 値「9」: 取組方向が読み取れません。" in err
+    assert (
+        "意見.xlsx シート「報告」 2行目 「取組方向」列: 値「9」: 取組方向が読み取れません。" in err
+    )
     assert "3行目 「会議日」列: 値「11月30日ごろ」: 会議日が日付として読めません。" in err
     assert "4行目 「会議名」列" in err and "4行目 「意見」列" in err
     assert "何も保存していません" in err
@@ -167,10 +169,14 @@ def test_record_import_with_figures_in_one_save(tmp_path: Path, data_copy: Path)
     filled = _fill_template(template, tmp_path / "both.xlsx")
     result = run_cli("import", filled, "--by", BY, "--data", data_copy, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert (data_copy / "history.csv").read_bytes() != (tmp_path / "history_before.csv").read_bytes()
+    assert (data_copy / "history.csv").read_bytes() != (
+        tmp_path / "history_before.csv"
+    ).read_bytes()
     assert "令和8年度第1回" in (data_copy / "opinions.csv").read_text(encoding="utf-8")
     run_cli("undo", "--data", data_copy, cwd=tmp_path)
-    assert (data_copy / "history.csv").read_bytes() == (tmp_path / "history_before.csv").read_bytes()
+    assert (data_copy / "history.csv").read_bytes() == (
+        tmp_path / "history_before.csv"
+    ).read_bytes()
     assert "令和8年度第1回" not in (data_copy / "opinions.csv").read_text(encoding="utf-8")
 
 

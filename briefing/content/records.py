@@ -104,7 +104,11 @@ class RecordViews(BuilderBase):
         ops = self.ds.opinions
         if ops.empty:
             return []
-        rows = ops[ops["direction"].isna()] if direction is None else ops[ops["direction"] == direction]
+        rows = (
+            ops[ops["direction"].isna()]
+            if direction is None
+            else ops[ops["direction"] == direction]
+        )
         meeting = meeting or filters.meeting
         if meeting:
             rows = rows[rows["meeting"] == meeting]
@@ -143,7 +147,11 @@ class RecordViews(BuilderBase):
         last = ops[ops["meeting_date"] == date]
         counts = []
         for direction in [*sorted(int(d) for d in self.ds.directions.index), None]:
-            rows = last[last["direction"].isna()] if direction is None else last[last["direction"] == direction]
+            rows = (
+                last[last["direction"].isna()]
+                if direction is None
+                else last[last["direction"] == direction]
+            )
             if filters.direction and direction != filters.direction:
                 continue
             if rows.empty:

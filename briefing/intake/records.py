@@ -192,7 +192,9 @@ def read_records(
     problems: list[Problem] = []
     files: set[str] = set()
     for path in paths:
-        sheets, _ = read_file(path, max_bytes=max_bytes)  # unreadable files: the figure import says why
+        sheets, _ = read_file(
+            path, max_bytes=max_bytes
+        )  # unreadable files: the figure import says why
         for sheet in sheets:
             found = sheet_kind(sheet)
             if found is None:
@@ -207,7 +209,9 @@ def read_records(
                     Problem(
                         sheet.file,
                         f"「{headers[m][0]}」の列がありません。",
-                        "見出しの行に " + "、".join(headers[c][0] for c in required) + " を入れてください。",
+                        "見出しの行に "
+                        + "、".join(headers[c][0] for c in required)
+                        + " を入れてください。",
                         row=header + sheet.first_row,
                         sheet=sheet.name,
                     )
@@ -216,34 +220,46 @@ def read_records(
                 continue
             heads = sheet.rows[header]
             for offset, row in enumerate(sheet.rows[header + 1 :], start=header + 2):
-                number = offset + sheet.first_row - 1
-
-                def cell(name: str, row: list[str] = row) -> str:
-                    i = columns.get(name)
-                    return row[i] if i is not None and i < len(row) else ""
-
-                def bad(name: str, reason: str, hint: str, number: int = number) -> None:
-                    problems.append(
-                        Problem(
-                            sheet.file,
-                            reason,
-                            hint,
-                            row=number,
-                            column=heads[columns[name]].strip() if name in columns else SHOWN[name],
-                            value=cell(name),
-                            sheet=sheet.name,
-                        )
-                    )
-
-                read = _opinion if kind == OPINION else _account
-                values = read(cell, bad, ds)
+                line = _Row(sheet, columns, heads, row, offset + sheet.first_row - 1, problems)
+                values = (_opinion if kind == OPINION else _account)(line, ds)
                 if values is not None:
-                    given = _text(cell("id")) if kind == OPINION else ""
-                    records.append(Record(kind, values, sheet.file, sheet.name, number, given))
+                    given = _text(line.cell("id")) if kind == OPINION else ""
+                    records.append(Record(kind, values, sheet.file, sheet.name, line.number, given))
     return records, problems, files
 
 
-def _opinion(cell, bad, ds: Dataset) -> dict[str, str] | None:  # type: ignore[no-untyped-def]
+@dataclass(frozen=True)
+class _Row:
+    """One row of a sheet: its cells by column key, and where its problems go."""
+
+    sheet: Sheet
+    columns: dict[str, int]
+    heads: list[str]
+    cells: list[str]
+    number: int
+    problems: list[Problem]
+
+    def cell(self, name: str) -> str:
+        i = self.columns.get(name)
+        return self.cells[i] if i is not None and i < len(self.cells) else ""
+
+    def bad(self, name: str, reason: str, hint: str) -> None:
+        column = self.heads[self.columns[name]].strip() if name in self.columns else SHOWN[name]
+        self.problems.append(
+            Problem(
+                self.sheet.file,
+                reason,
+                hint,
+                row=self.number,
+                column=column,
+                value=self.cell(name),
+                sheet=self.sheet.name,
+            )
+        )
+
+
+def _opinion(line: _Row, ds: Dataset) -> dict[str, str] | None:
+    cell, bad = line.cell, line.bad
     texts = {name: _text(cell(name)) for name in OPINION_HEADERS}
     filled = {k for k, v in texts.items() if v and k not in ("direction",)}
     if not filled - {"id"}:
@@ -252,7 +268,11 @@ def _opinion(cell, bad, ds: Dataset) -> dict[str, str] | None:  # type: ignore[n
     try:
         texts["meeting_date"] = parse_day(texts["meeting_date"]).isoformat()
     except ValueError:
-        bad("meeting_date", "会議日が日付として読めません。", "2025-08-28 や 令和7年8月28日 のように入力してください。")
+        bad(
+            "meeting_date",
+            "会議日が日付として読めません。",
+            "2025-08-28 や 令和7年8月28日 のように入力してください。",
+        )
         ok = False
     if not texts["meeting"]:
         bad("meeting", "会議名が空です。", "「令和7年度第1回」のように入力してください。")
@@ -270,10 +290,18 @@ def _opinion(cell, bad, ds: Dataset) -> dict[str, str] | None:  # type: ignore[n
         if texts["indicator"]:
             again = _direction(texts["indicator"], ds)
             if again is None or not again[1]:
-                bad("indicator", "指標が見つかりません。", "指標の番号（例: 3-1）を入力してください。")
+                bad(
+                    "indicator",
+                    "指標が見つかりません。",
+                    "指標の番号（例: 3-1）を入力してください。",
+                )
                 ok = False
             elif texts["direction"] and again[0] != texts["direction"]:
-                bad("indicator", "指標の取組方向と「取組方向」の列が違います。", "どちらかを直してください。")
+                bad(
+                    "indicator",
+                    "指標の取組方向と「取組方向」の列が違います。",
+                    "どちらかを直してください。",
+                )
                 ok = False
             else:
                 texts["direction"], indicator = again
@@ -285,12 +313,17 @@ def _opinion(cell, bad, ds: Dataset) -> dict[str, str] | None:  # type: ignore[n
         try:
             texts["response_updated"] = parse_day(texts["response_updated"]).isoformat()
         except ValueError:
-            bad("response_updated", "日付として読めません。", "2025-10-15 のように入力するか、空欄にしてください（保存した日になります）。")
+            bad(
+                "response_updated",
+                "日付として読めません。",
+                "2025-10-15 のように入力するか、空欄にしてください（保存した日になります）。",
+            )
             ok = False
     return texts if ok else None
 
 
-def _account(cell, bad, ds: Dataset) -> dict[str, str] | None:  # type: ignore[no-untyped-def]
+def _account(line: _Row, ds: Dataset) -> dict[str, str] | None:
+    cell, bad = line.cell, line.bad
     texts = {name: _text(cell(name)) for name in ACCOUNT_HEADERS}
     if not any(texts[t] for t in ACCOUNT_TEXTS):
         return None  # nothing written for this direction yet
@@ -310,7 +343,9 @@ def _account(cell, bad, ds: Dataset) -> dict[str, str] | None:  # type: ignore[n
 
 
 def _stored_opinions(ds: Dataset) -> dict[str, dict[str, str]]:
-    return {str(r["id"]): {k: _shown(v) for k, v in r.items()} for r in ds.opinions.to_dict("records")}
+    return {
+        str(r["id"]): {k: _shown(v) for k, v in r.items()} for r in ds.opinions.to_dict("records")
+    }
 
 
 def _shown(value: object) -> str:
@@ -350,8 +385,13 @@ def record_review(paths: list[Path], ds: Dataset, *, max_bytes: int = MAX_BYTES)
                             row=r.row, column="意見番号", value=r.given_id, sheet=r.sheet)
                 )  # fmt: skip
                 continue
-            ident = r.given_id or match.get((v["meeting_date"], v["direction"], _key(v["opinion"])), "")
-            key: tuple[str, ...] = (OPINION, ident or f"{v['meeting_date']}|{v['direction']}|{_key(v['opinion'])}")
+            ident = r.given_id or match.get(
+                (v["meeting_date"], v["direction"], _key(v["opinion"])), ""
+            )
+            key: tuple[str, ...] = (
+                OPINION,
+                ident or f"{v['meeting_date']}|{v['direction']}|{_key(v['opinion'])}",
+            )
             old = stored.get(ident)
             columns = [c for c in OPINION_HEADERS if c != "id"]
             label = f"{v['meeting']} {format_direction(v['direction'], v['indicator'])}"
@@ -404,8 +444,7 @@ def record_review_text(result: RecordReview) -> str:
         return ""
     counts = result.table["change"].value_counts()
     lines = [
-        "取組の報告・委員会意見: "
-        + "、".join(f"{c} {int(counts.get(c, 0))} 件" for c in Change)
+        "取組の報告・委員会意見: " + "、".join(f"{c} {int(counts.get(c, 0))} 件" for c in Change)
     ]
     for row in result.table.itertuples():
         if row.change == Change.UNCHANGED:
@@ -451,18 +490,27 @@ def record_files(
     for r in result.records:
         v = r.values
         if r.kind == OPINION:
-            ident = r.given_id or match.get((v["meeting_date"], v["direction"], _key(v["opinion"])), "")
+            ident = r.given_id or match.get(
+                (v["meeting_date"], v["direction"], _key(v["opinion"])), ""
+            )
             if not ident:
                 n = 1
                 while f"{v['meeting_date']}-{n:02d}" in opinions:
                     n += 1
                 ident = f"{v['meeting_date']}-{n:02d}"
-                opinions[ident] = {c.name: "" for c in OPINIONS.columns} | {"id": ident, "sample": "false"}
+                opinions[ident] = {c.name: "" for c in OPINIONS.columns} | {
+                    "id": ident,
+                    "sample": "false",
+                }
                 match[(v["meeting_date"], v["direction"], _key(v["opinion"]))] = ident
             row = opinions[ident]
             answered = False
             for c in OPINION_HEADERS:
-                if c in ("id", "response_updated") or not v.get(c) and c not in ("direction", "indicator"):
+                if (
+                    c in ("id", "response_updated")
+                    or not v.get(c)
+                    and c not in ("direction", "indicator")
+                ):
                     continue
                 if c in ("direction", "indicator") and not v[c] and row.get("opinion"):
                     continue  # an existing opinion keeps its subject when the cell is blank
@@ -470,13 +518,19 @@ def record_files(
                     record(r, OPINION, ident, c, row.get(c, ""), v[c])
                     answered |= c in ("response", "status")
                     row[c] = v[c]
-            if answered or (v.get("response_updated") and v["response_updated"] != row["response_updated"]):
+            if answered or (
+                v.get("response_updated") and v["response_updated"] != row["response_updated"]
+            ):
                 row["response_updated"] = v.get("response_updated") or today
             if any(ch["key"] == ident for ch in changes):
                 row["sample"] = "false"
         else:
             key = (v["direction"], v["fy"])
-            row = accounts.setdefault(key, {c.name: "" for c in ACCOUNTS.columns} | {"direction": v["direction"], "fy": v["fy"], "sample": "false"})
+            row = accounts.setdefault(
+                key,
+                {c.name: "" for c in ACCOUNTS.columns}
+                | {"direction": v["direction"], "fy": v["fy"], "sample": "false"},
+            )
             edited = False
             for c in (*ACCOUNT_TEXTS, "written_by"):
                 if v.get(c) and v[c] != row.get(c, ""):

@@ -12,8 +12,8 @@ import io
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..data.areas import PREFECTURE
 from ..data.dataset import Dataset
@@ -53,8 +53,25 @@ README = [
     "   会議の後、県の対応と対応状況（対応済・対応中・検討中・対応予定なしなど）を書き足して、もう一度取り込みます。",
     "   意見番号のある行は保存済みの意見です。意見番号は変えないでください。空欄のセルは保存済みの内容を消しません。",
 ]
-ACCOUNT_HEADER = ["取組方向", "取組方向の名称", "年度", "取組状況", "成果と課題", "今後の方向", "記入者"]
-OPINION_HEADER = ["意見番号", "会議日", "会議名", "取組方向", "委員の分野", "意見", "対応", "対応状況"]
+ACCOUNT_HEADER = [
+    "取組方向",
+    "取組方向の名称",
+    "年度",
+    "取組状況",
+    "成果と課題",
+    "今後の方向",
+    "記入者",
+]
+OPINION_HEADER = [
+    "意見番号",
+    "会議日",
+    "会議名",
+    "取組方向",
+    "委員の分野",
+    "意見",
+    "対応",
+    "対応状況",
+]
 #: Blank rows for a meeting's new opinions
 NEW_OPINION_ROWS = 30
 
@@ -131,7 +148,9 @@ def _account_sheet(book: Workbook, ds: Dataset, fy: int, direction: int | None) 
     sheet = book.create_sheet("取組の報告")
     sheet["A1"] = f"取組方向ごとの取組の報告（{format_fy(fy)}）"
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = "黄色のセルに書いてください（セル内の改行は Alt+Enter）。記入者が空欄なら取り込んだ担当者名になります。"
+    sheet["A2"] = (
+        "黄色のセルに書いてください（セル内の改行は Alt+Enter）。記入者が空欄なら取り込んだ担当者名になります。"
+    )
     sheet.append(ACCOUNT_HEADER)
     _head(sheet, 3)
     stored = {(int(r["direction"]), int(r["fy"])): r for r in ds.accounts.to_dict("records")}
@@ -161,7 +180,9 @@ def _opinion_sheet(book: Workbook, ds: Dataset, direction: int | None) -> None:
     sheet = book.create_sheet("委員会意見")
     sheet["A1"] = "委員会の意見と県の対応"
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = "1 行に 1 つの意見。委員は分野だけを書き、氏名は書きません。会議の後に「対応」「対応状況」を書き足します。"
+    sheet["A2"] = (
+        "1 行に 1 つの意見。委員は分野だけを書き、氏名は書きません。会議の後に「対応」「対応状況」を書き足します。"
+    )
     sheet.append(OPINION_HEADER)
     _head(sheet, 3)
     opinions = ds.opinions
@@ -171,9 +192,7 @@ def _opinion_sheet(book: Workbook, ds: Dataset, direction: int | None) -> None:
         if direction is not None:
             opinions = opinions[opinions["direction"] == direction]
     for r in opinions.to_dict("records"):
-        target = (
-            "全体" if pd.isna(r["direction"]) else (r["indicator"] or str(int(r["direction"])))
-        )
+        target = "全体" if pd.isna(r["direction"]) else (r["indicator"] or str(int(r["direction"])))
         sheet.append(
             [r["id"], r["meeting_date"], r["meeting"], target, r["member_field"]]
             + [r[c] or None for c in ("opinion", "response", "status")]
