@@ -204,3 +204,12 @@ def test_staff_page_reviews_and_saves_opinions(data_copy: Path, fresh_config: Pa
     assert "保存しました" in panel.message.value
     ops = load_dataset(data_copy).opinions
     assert LONG in set(ops["opinion"])
+
+
+def test_check_summarises_the_record(tmp_path: Path, data_dir: Path) -> None:
+    result = run_cli("check", "--data", data_dir, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "取組の報告: 6 件、委員会意見: 5 件（会議 2 回、対応の記入あり 4 件、うちサンプル 11 件）"
+        in result.stdout
+    )
