@@ -278,8 +278,8 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 
     ds = load_dataset(settings.data_dir)
     paths = [Path(f) for f in args.files]
-    result = review(paths, ds, overwrite_final=args.overwrite_final)
     records = record_review(paths, ds)
+    result = review(paths, ds, overwrite_final=args.overwrite_final, recorded=records.changed_files)
     if records.files and not result.entries and not result.problems:
         print("数値: なし（取組の報告・委員会意見のみ）")
     else:

@@ -101,8 +101,10 @@ def test_template_import_round_trip_keeps_long_text(tmp_path: Path, data_copy: P
     record = read_record_changes(data_copy)
     assert set(record["by"]) == {BY} and LONG in set(record["new"])
 
+    saved_once = snapshot(data_copy)
     again = run_cli("import", filled, "--by", BY, "--data", data_copy, cwd=tmp_path)
-    assert "変わる値がない" in again.stdout  # the same file twice changes nothing
+    assert "新規 0 件、変更 0 件、変更なし" in again.stdout  # the same file twice changes nothing
+    assert snapshot(data_copy) == saved_once
 
     undone = run_cli("undo", "--data", data_copy, cwd=tmp_path)
     assert undone.returncode == 0, undone.stderr

@@ -104,8 +104,13 @@ class UpdatePanel(w.VBox):
         except DataError as error:
             self._say(html.escape(error.report()).replace("\n", "<br>"), kind="error")
             return None
-        self.result = review(self.paths, ds, overwrite_final=self.overwrite.value)
         self.records = record_review(self.paths, ds)  # the year's accounts and the opinions
+        self.result = review(
+            self.paths,
+            ds,
+            overwrite_final=self.overwrite.value,
+            recorded=self.records.changed_files,
+        )
         self.result.problems = self.result.problems + self.records.problems
         self.review.value = review_html(self.result, ds) + record_review_html(self.records)
         changes = (

@@ -109,11 +109,14 @@ def read_entries(
     max_bytes: int = MAX_BYTES,
     today: dt.date | None = None,
     log: ProblemLog | None = None,
+    recorded: frozenset[str] = frozenset(),
 ) -> tuple[list[Entry], list[Problem], int]:
     """Every value of every file, normalised, with every problem found (not only the first).
 
     Problems go to ``log`` (the first few of each kind, the rest counted) and come back summarised;
-    a value given twice is a problem and only its first row is kept.
+    a value given twice is a problem and only its first row is kept. Sheets of accounts and
+    opinions are left to ``records``; a file named in ``recorded`` (its accounts or opinions
+    change something) is not refused for holding no figures.
     """
     entries: list[Entry] = []
     problems = ProblemLog() if log is None else log
@@ -147,7 +150,7 @@ def read_entries(
         elif (
             sheets
             and used
-            and not records
+            and path.name not in recorded
             and not any(e.file == path.name for e in entries)
             and not any(p.file == path.name for p in problems.kept)
         ):

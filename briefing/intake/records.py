@@ -116,6 +116,13 @@ class RecordReview:
         return {f"記録の{k}": int((kinds == k).sum()) for k in Change}
 
     @property
+    def changed_files(self) -> frozenset[str]:
+        """Files with at least one new or changed account or opinion."""
+        if not len(self.table):
+            return frozenset()
+        return frozenset(self.table.loc[self.table["change"] != Change.UNCHANGED, "file"])
+
+    @property
     def changed(self) -> bool:
         return bool(len(self.table)) and bool((self.table["change"] != Change.UNCHANGED).any())
 
