@@ -310,6 +310,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     from . import clock
     from .data.store import LockError, version_meta
     from .intake.apply import commit
+    from .intake.records import record_review, record_review_text
     from .intake.review import Change, review, review_text
     from .stats.disclosure import DisclosureError
 
@@ -323,8 +324,15 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     ds = load_dataset(settings.data_dir)
     paths = [Path(f) for f in args.files]
-    result = review(paths, ds, overwrite_final=args.overwrite_final)
-    print(review_text(result, ds))
+    records = record_review(paths, ds)
+    result = review(paths, ds, overwrite_final=args.overwrite_final, recorded=records.changed_files)
+    if records.files and not result.entries and not result.problems:
+        print("数値: なし（取組の報告・委員会意見のみ）")
+    else:
+        print(review_text(result, ds))
+    if len(records.table):
+        print("\n" + record_review_text(records))
+    result.problems = result.problems + records.problems
     if not result.ok:
         print(
             f"\n問題が {result.problem_count:,} 件あります。何も保存していません。直してからもう一度実行してください。",
@@ -336,7 +344,8 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     if args.dry_run:
         print("\n確認のみ（--dry-run）: 保存していません。")
         return 0
-    if not len(result.table) or not (result.table["change"] != Change.UNCHANGED).any():
+    figures_change = bool(len(result.table)) and (result.table["change"] != Change.UNCHANGED).any()
+    if not figures_change and not records.changed:
         print("\n変わる値がないため、保存しませんでした。")
         return 0
     by = _staff_name(args.by)
@@ -347,7 +356,9 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 2
     try:
-        version = commit(ds, result, by=by, files=[p.name for p in paths], settings=settings)
+        version = commit(
+            ds, result, by=by, files=[p.name for p in paths], settings=settings, records=records
+        )
     except LockError as error:
         print(error, file=sys.stderr)
         return 3

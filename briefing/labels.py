@@ -210,14 +210,82 @@ DASHBOARD = {
 }
 
 
+#: The committee's record: the prefecture's accounts, the opinions and the responses.
+RECORD = {
+    "ja": {
+        "account_title": "県の取組の報告（{fy}）",
+        "account_none": "この取組方向の報告はまだありません。",
+        "activities": "取組状況",
+        "results": "成果と課題",
+        "next_steps": "今後の方向",
+        "written": "記入: {by}（{when}）",
+        "opinions_title": "委員会の意見と県の対応",
+        "opinions_none": "この取組方向への意見はまだありません。",
+        "opinions_filtered_none": "{meeting}の意見はありません。",
+        "meeting": "会議",
+        "all_meetings": "すべての会議",
+        "member_field": "委員（分野）",
+        "opinion": "意見",
+        "response": "県の対応",
+        "status": "対応状況",
+        "response_updated": "対応の更新日",
+        "no_response": "（対応はまだ記入されていません）",
+        "whole_plan": "計画全体",
+        "about_indicator": "指標 {id}",
+        "responses_title": "前回の委員会（{meeting}、{date}）の意見への対応",
+        "responses_lead": "取組方向ごとに、前回の会議の意見のうち県の対応が記入されている数です（対応の内容の良し悪しは示しません）。",
+        "responses_count": "{answered} / {total} 件に対応の記入あり",
+        "responses_direction": "取組方向",
+        "responses_column": "対応の記入",
+        "since_changed": "{date}以降に更新",
+        "japanese_only": "",
+        "briefing_opinions": "前回の委員会意見と対応状況",
+        "briefing_opinions_lead": "{meeting}（{date}）の意見と、現時点の県の対応です。",
+        "opinions_csv": "委員会意見の CSV",
+    },
+    "en": {
+        "account_title": "The prefecture's account ({fy})",
+        "account_none": "No account for this direction yet.",
+        "activities": "What was done",
+        "results": "Results and what remains hard",
+        "next_steps": "Next steps",
+        "written": "Written by {by} ({when})",
+        "opinions_title": "The committee's opinions and the prefecture's responses",
+        "opinions_none": "No opinions on this direction yet.",
+        "opinions_filtered_none": "No opinions from {meeting}.",
+        "meeting": "Meeting",
+        "all_meetings": "All meetings",
+        "member_field": "Member (field)",
+        "opinion": "Opinion",
+        "response": "Prefecture's response",
+        "status": "Status",
+        "response_updated": "Response updated",
+        "no_response": "(no response written yet)",
+        "whole_plan": "The plan as a whole",
+        "about_indicator": "indicator {id}",
+        "responses_title": "Responses to the last meeting ({meeting}, {date})",
+        "responses_lead": "Per direction, how many of the last meeting's opinions have a response written (a count, not a judgement of the response).",
+        "responses_count": "{answered} of {total} with a response",
+        "responses_direction": "Direction",
+        "responses_column": "Responses written",
+        "since_changed": "updated since {date}",
+        "japanese_only": "(日本語のみ)",
+        "briefing_opinions": "The last meeting's opinions and the responses so far",
+        "briefing_opinions_lead": "Opinions of {meeting} ({date}) and the prefecture's responses as they stand now.",
+        "opinions_csv": "CSV of the committee's opinions",
+    },
+}
+
+
 def text(key: str, lang: str = "ja", **values: object) -> str:
     """The interface text ``key`` in ``lang``, with ``values`` filled in."""
-    return TEXT[lang][key].format(**values)
+    words = TEXT[lang][key] if key in TEXT[lang] else RECORD[lang][key]
+    return words.format(**values)
 
 
 def texts(lang: str) -> dict[str, str]:
     """All interface texts of ``lang``, for templates."""
-    return dict(TEXT[lang])
+    return dict(TEXT[lang]) | RECORD[lang]
 
 
 #: Survey groups (age bands, agency types) in English; the data keeps the Japanese words.

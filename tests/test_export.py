@@ -218,9 +218,15 @@ def parse(html: str) -> Page:
     return parser.page
 
 
-def csv_link(html: str) -> tuple[dict[str, str | None], str]:
-    """The CSV download link and its decoded text."""
-    links = [a for a in parse(html).links if (a.get("href") or "").startswith("data:text/csv")]
+def csv_link(html: str, prefix: str = "briefing-") -> tuple[dict[str, str | None], str]:
+    """The CSV download link whose file name starts with ``prefix`` (the values' CSV; the
+    committee's opinions come as a second file, ``opinions-…``) and its decoded text."""
+    links = [
+        a
+        for a in parse(html).links
+        if (a.get("href") or "").startswith("data:text/csv")
+        and (a.get("download") or "").startswith(prefix)
+    ]
     assert len(links) == 1, f"expected one CSV data link, found {len(links)}"
     head, _, payload = (links[0]["href"] or "").partition(",")
     assert ";base64" not in head

@@ -21,6 +21,7 @@ from briefing import PREFECTURE, DataError, Settings, clock, load_dataset
 from briefing.data.fiscal import FiscalYearError, fiscal_year_of, format_fy, parse_fy
 from briefing.data.store import LockError, list_versions, undo, version_meta
 from briefing.intake.apply import commit
+from briefing.intake.records import RecordReview, record_review, record_review_html
 from briefing.intake.review import Change, Review, proposed_comments, review, review_html
 from briefing.intake.staff_name import remember_name, remembered_name
 from briefing.intake.survey_apply import commit_survey
@@ -54,6 +55,7 @@ class UpdatePanel(w.VBox):
             description="調査の年度",
             layout=w.Layout(width="300px"),
         )
+        self.records: RecordReview | None = None
         self.upload = w.FileUpload(
             accept=".xlsx,.xlsm,.csv", multiple=True, description="ファイルを選ぶ"
         )
@@ -138,15 +140,27 @@ class UpdatePanel(w.VBox):
             self._say(html.escape(error.report()).replace("\n", "<br>"), kind="error")
             return None
         if self.kind.value:
+            self.records = None
             try:
                 return self._review_survey(ds)
             finally:
                 self._forget_uploads()
-        self.result = review(self.paths, ds, overwrite_final=self.overwrite.value)
-        self.review.value = review_html(self.result, ds)
+        self.records = record_review(self.paths, ds)  # the year's accounts and the opinions
+        self.result = review(
+            self.paths,
+            ds,
+            overwrite_final=self.overwrite.value,
+            recorded=self.records.changed_files,
+        )
+        self.result.problems = self.result.problems + self.records.problems
+        self.review.value = review_html(self.result, ds) + record_review_html(self.records)
         changes = (
             int((self.result.table["change"] != Change.UNCHANGED).sum())
             if len(self.result.table)
+            else 0
+        ) + (
+            int((self.records.table["change"] != Change.UNCHANGED).sum())
+            if len(self.records.table)
             else 0
         )
         if self.result.ok and changes:
@@ -154,7 +168,8 @@ class UpdatePanel(w.VBox):
             self._say(
                 f"問題はありません。{changes} 件の値が変わります。コメントを確認してから「保存する」を押してください。"
             )
-            self.comments.children = tuple(self._comment_boxes(ds))
+            if len(self.result.table):  # figures change: their comments can be edited
+                self.comments.children = tuple(self._comment_boxes(ds))
         elif self.result.ok:
             self._say("変わる値はありません。保存は不要です。")
         else:
@@ -239,7 +254,12 @@ class UpdatePanel(w.VBox):
                 version = commit_survey(ds, self.result, by=by, settings=self.settings)
             else:
                 version = commit(
-                    ds, self.result, by=by, files=[p.name for p in self.paths], comments=comments
+                    ds,
+                    self.result,
+                    by=by,
+                    files=[p.name for p in self.paths],
+                    comments=comments,
+                    records=self.records,
                 )
         except (LockError, DataError, DisclosureError) as error:
             self._say(html.escape(str(error)), kind="error")

@@ -20,11 +20,23 @@ def view_content(
     names = {int(d): builder.direction_name(int(d), lang) for d in builder.ds.directions.index}
     if view == "overview":
         return ViewContent(
-            names, goals=builder.goal_cards(filters), cards=builder.indicator_cards(filters)
+            names,
+            goals=builder.goal_cards(filters),
+            cards=builder.indicator_cards(filters),
+            last_meeting=builder.last_meeting(filters),
         )
     if view == "direction":
         cards = builder.indicator_cards(filters, detail=True, table_only=mode == "table")
-        return ViewContent(names, cards=cards)
+        ds = builder.ds
+        return ViewContent(
+            names,
+            cards=cards,
+            accounts={d: builder.account(d, filters) for d in cards},
+            opinions={d: builder.opinions(d, filters) for d in cards},
+            plan_opinions=builder.opinions(None, filters) if filters.direction is None else [],
+            meeting=filters.meeting,
+            has_record=not ds.opinions.empty or not ds.accounts.empty,
+        )
     if view == "area":
         comparisons, without = builder.comparisons(filters)
         return ViewContent(

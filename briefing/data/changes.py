@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+#: ``record_changes.csv``: one row per column of an account or opinion an import changed
+RECORD_CHANGE_COLUMNS = ["changed_at", "by", "file", "record", "key", "column", "old", "new"]
 CHANGE_COLUMNS = [
     "changed_at",
     "by",
@@ -40,22 +42,37 @@ def read_changes(directory: Path) -> pd.DataFrame:
 
 
 def appended_changes(directory: Path, changes: list[dict[str, object]]) -> bytes:
-    """The bytes of ``changes.csv`` with ``changes`` appended (a header first if it is new).
+    """The bytes of ``changes.csv`` with ``changes`` appended (a header first if it is new)."""
+    return appended_rows(directory, "changes.csv", CHANGE_COLUMNS, changes)
+
+
+def read_record_changes(directory: Path) -> pd.DataFrame:
+    """The change record of accounts and opinions ``record_changes.csv`` (empty when none)."""
+    path = directory / "record_changes.csv"
+    if not path.exists():
+        return pd.DataFrame(columns=RECORD_CHANGE_COLUMNS)
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def appended_rows(
+    directory: Path, name: str, columns: list[str], rows: list[dict[str, object]]
+) -> bytes:
+    """The bytes of the record ``name`` with ``rows`` appended (a header first if it is new).
 
     A record written before a column existed is rewritten once with that column empty; otherwise
     the old bytes stay exactly as they were.
     """
-    path = directory / "changes.csv"
+    path = directory / name
     old = path.read_bytes() if path.exists() else b""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CHANGE_COLUMNS, lineterminator="\n", restval="")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", restval="")
     if old:
         header = next(csv.reader(io.StringIO(old.decode("utf-8"))), [])
-        if header != CHANGE_COLUMNS:
+        if header != columns:
             writer.writeheader()
             writer.writerows(csv.DictReader(io.StringIO(old.decode("utf-8"))))
             old = b""
     else:
         writer.writeheader()
-    writer.writerows(changes)
+    writer.writerows(rows)
     return old + buffer.getvalue().encode("utf-8")

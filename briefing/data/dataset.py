@@ -5,6 +5,7 @@ Nothing is read at import time: notebooks, the CLI and tests call :func:`load_da
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,10 @@ class Dataset:
     history: pd.DataFrame
     surveys: pd.DataFrame
     plan: pd.DataFrame
+    #: The prefecture's accounts per direction and year (``accounts.csv``; empty if absent)
+    accounts: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    #: The committee's opinions and responses (``opinions.csv``; empty if absent)
+    opinions: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     @property
     def plan_period(self) -> tuple[int, int]:
@@ -51,7 +56,7 @@ class Dataset:
 def data_version(directory: Path) -> str:
     """A short hash of every data file's bytes: a cache key that changes when the data does."""
     digest = hashlib.sha256()
-    for spec in schema.ALL:
+    for spec in (*schema.ALL, *schema.RECORDS):
         path = directory / spec.filename
         digest.update(spec.filename.encode())
         if path.exists():
@@ -71,6 +76,13 @@ def load_dataset(directory: Path | str | None = None) -> Dataset:
     problems: list[Problem] = []
     for spec in schema.ALL:
         table, found = schema.read_table(directory, spec)
+        tables[spec.filename] = table
+        problems += found
+    for spec in schema.RECORDS:  # optional: an older data folder has none
+        if (directory / spec.filename).exists():
+            table, found = schema.read_table(directory, spec)
+        else:
+            table, found = schema.read_table(directory, spec)[0], []
         tables[spec.filename] = table
         problems += found
     if not any(p.row is None or p.row == 1 for p in problems):
@@ -122,9 +134,27 @@ def load_dataset(directory: Path | str | None = None) -> Dataset:
         plan=tables["plan.csv"]
         .drop(columns="file_row")
         .astype({"fy_from": "int64", "fy_to": "int64"}),
+        accounts=_records(tables["accounts.csv"], ["direction", "fy"]),
+        opinions=_records(tables["opinions.csv"], ["meeting_date", "id"]),
     )
 
 
 def _keyed(table: pd.DataFrame, key: str) -> pd.DataFrame:
     """Index by ``key`` but keep it as a column too, so both lookups and merges work."""
     return table.set_index(table[key].to_numpy()).drop(columns="file_row")
+
+
+def _records(table: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """A record table sorted; text and dates (ISO ``YYYY-MM-DD``) as ``str``, ``""`` when blank,
+    since staff text is shown as written."""
+    table = table.drop(columns="file_row").sort_values(order, ignore_index=True)
+    typed = {"direction": "Int64", "fy": "int64", "sample": "bool"}
+    for column in table.columns:
+        if column in typed:
+            table[column] = table[column].astype(typed[column])
+        else:
+            table[column] = [
+                "" if v is None or v != v else v.isoformat() if hasattr(v, "isoformat") else str(v)
+                for v in table[column]
+            ]
+    return table

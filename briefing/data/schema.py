@@ -222,6 +222,44 @@ PLAN = FileSchema(
 )
 ALL = (DIRECTIONS, CATALOG, SERIES, AREAS, HISTORY, SURVEYS, PLAN)
 
+#: The prefecture's account of each action direction and fiscal year (what was done, what it
+#: achieved and what remains hard, next steps), with who wrote it and when.
+ACCOUNTS = FileSchema(
+    "accounts.csv",
+    [
+        Column("direction", integer),
+        Column("fy", fiscal_year),
+        Column("activities", required=False),
+        Column("results", required=False),
+        Column("next_steps", required=False),
+        Column("written_by", required=False),
+        Column("written", date),
+        Column("sample", boolean),
+    ],
+    key=["direction", "fy"],
+)
+#: The committee's opinions and the prefecture's responses. A member is named by field only;
+#: the response status is words staff choose (対応済・対応中…), never a score.
+OPINIONS = FileSchema(
+    "opinions.csv",
+    [
+        Column("id"),
+        Column("meeting_date", date),
+        Column("meeting"),
+        Column("direction", integer, required=False),
+        Column("indicator", required=False),
+        Column("member_field", required=False),
+        Column("opinion"),
+        Column("response", required=False),
+        Column("status", required=False),
+        Column("response_updated", date, required=False),
+        Column("sample", boolean),
+    ],
+    key=["id"],
+)
+#: Files that may be absent: older data folders have none and still load (as empty tables).
+RECORDS = (ACCOUNTS, OPINIONS)
+
 
 def read_table(directory: Path, schema: FileSchema) -> tuple[pd.DataFrame, list[Problem]]:
     """Read ``schema.filename`` as UTF-8 text and return the typed table and every problem in it.

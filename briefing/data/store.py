@@ -27,7 +27,14 @@ STAGING = ".staging"
 VERSIONS = ".versions"
 LOCK = ".lock"
 #: Data files a save may replace; a version keeps the previous bytes of each.
-MANAGED = ("history.csv", "changes.csv", "surveys.csv")
+MANAGED = (
+    "history.csv",
+    "changes.csv",
+    "surveys.csv",
+    "accounts.csv",
+    "opinions.csv",
+    "record_changes.csv",
+)
 #: What versions saved before ``meta.json`` listed its managed files kept (undo touches only these)
 _MANAGED_BEFORE = ("history.csv", "changes.csv")
 
@@ -124,10 +131,16 @@ def undo(directory: Path) -> str | None:
         restore = [f for f in MANAGED if f in managed and (last / f).exists()]  # type: ignore[operator]
         for file in restore:
             write_synced(staging / "new" / file, (last / file).read_bytes())
+        # a file the save created goes; one it did not touch stays (a version made before the
+        # file was managed has no copy of it)
+        replaced = version_meta(directory, versions[-1]).get("files", MANAGED)
         delete = [
             f
             for f in MANAGED
-            if f in managed and not (last / f).exists() and (directory / f).exists()  # type: ignore[operator]
+            if f in managed  # type: ignore[operator]
+            and f in replaced  # type: ignore[operator]
+            and not (last / f).exists()
+            and (directory / f).exists()
         ]
         _pause()
         _commit(

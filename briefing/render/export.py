@@ -124,6 +124,49 @@ def data_csv(builder: Builder, filters: Filters) -> str:
     return buffer.getvalue()
 
 
+OPINION_CSV_HEADER = [
+    "会議日",
+    "会議名",
+    "取組方向",
+    "指標",
+    "委員の分野",
+    "意見",
+    "対応",
+    "対応状況",
+    "対応の更新日",
+    "サンプル",
+]
+
+
+def opinions_csv(builder: Builder, filters: Filters, directions: list[int]) -> str:
+    """The committee's opinions of the briefing's directions (and, for 全体, the plan-wide ones)
+    with the responses, as CSV text for Excel. Its columns are the ones ``briefing import`` reads.
+    """
+    ops = builder.ds.opinions
+    keep = ops["direction"].isin(directions)
+    if not filters.direction:
+        keep |= ops["direction"].isna()
+    rows = ops[keep].sort_values(["meeting_date", "id"], ascending=[False, True])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(OPINION_CSV_HEADER)
+    for r in rows.to_dict("records"):
+        cells = [
+            r["meeting_date"],
+            r["meeting"],
+            "全体" if pd.isna(r["direction"]) else int(r["direction"]),
+            r["indicator"],
+            r["member_field"],
+            r["opinion"],
+            r["response"],
+            r["status"],
+            r["response_updated"],
+            "はい" if r["sample"] else "いいえ",
+        ]
+        writer.writerow([neutralise(c) for c in cells])
+    return buffer.getvalue()
+
+
 def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Change]:
     """Values added or changed on or after ``since`` in the chosen directions and area.
 
@@ -239,6 +282,7 @@ def render_briefing(
     directions = [filters.direction] if filters.direction else [int(d) for d in ds.directions.index]
     lo, hi = builder.years(filters)
     comparisons, without = builder.comparisons(filters)
+    last = builder.last_meeting(filters)
     model = SimpleNamespace(
         title="三重県ひきこもり支援推進計画 進捗ブリーフィング",
         direction=builder.direction_name(filters.direction, lang)
@@ -260,6 +304,23 @@ def render_briefing(
         since=since.isoformat() if since else None,
         changes=changes_since(builder, filters, since) if since else [],
         csv_href="data:text/csv;charset=utf-8," + quote("\ufeff" + data_csv(builder, filters)),
+        accounts={d: builder.account(d, filters) for d in directions},
+        has_record=not ds.opinions.empty or not ds.accounts.empty,
+        last_meeting=last,
+        last_opinions=[
+            o
+            for d in ([*directions, None] if not filters.direction else directions)
+            for o in (
+                builder.opinions(d, filters, meeting=last.meeting, since=since) if last else []
+            )
+        ],
+        opinions_csv_href=(
+            "data:text/csv;charset=utf-8,"
+            + quote("\ufeff" + opinions_csv(builder, filters, directions))
+        )
+        if not ds.opinions.empty
+        else "",
+        opinions_csv_name=f"opinions-{filters.direction or 'all'}.csv",
         csv_name=f"briefing-{filters.direction or 'all'}-{filters.area}.csv",
         threshold=settings.suppress_below,
         small_n=settings.small_sample_n,

@@ -55,6 +55,7 @@ def render_view(builder: Builder, filters: Filters, view: str, *, mode: str = "c
             filters.fy_to or "",
             filters.lang,
             mode,
+            filters.meeting,
         )
     )
     return f'<div class="mb" data-view="{key}">{body}</div>'
