@@ -1,4 +1,4 @@
-"""Command line: ``briefing check | audit | serve | staff | export | template | import | undo |
+"""Command line: ``briefing check | audit | serve | staff | export | publish | template | import | undo |
 sample`` (Japanese output; exit 0 only when all is well)."""
 
 from __future__ import annotations
@@ -91,6 +91,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--outdir", metavar="DIR", help="--each-area の出力フォルダ")
     export.set_defaults(run=_export)
+
+    publish = commands.add_parser(
+        "publish",
+        help="県民向けの公開サイト（HTML と CSS だけ、日本語と英語、地域・取組ごとのページと CSV）を作る",
+    )
+    add_options(publish, "data_dir")
+    publish.add_argument("--outdir", required=True, metavar="DIR", help="出力するフォルダ")
+    publish.add_argument(
+        "--lang",
+        choices=("ja", "en", "both"),
+        default="both",
+        help="言語（既定: both。日本語はフォルダの直下、英語は en/ に置く）",
+    )
+    publish.set_defaults(run=_publish)
 
     template = commands.add_parser("template", help="数値を入力する Excel テンプレートを作る")
     template.add_argument("--fy", required=True, help="入力する年度（2025、R7、令和7年度 など）")
@@ -195,6 +209,22 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     cold = FigureCache(settings.cache_dir, data_version(settings.data_dir)).cold
     with Drawers(figures.prepare) if cold else contextlib.nullcontext() as drawers:
         return _write_briefings(args, settings, drawers)
+
+
+def _publish(args: argparse.Namespace, settings: Settings) -> int:
+    from .render.site import LANGS, publish_site
+    from .stats.disclosure import DisclosureError
+
+    ds = load_dataset(settings.data_dir)
+    langs = LANGS if args.lang == "both" else (args.lang,)
+    try:
+        paths = publish_site(ds, Path(args.outdir), langs=langs, settings=settings)
+    except DisclosureError as error:
+        print(error, file=sys.stderr)
+        return 1
+    pages = sum(p.suffix == ".html" for p in paths)
+    print(f"{args.outdir} に {pages} ページと {len(paths) - pages} ファイルを書き出しました（入口: index.html）。")
+    return 0
 
 
 def _write_briefings(args: argparse.Namespace, settings: Settings, drawers: Drawers | None) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -31,7 +32,7 @@ class Dataset:
     surveys: pd.DataFrame
     plan: pd.DataFrame
 
-    @property
+    @cached_property
     def plan_period(self) -> tuple[int, int]:
         """First and last fiscal year of the current plan (the latest row of plan.csv)."""
         current = self.plan.sort_values("fy_from").iloc[-1]
