@@ -82,6 +82,9 @@ def _parser() -> argparse.ArgumentParser:
         help="この日以降に追加・更新された値を「前回からの更新」に載せる",
     )
     export.add_argument("--date", metavar="YYYY-MM-DD", help="作成日として載せる日付（既定: 今日）")
+    export.add_argument(
+        "--lang", choices=("ja", "en"), default="ja", help="資料の言語（既定: ja。en で英語の資料）"
+    )
     where = export.add_mutually_exclusive_group(required=True)
     where.add_argument("-o", "--output", metavar="FILE.html", help="出力するファイル")
     where.add_argument(
@@ -223,7 +226,9 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
         print(error, file=sys.stderr)
         return 1
     pages = sum(p.suffix == ".html" for p in paths)
-    print(f"{args.outdir} に {pages} ページと {len(paths) - pages} ファイルを書き出しました（入口: index.html）。")
+    print(
+        f"{args.outdir} に {pages} ページと {len(paths) - pages} ファイルを書き出しました（入口: index.html）。"
+    )
     return 0
 
 
@@ -248,6 +253,7 @@ def _write_briefings(args: argparse.Namespace, settings: Settings, drawers: Draw
                 )
             ds = load_dataset(settings.data_dir)
             filters, since, generated = resolve_options(ds, area=None, **options)
+            filters = filters.with_(lang=args.lang)
             paths = export_each_area(
                 ds,
                 Path(args.outdir),
@@ -266,6 +272,7 @@ def _write_briefings(args: argparse.Namespace, settings: Settings, drawers: Draw
             settings=settings,
             area=args.area or "県全体",
             drawers=drawers,
+            lang=args.lang,
             **options,
         )
     except DisclosureError as error:

@@ -205,6 +205,8 @@ DASHBOARD = {
         "all": "全体",
         "mode": ("グラフ", "表", "両方"),
         "lang": "表示言語",
+        "making": "作成中…",
+        "download": "ダウンロード: {name}（{kb} KB）",
     },
     "en": {
         "title": "Mie Prefecture hikikomori support plan — progress dashboard",
@@ -216,6 +218,8 @@ DASHBOARD = {
         "all": "All",
         "mode": ("Chart", "Table", "Both"),
         "lang": "Language",
+        "making": "Making…",
+        "download": "Download: {name} ({kb} KB)",
     },
 }
 
@@ -398,7 +402,9 @@ SITE = {
             "Shares from fewer than {small_n} respondents are marked “indicative”.",
         ],
         "about_years_title": "Fiscal years",
-        "about_years": ["A fiscal year runs from April to March: FY2024 is April 2024 to March 2025."],
+        "about_years": [
+            "A fiscal year runs from April to March: FY2024 is April 2024 to March 2025."
+        ],
         "footer": "Made from the material of the Hikikomori Support Promotion Committee. Data as of {asof}",
         "no_breakdown_page": "For indicators without a regional breakdown, the prefecture's figure is given for reference.",
     },

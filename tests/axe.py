@@ -27,4 +27,6 @@ def violations(page: Any) -> list[str]:
         " nodes: v.nodes.map(n => n.target.join(' ') + ' ' + n.failureSummary)})))",
         TAGS,
     )
-    return [f"{v['id']} ({v['impact']}): {v['help']} — {node}" for v in found for node in v["nodes"]]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {node}" for v in found for node in v["nodes"]
+    ]

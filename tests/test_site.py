@@ -124,7 +124,12 @@ def test_the_top_page_says_what_the_plan_is_in_plain_words(site: Path) -> None:
 
 def test_the_about_page_explains_sources_samples_withholding_and_no_targets(site: Path) -> None:
     about = (site / "about.html").read_text(encoding="utf-8")
-    for heading in ("数字の出どころ", "サンプルの数字について", "少ない数字を見せない理由", "取組の数字に目標がない理由"):
+    for heading in (
+        "数字の出どころ",
+        "サンプルの数字について",
+        "少ない数字を見せない理由",
+        "取組の数字に目標がない理由",
+    ):
         assert f">{heading}</h2>" in about
     assert "「5未満」" in about and "第5章" in about
 

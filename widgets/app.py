@@ -147,11 +147,13 @@ class ExportButton(w.HBox):
         d = self.dashboard
         f = d.state.filters
         name = f"briefing-{f.direction or 'all'}-{f.area}.html"
-        self.link.value = "作成中…"
+        words = DASHBOARD[f.lang]
+        self.link.value = str(words["making"])
         document = render_briefing(d.ds, f, settings=d.settings, builder=d.print_builder)
         self.link.value = (
             f'<div class="mb"><a class="mb-download" download="{name}" href="{file_data_url(document)}">'
-            f"ダウンロード: {name}（{len(document.encode()) / 1024:,.0f} KB）</a></div>"
+            + str(words["download"]).format(name=name, kb=f"{len(document.encode()) / 1024:,.0f}")
+            + "</a></div>"
         )
         return document
 

@@ -76,9 +76,7 @@ class GoalViews(BuilderBase):
                 }
                 alt = f"{goal.name_ja if lang == 'ja' else goal.name_en}: " + text(
                     "list_sep", lang
-                ).join(
-                    table.iloc[:, 1]
-                )
+                ).join(table.iloc[:, 1])
 
                 draw = partial(
                     figures.goal_figure,
@@ -152,8 +150,18 @@ class GoalViews(BuilderBase):
         panels = []
         plan = [
             ("G1", "region", None, text("by_region", lang)),
-            ("G1", "group", regions, text("by_age", lang) + text("parenthesised", lang, body=scope)),
-            ("G2", "group", regions, text("by_agency", lang) + text("parenthesised", lang, body=scope)),
+            (
+                "G1",
+                "group",
+                regions,
+                text("by_age", lang) + text("parenthesised", lang, body=scope),
+            ),
+            (
+                "G2",
+                "group",
+                regions,
+                text("by_agency", lang) + text("parenthesised", lang, body=scope),
+            ),
             ("G2", "region", None, text("by_region", lang)),
         ]
         for survey, by, where, subtitle in plan:

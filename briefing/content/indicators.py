@@ -69,9 +69,7 @@ class IndicatorViews(BuilderBase):
                     )
                     if pd.notna(ind.counting)
                     else "",
-                    agency=ind.agency
-                    if lang == "ja" or pd.isna(ind.agency_en)
-                    else ind.agency_en,
+                    agency=ind.agency if lang == "ja" or pd.isna(ind.agency_en) else ind.agency_en,
                     note=_text(ind.note if lang == "ja" else ind.note_en),
                     available=available,
                     prefecture_lines=[] if available else prefecture.get(ind.id, []),

@@ -161,9 +161,7 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
                 series=series,
                 fy=format_fy(fy, lang=lang),
                 area=builder.area_name(area, lang),
-                value=f"{was} → {now}"
-                if len(record)
-                else now,
+                value=f"{was} → {now}" if len(record) else now,
                 updated=when,
             )
         )
@@ -308,6 +306,7 @@ def export_file(
     generated: dt.date | str | None = None,
     settings: Settings | None = None,
     drawers: Drawers | None = None,
+    lang: str = "ja",
 ) -> Path:
     """Load the data, check the options and write one briefing file (the CLI and the notebook).
 
@@ -327,6 +326,7 @@ def export_file(
         since=since,
         generated=generated,
     )
+    filters = filters.with_(lang=lang)
     path = Path(output)
     builder = Builder(ds, settings, fmt="svg")
 

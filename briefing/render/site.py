@@ -181,7 +181,10 @@ class _Site:
         n = self.b.settings.suppress_below
         fill = {"n": n, "m": n - 1, "small_n": self.b.settings.small_sample_n}
         sections = [
-            (getattr(self.s, f"about_{k}_title"), [w.format(**fill) for w in getattr(self.s, f"about_{k}")])
+            (
+                getattr(self.s, f"about_{k}_title"),
+                [w.format(**fill) for w in getattr(self.s, f"about_{k}")],
+            )
             for k in ("sources", "sample", "small", "targets", "survey", "years")
         ]
         return self._render(
@@ -249,24 +252,26 @@ class _Site:
             for row, hide in zip(rows.itertuples(), hidden, strict=True):
                 info = series.loc[row.series]
                 value: object = (
-                    value_text(row.value, kind="count", suppressed=hide, threshold=threshold, lang=lang)
+                    value_text(
+                        row.value, kind="count", suppressed=hide, threshold=threshold, lang=lang
+                    )
                     if hide
                     else (int(row.value) if float(row.value).is_integer() else row.value)
                 )
                 unit = info[f"unit_{lang}"]
                 cells = [
-                        official,
-                        self.area(code),
-                        info["indicator"],
-                        row.series,
-                        info[f"name_{lang}"],
-                        format_fy(int(row.fy), lang=lang),
-                        value,
-                        "" if unit != unit else unit,
-                        words.get(str(row.status), row.status),
-                        words["yes"] if row.sample else words["no"],
-                        "" if row.source != row.source else row.source,
-                        row.updated,
-                    ]
+                    official,
+                    self.area(code),
+                    info["indicator"],
+                    row.series,
+                    info[f"name_{lang}"],
+                    format_fy(int(row.fy), lang=lang),
+                    value,
+                    "" if unit != unit else unit,
+                    words.get(str(row.status), row.status),
+                    words["yes"] if row.sample else words["no"],
+                    "" if row.source != row.source else row.source,
+                    row.updated,
+                ]
                 writer.writerow([neutralise(c) for c in cells])
         return buffer.getvalue()
