@@ -102,6 +102,7 @@ TEXT = {
         "range": "{lo}〜{hi}",
         "comment_in_ja": "",
         "source_sep": "／",
+        "series_column": "系列",
         "gap": "　",
     },
     "en": {
@@ -188,6 +189,7 @@ TEXT = {
         "range": "{lo}–{hi}",
         "comment_in_ja": "Staff comments are written in Japanese; they are in the Japanese edition.",
         "source_sep": "; ",
+        "series_column": "Series",
         "gap": " · ",
     },
 }
@@ -206,6 +208,8 @@ DASHBOARD = {
         "mode": ("グラフ", "表", "両方"),
         "lang": "表示言語",
         "making": "作成中…",
+        "year_from": "開始年度",
+        "year_to": "終了年度",
         "download": "ダウンロード: {name}（{kb} KB）",
     },
     "en": {
@@ -219,6 +223,8 @@ DASHBOARD = {
         "mode": ("Chart", "Table", "Both"),
         "lang": "Language",
         "making": "Making…",
+        "year_from": "First fiscal year",
+        "year_to": "Last fiscal year",
         "download": "Download: {name} ({kb} KB)",
     },
 }
