@@ -7,7 +7,7 @@ practices, SEO; target ≥ 95 each). Results go to ``benchmarks/results/lighthou
 ``.md``. Not part of the test suite: the scores depend on this machine's load.
 
     npm install --prefix .tools/lighthouse lighthouse@12.8.2   # once (Node 18.16 or later)
-    .venv/bin/python benchmarks/lighthouse.py [--data DIR] [--runs N]
+    .venv/bin/python -m benchmarks.lighthouse [--data DIR] [--runs N]
 """
 
 from __future__ import annotations

@@ -71,7 +71,7 @@ STAGE_NAMES = {
     "charts": {"Drawers", "FigureCache", "sparkline_svg"},
     "content": {
         "Builder", "Chart", "Comparison", "Filters", "GoalCard", "IndicatorCard", "SeriesLine",
-        "SurveyPanel", "VIEWS", "from_query",
+        "SurveyPanel", "VIEWS", "ViewContent", "from_query", "view_content",
     },
     "render": {"export_each_area", "export_file", "render_briefing", "render_view", "resolve_options"},
     "intake": {

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from .areas import AreaViews
 from .filters import VIEWS, Filters, from_query
 from .goals import GoalViews
-from .models import Chart, Comparison, GoalCard, IndicatorCard, SeriesLine, SurveyPanel
+from .models import (
+    Chart,
+    Comparison,
+    GoalCard,
+    IndicatorCard,
+    SeriesLine,
+    SurveyPanel,
+    ViewContent,
+)
+from .views import view_content
 
 
 @dataclass
@@ -33,5 +42,7 @@ __all__ = [
     "SeriesLine",
     "SurveyPanel",
     "VIEWS",
+    "ViewContent",
     "from_query",
+    "view_content",
 ]

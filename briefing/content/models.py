@@ -89,3 +89,16 @@ class SurveyPanel:
     table: pd.DataFrame
     chart: Chart | None
     note: str = ""
+
+
+@dataclass(frozen=True)
+class ViewContent:
+    """What one dashboard view shows; a view fills only its own parts (others' charts not drawn)."""
+
+    direction_names: dict[int, str]
+    goals: list[GoalCard] = field(default_factory=list)
+    cards: dict[int, list[IndicatorCard]] = field(default_factory=dict)
+    comparisons: list[Comparison] = field(default_factory=list)
+    without: list[IndicatorCard] = field(default_factory=list)
+    area_title: str = ""
+    panels: list[SurveyPanel] = field(default_factory=list)
