@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
 from briefing import Settings, load_dataset
 from briefing.render.site import publish_site
@@ -45,7 +46,7 @@ PAGES = [
 ]
 
 
-def scores(url: str, out: Path) -> dict[str, float]:
+def scores(url: str, out: Path) -> dict[str, Any]:
     """One Lighthouse run (mobile, the default): the category scores, 0–100."""
     subprocess.run(
         [
@@ -62,13 +63,13 @@ def scores(url: str, out: Path) -> dict[str, float]:
         timeout=300,
     )
     report = json.loads(out.read_text(encoding="utf-8"))
-    result = {c: round(report["categories"][c]["score"] * 100) for c in CATEGORIES}
+    result: dict[str, Any] = {c: round(report["categories"][c]["score"] * 100) for c in CATEGORIES}
     failed = [
         a["id"]
         for a in report["audits"].values()
         if a.get("score") is not None and a["score"] < 0.9 and a.get("scoreDisplayMode") == "binary"
     ]
-    result["failed"] = failed  # type: ignore[assignment]
+    result["failed"] = failed
     return result
 
 
@@ -92,7 +93,7 @@ def main() -> int:
         thread.start()
         try:
             base = f"http://127.0.0.1:{server.server_address[1]}/"
-            results = {}
+            results: dict[str, dict[str, Any]] = {}
             for page in PAGES:
                 runs = [scores(base + page, site / f"report-{n}.json") for n in range(args.runs)]
                 results[page] = {c: statistics.median(r[c] for r in runs) for c in CATEGORIES} | {
