@@ -1,4 +1,4 @@
-"""Command line: ``briefing check | audit | serve | staff | export | template | import | undo |
+"""Command line: ``briefing check | audit | serve | staff | export | publish | template | import | undo |
 sample`` (Japanese output; exit 0 only when all is well)."""
 
 from __future__ import annotations
@@ -82,6 +82,9 @@ def _parser() -> argparse.ArgumentParser:
         help="この日以降に追加・更新された値を「前回からの更新」に載せる",
     )
     export.add_argument("--date", metavar="YYYY-MM-DD", help="作成日として載せる日付（既定: 今日）")
+    export.add_argument(
+        "--lang", choices=("ja", "en"), default="ja", help="資料の言語（既定: ja。en で英語の資料）"
+    )
     where = export.add_mutually_exclusive_group(required=True)
     where.add_argument("-o", "--output", metavar="FILE.html", help="出力するファイル")
     where.add_argument(
@@ -91,6 +94,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--outdir", metavar="DIR", help="--each-area の出力フォルダ")
     export.set_defaults(run=_export)
+
+    publish = commands.add_parser(
+        "publish",
+        help="県民向けの公開サイト（HTML と CSS だけ、日本語と英語、地域・取組ごとのページと CSV）を作る",
+    )
+    add_options(publish, "data_dir")
+    publish.add_argument("--outdir", required=True, metavar="DIR", help="出力するフォルダ")
+    publish.add_argument(
+        "--lang",
+        choices=("ja", "en", "both"),
+        default="both",
+        help="言語（既定: both。日本語はフォルダの直下、英語は en/ に置く）",
+    )
+    publish.set_defaults(run=_publish)
 
     template = commands.add_parser(
         "template", help="数値（または調査の集計表）を入力する Excel テンプレートを作る"
@@ -221,6 +238,24 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         return _write_briefings(args, settings, drawers)
 
 
+def _publish(args: argparse.Namespace, settings: Settings) -> int:
+    from .render.site import LANGS, publish_site
+    from .stats.disclosure import DisclosureError
+
+    ds = load_dataset(settings.data_dir)
+    langs = LANGS if args.lang == "both" else (args.lang,)
+    try:
+        paths = publish_site(ds, Path(args.outdir), langs=langs, settings=settings)
+    except DisclosureError as error:
+        print(error, file=sys.stderr)
+        return 1
+    pages = sum(p.suffix == ".html" for p in paths)
+    print(
+        f"{args.outdir} に {pages} ページと {len(paths) - pages} ファイルを書き出しました（入口: index.html）。"
+    )
+    return 0
+
+
 def _write_briefings(args: argparse.Namespace, settings: Settings, drawers: Drawers | None) -> int:
     from .render.export import export_each_area, export_file, resolve_options
     from .stats.disclosure import DisclosureError
@@ -242,6 +277,7 @@ def _write_briefings(args: argparse.Namespace, settings: Settings, drawers: Draw
                 )
             ds = load_dataset(settings.data_dir)
             filters, since, generated = resolve_options(ds, area=None, **options)
+            filters = filters.with_(lang=args.lang)
             paths = export_each_area(
                 ds,
                 Path(args.outdir),
@@ -260,6 +296,7 @@ def _write_briefings(args: argparse.Namespace, settings: Settings, drawers: Draw
             settings=settings,
             area=args.area or "県全体",
             drawers=drawers,
+            lang=args.lang,
             **options,
         )
     except DisclosureError as error:

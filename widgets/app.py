@@ -102,7 +102,17 @@ class Dashboard(w.VBox):
         f = self.state.filters
         titles = DASHBOARD[f.lang]
         asof = self.ds.history["updated"].max()
-        self.header.value = f'<div class="mb"><h2 style="margin-top:0">{titles["title"]}</h2><div class="sub">{titles["asof"]}: {asof}</div></div>'
+        # words the page itself needs (its tab title, the year slider's handles): the Voilà
+        # template's script reads them from here (widgets cannot set those attributes)
+        words = " ".join(
+            f'data-{key}="{html.escape(str(titles[name]))}"'
+            for key, name in (("title", "title"), ("from", "year_from"), ("to", "year_to"))
+        )
+        self.header.value = (
+            f'<div class="mb"><h2 style="margin-top:0">{titles["title"]}</h2>'
+            f'<div class="sub">{titles["asof"]}: {asof}</div>'
+            f'<span id="mb-page-words" hidden {words}></span></div>'
+        )
         self.banner.value = (
             f'<div class="mb"><div class="banner" role="note">⚠ {text("sample_banner", f.lang)}</div></div>'
             if self.builder.has_sample()
@@ -180,11 +190,13 @@ class ExportButton(w.HBox):
         d = self.dashboard
         f = d.state.filters
         name = f"briefing-{f.direction or 'all'}-{f.area}.html"
-        self.link.value = "作成中…"
+        words = DASHBOARD[f.lang]
+        self.link.value = str(words["making"])
         document = render_briefing(d.ds, f, settings=d.settings, builder=d.print_builder)
         self.link.value = (
             f'<div class="mb"><a class="mb-download" download="{name}" href="{file_data_url(document)}">'
-            f"ダウンロード: {name}（{len(document.encode()) / 1024:,.0f} KB）</a></div>"
+            + str(words["download"]).format(name=name, kb=f"{len(document.encode()) / 1024:,.0f}")
+            + "</a></div>"
         )
         return document
 

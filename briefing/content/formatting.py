@@ -47,7 +47,7 @@ def value_text(
     if suppressed:
         return text("suppressed", lang, n=threshold)
     if _missing(value):
-        return "－"
+        return text("none", lang)
     v = float(value)  # type: ignore[arg-type]
     if kind == "milestone":
         return text("established" if v >= 1 else "not_established", lang)
@@ -59,7 +59,7 @@ def value_text(
 def change_text(change: object, pct: object = None, *, kind: str, lang: str = "ja") -> str:
     """A signed change, with the per cent in brackets: "+127（+46.2%）"; shares in points."""
     if _missing(change) or kind == "milestone":
-        return "－"
+        return text("none", lang)
     c = float(change)  # type: ignore[arg-type]
     if kind == "share":
         return f"{c:+.1f}{_POINTS[lang]}"

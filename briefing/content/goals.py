@@ -63,7 +63,8 @@ class GoalViews(BuilderBase):
             last, first = shares.iloc[-1], shares.iloc[0]
             change = self._goal_change(first, last, lang)
             target = (
-                f"{goal.target_value:g}%（{format_fy(int(goal.target_fy), lang=lang)}）"
+                f"{goal.target_value:g}%"
+                + text("parenthesised", lang, body=format_fy(int(goal.target_fy), lang=lang))
                 if pd.notna(goal.target_value)
                 else text("target_missing", lang)
             )
@@ -85,9 +86,9 @@ class GoalViews(BuilderBase):
                     "lang": lang,
                     "fmt": self.fmt,
                 }
-                alt = f"{goal.name_ja if lang == 'ja' else goal.name_en}: " + "、".join(
-                    table.iloc[:, 1]
-                )
+                alt = f"{goal.name_ja if lang == 'ja' else goal.name_en}: " + text(
+                    "list_sep", lang
+                ).join(table.iloc[:, 1])
 
                 draw = partial(
                     figures.goal_figure,
@@ -138,7 +139,7 @@ class GoalViews(BuilderBase):
         change can be sampling error, and the card says when it may be."""
         since = format_fy(int(first["fy"]), lang=lang)
         body = change_text(last["share"] - first["share"], kind="share", lang=lang)
-        if body == "－" or first["fy"] == last["fy"]:
+        if body == text("none", lang) or first["fy"] == last["fy"]:
             return body
         low, high = difference_interval(
             (first["share"], first["low"], first["high"]),
@@ -163,8 +164,18 @@ class GoalViews(BuilderBase):
         panels = []
         plan = [
             ("G1", "region", None, text("by_region", lang)),
-            ("G1", "group", regions, text("by_age", lang) + f"（{scope}）"),
-            ("G2", "group", regions, text("by_agency", lang) + f"（{scope}）"),
+            (
+                "G1",
+                "group",
+                regions,
+                text("by_age", lang) + text("parenthesised", lang, body=scope),
+            ),
+            (
+                "G2",
+                "group",
+                regions,
+                text("by_agency", lang) + text("parenthesised", lang, body=scope),
+            ),
             ("G2", "region", None, text("by_region", lang)),
         ]
         for survey, by, where, subtitle in plan:
@@ -211,7 +222,7 @@ class GoalViews(BuilderBase):
             alt = (
                 title
                 + ": "
-                + "、".join(
+                + text("list_sep", lang).join(
                     f"{a} {b}" for a, b in zip(table.iloc[:, 0], table.iloc[:, 1], strict=True)
                 )
             )

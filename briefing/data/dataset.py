@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -37,7 +38,7 @@ class Dataset:
     #: The committee's opinions and responses (``opinions.csv``; empty if absent)
     opinions: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
-    @property
+    @cached_property
     def plan_period(self) -> tuple[int, int]:
         """First and last fiscal year of the current plan (the latest row of plan.csv)."""
         current = self.plan.sort_values("fy_from").iloc[-1]

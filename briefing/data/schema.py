@@ -145,9 +145,11 @@ CATALOG = FileSchema(
         Column("unit_en", required=False),
         Column("breakdown", one_of("none", "municipality")),
         Column("agency"),
+        Column("agency_en", required=False),
         Column("target_value", number, required=False),
         Column("target_fy", fiscal_year, required=False),
         Column("note", required=False),
+        Column("note_en", required=False),
     ],
     key=["id"],
 )

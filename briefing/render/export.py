@@ -30,11 +30,14 @@ from ..data.areas import PREFECTURE
 from ..data.dataset import Dataset
 from ..data.files import write_atomic
 from ..data.fiscal import format_fy
-from ..labels import texts
+from ..labels import BRIEFING, BRIEFING_CSV, source_label, text, texts
 from ..stats.disclosure import require_passed
 from ..stats.suppression import Suppression, suppression
 from .html import environment, stylesheet
 from .survey_rows import survey_columns, survey_rows
+
+#: The label of each status of the data, for the English CSV.
+STATUS = {"確定": "final", "速報": "provisional"}
 
 #: Characters that make Excel treat a cell as a formula (CSV injection), plus tab and CR.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -77,49 +80,39 @@ def data_csv(builder: Builder, filters: Filters) -> str:
     lo, hi = builder.years(filters)
     rows = rows[rows["series"].isin(series.index) & rows["fy"].between(lo, hi)]
     hidden = builder.withheld.column(rows, filters.area)
+    lang = filters.lang
+    words = BRIEFING[lang]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    header = [
-        "指標",
-        "系列",
-        "指標名",
-        "地域",
-        "年度",
-        "値",
-        "単位",
-        "状態",
-        "サンプル",
-        "担当課コメント",
-        "出典",
-        "更新日",
-    ]
-    extra = survey_columns(builder.level)
+    header = list(BRIEFING_CSV[lang])
+    # the survey rows' words are Japanese only as yet: the English CSV has the indicator rows
+    extra = survey_columns(builder.level) if lang == "ja" else []
     writer.writerow(header + extra)
-    area_name = builder.area_name(filters.area, "ja")
-    about = ds.series[["indicator", "name_ja", "unit_ja"]].to_dict("index")
+    area_name = builder.area_name(filters.area, lang)
+    about = ds.series[["indicator", f"name_{lang}", f"unit_{lang}"]].to_dict("index")
     for row, hide in zip(rows.itertuples(), hidden, strict=True):
         info = about[row.series]
         value: object = (
-            value_text(row.value, kind="count", suppressed=hide, threshold=threshold)
+            value_text(row.value, kind="count", suppressed=hide, threshold=threshold, lang=lang)
             if hide
             else (int(row.value) if float(row.value).is_integer() else row.value)
         )
         cells = [
             info["indicator"],
             row.series,
-            info["name_ja"],
+            info[f"name_{lang}"],
             area_name,
-            format_fy(int(row.fy)),
+            format_fy(int(row.fy), lang=lang),
             value,
-            info["unit_ja"],
-            row.status,
-            "はい" if row.sample else "いいえ",
-            _text(row.comment),
-            _text(row.source),
+            info[f"unit_{lang}"],
+            row.status if lang == "ja" else text(STATUS[row.status], lang),
+            words["yes"] if row.sample else words["no"],
+            _text(row.comment) if lang == "ja" else "",  # staff write comments in Japanese
+            source_label(str(_text(row.source)), lang),
             row.updated,
         ]
         writer.writerow([neutralise(c) for c in cells + [""] * len(extra)])
-    for cells in survey_rows(builder, filters, header + extra):
+    for cells in survey_rows(builder, filters, header + extra) if extra else []:
         writer.writerow([neutralise(c) for c in cells])
     return buffer.getvalue()
 
@@ -209,17 +202,21 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
             continue
 
         cell = (series, fy, area)
-        now = _changed_value(builder, new, cell, info, builder.withheld.reason(*cell))
-        label = f"（{info['label_ja']}）" if pd.notna(info["label_ja"]) else ""
+        lang = filters.lang
+        now = _changed_value(builder, new, cell, info, builder.withheld.reason(*cell), lang)
+        label = (
+            text("parenthesised", lang, body=info[f"label_{lang}"])
+            if pd.notna(info[f"label_{lang}"])
+            else ""
+        )
+        was = _changed_value(builder, old, cell, info, before.reason(*cell), lang)
         result.append(
             Change(
-                indicator=f"{info['indicator']} {info['name_ja']}{label}",
+                indicator=f"{info['indicator']} {info[f'name_{lang}']}{label}",
                 series=series,
-                fy=format_fy(fy),
-                area=builder.area_name(area, "ja"),
-                value=f"{_changed_value(builder, old, cell, info, before.reason(*cell))} → {now}"
-                if len(record)
-                else now,
+                fy=format_fy(fy, lang=lang),
+                area=builder.area_name(area, lang),
+                value=f"{was} → {now}" if len(record) else now,
                 updated=when,
             )
         )
@@ -249,17 +246,23 @@ def _state_at(builder: Builder, record: pd.DataFrame) -> Suppression:
 
 
 def _changed_value(
-    builder: Builder, value: object, cell: tuple[str, int, str], info: pd.Series, why: str
+    builder: Builder,
+    value: object,
+    cell: tuple[str, int, str],
+    info: pd.Series,
+    why: str,
+    lang: str = "ja",
 ) -> str:
     """One side of old → new, withheld for ``why`` (the reason at the time it was published)."""
     if value in ("", None):
-        return "（新規）"
+        return BRIEFING[lang]["new"]
     return value_text(
         float(value),  # type: ignore[arg-type]
         kind=info["kind"],
-        unit=info["unit_ja"],
+        unit=info[f"unit_{lang}"],
         suppressed=why,
         threshold=builder.settings.suppress_below,
+        lang=lang,
     )
 
 
@@ -279,17 +282,19 @@ def render_briefing(
     lang = filters.lang
     generated = generated or clock.today()
     t = SimpleNamespace(**texts(lang))
+    b = SimpleNamespace(**BRIEFING[lang])
     directions = [filters.direction] if filters.direction else [int(d) for d in ds.directions.index]
     lo, hi = builder.years(filters)
     comparisons, without = builder.comparisons(filters)
     last = builder.last_meeting(filters)
+    start, end = (format_fy(fy, lang=lang) for fy in ds.plan_period)
     model = SimpleNamespace(
-        title="三重県ひきこもり支援推進計画 進捗ブリーフィング",
+        title=b.title,
         direction=builder.direction_name(filters.direction, lang)
         if filters.direction
-        else "全体（取組方向 1〜6）",
+        else b.all_directions,
         area=builder.area_name(filters.area, lang),
-        years=f"{format_fy(lo)}〜{format_fy(hi)}",
+        years=text("range", lang, lo=format_fy(lo, lang=lang), hi=format_fy(hi, lang=lang)),
         asof=str(ds.history["updated"].max()),
         generated=generated.isoformat(),
         sample=builder.has_sample(),
@@ -325,15 +330,13 @@ def render_briefing(
         threshold=settings.suppress_below,
         small_n=settings.small_sample_n,
         level=f"{settings.confidence * 100:g}%",
-        plan_years=f"{format_fy(ds.plan_period[0])}〜{format_fy(ds.plan_period[1])}",
-        plan_last=format_fy(ds.plan_period[1]),
-        plan_note=t.plan_note.format(
-            start=format_fy(ds.plan_period[0]), end=format_fy(ds.plan_period[1])
-        ),
+        plan_years=text("range", lang, lo=start, hi=end),
+        plan_last=end,
+        plan_note=t.plan_note.format(start=start, end=end),
         css=stylesheet(),
         lang=lang,
     )
-    return environment().get_template("briefing.html.j2").render(v=model, t=t)
+    return environment().get_template("briefing.html.j2").render(v=model, t=t, b=b)
 
 
 def resolve_options(
@@ -376,6 +379,7 @@ def export_file(
     generated: dt.date | str | None = None,
     settings: Settings | None = None,
     drawers: Drawers | None = None,
+    lang: str = "ja",
 ) -> Path:
     """Load the data, check the options and write one briefing file (the CLI and the notebook).
 
@@ -395,6 +399,7 @@ def export_file(
         since=since,
         generated=generated,
     )
+    filters = filters.with_(lang=lang)
     path = Path(output)
     builder = Builder(ds, settings, fmt="svg")
 
