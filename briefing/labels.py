@@ -191,7 +191,7 @@ TEXT = {
         "list_sep": ", ",
         "and_sep": ", ",
         "range": "{lo}–{hi}",
-        "comment_in_ja": "Staff comments are written in Japanese; they are in the Japanese edition.",
+        "comment_in_ja": "Staff comments, the prefecture's accounts and the committee's opinions are written in Japanese; they are in the Japanese edition.",
         "source_sep": "; ",
         "series_column": "Series",
         "gap": " · ",

@@ -75,16 +75,20 @@ def test_response_added_after_the_meeting_is_marked_in_the_next_briefing(
     assert "新規 0 件、変更 0 件" in again.stdout
 
 
-def test_english_briefing_marks_staff_text(tmp_path: Path, data_copy: Path) -> None:
+def test_english_briefing_leaves_the_committee_record_to_the_japanese_edition(
+    tmp_path: Path, data_copy: Path
+) -> None:
+    """Accounts and opinions are staff's Japanese text: the English briefing (a page with no
+    stray Japanese) says where they are instead, as it does for staff comments."""
     from briefing import Settings
     from briefing.content import Filters
     from briefing.render.export import render_briefing
 
     settings = Settings().with_(cache_dir=tmp_path / "fig")
-    html = render_briefing(
+    english = render_briefing(
         load_dataset(data_copy), Filters(direction=6, lang="en"), settings=settings
     )
-    section = element(html, "opinions")
-    assert "The last meeting&#39;s opinions and the responses so far" in section
-    assert "(日本語のみ)" in section and "推進員の養成後" in section
-    assert "Next steps" in element(html, "direction-6")
+    japanese = render_briefing(load_dataset(data_copy), Filters(direction=6), settings=settings)
+    assert "推進員の養成後" in japanese and 'id="opinions"' in japanese
+    assert "推進員の養成後" not in english and 'id="opinions"' not in english
+    assert "the committee&#39;s opinions are written in Japanese" in english

@@ -286,7 +286,10 @@ def render_briefing(
     directions = [filters.direction] if filters.direction else [int(d) for d in ds.directions.index]
     lo, hi = builder.years(filters)
     comparisons, without = builder.comparisons(filters)
-    last = builder.last_meeting(filters)
+    # the committee's record is staff's Japanese text: like staff comments, the English edition
+    # leaves it to the Japanese one (its notice says so)
+    in_japanese = lang == "ja"
+    last = builder.last_meeting(filters) if in_japanese else None
     start, end = (format_fy(fy, lang=lang) for fy in ds.plan_period)
     model = SimpleNamespace(
         title=b.title,
@@ -310,7 +313,7 @@ def render_briefing(
         changes=changes_since(builder, filters, since) if since else [],
         csv_href="data:text/csv;charset=utf-8," + quote("\ufeff" + data_csv(builder, filters)),
         accounts={d: builder.account(d, filters) for d in directions},
-        has_record=not ds.opinions.empty or not ds.accounts.empty,
+        has_record=in_japanese and (not ds.opinions.empty or not ds.accounts.empty),
         last_meeting=last,
         last_opinions=[
             o
@@ -323,7 +326,7 @@ def render_briefing(
             "data:text/csv;charset=utf-8,"
             + quote("\ufeff" + opinions_csv(builder, filters, directions))
         )
-        if not ds.opinions.empty
+        if in_japanese and not ds.opinions.empty
         else "",
         opinions_csv_name=f"opinions-{filters.direction or 'all'}.csv",
         csv_name=f"briefing-{filters.direction or 'all'}-{filters.area}.csv",
