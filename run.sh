@@ -52,8 +52,10 @@ case "$command" in
         exec "$VENV/bin/briefing" serve "$@"
         ;;
     test)
-        # a headless browser, Japanese fonts for its pages, and pdftotext for the printed briefing
-        apt_install chromium fonts-noto-cjk poppler-utils
+        # a headless browser, Japanese fonts for its pages, pdftotext for the printed briefing,
+        # and what checks the deployment examples in docs/deploy (nginx -t, openssl for a test
+        # certificate, systemd-analyze verify); tests run nginx in the foreground on free ports
+        apt_install chromium fonts-noto-cjk poppler-utils nginx openssl systemd
         checkers_install
         install "[test]"
         exec "$VENV/bin/python" -m pytest "$@"

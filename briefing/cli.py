@@ -228,12 +228,12 @@ def _staff(args: argparse.Namespace, settings: Settings) -> int:
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     from .charts import figures
-    from .charts.figcache import Drawers, FigureCache
+    from .charts.figcache import FORK, Drawers, FigureCache
     from .data.dataset import data_version
 
     # with nothing drawn yet for this data, fork the drawing processes first: matplotlib then
     # loads (~0.4 s) while the data loads and the briefing renders, instead of after them
-    cold = FigureCache(settings.cache_dir, data_version(settings.data_dir)).cold
+    cold = FigureCache(settings.cache_dir, data_version(settings.data_dir)).cold and FORK
     with Drawers(figures.prepare) if cold else contextlib.nullcontext() as drawers:
         return _write_briefings(args, settings, drawers)
 

@@ -56,8 +56,10 @@ def served_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def voila_settings(served_data: Path) -> Settings:
-    """The settings ``briefing serve`` uses, on the data copy (override to test other settings)."""
-    return Settings(data_dir=served_data)
+    """The settings ``briefing serve --pool 2`` uses, on the data copy (override to test other
+    settings). Two kernels wait instead of six: each one started costs seconds of CPU, and how the
+    pool serves a crowd is ``test_dashboard_load.py``'s."""
+    return Settings(data_dir=served_data, kernel_pool=2)
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@
 The README examples run through the real command line (a subprocess, as staff run it); the rest
 goes through the Python API (``export_file``, ``render_briefing``, ``data_csv``, ``neutralise``).
 Every run passes ``--date 2026-11-26`` so that the output is fixed, and draws its charts into a
-private figure cache (``TMPDIR`` for subprocesses, ``Settings(cache_dir=...)`` in process), so a
-stale chart from another checkout can never leak into these files.
+figure cache of this test session (``TMPDIR`` for subprocesses, ``Settings(cache_dir=...)`` in
+process), so a stale chart from another checkout can never leak into these files.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from servers import seed_disclosure, shared_tmpdir
 
 from briefing import Settings, load_dataset
 from briefing.content import Builder
@@ -118,6 +119,7 @@ def run_export(
     *args: str, cwd: Path, figures: Path, **extra: str
 ) -> subprocess.CompletedProcess[str]:
     figures.mkdir(parents=True, exist_ok=True)
+    seed_disclosure(figures)  # the bundled data's withheld cells, chosen once per session
     return subprocess.run(
         [sys.executable, "-m", "briefing.cli", "export", *args],
         cwd=cwd,
@@ -259,8 +261,9 @@ def assert_self_contained(html: str) -> None:
 
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``TMPDIR`` of the CLI runs of this module, hence their figure cache (shared between them)."""
-    return tmp_path_factory.mktemp("figures-tmp")
+    """``TMPDIR`` of the CLI runs of this module, hence their figure cache (the session's, shared
+    with the servers and the other exports of the bundled data; the same-bytes test draws its own)."""
+    return shared_tmpdir(tmp_path_factory.mktemp("figures-tmp"))
 
 
 @pytest.fixture(scope="module")
@@ -632,31 +635,38 @@ def test_neutralise() -> None:
 # ---- the same bytes ------------------------------------------------------------------------------
 
 
-def test_same_options_give_the_same_bytes_even_when_charts_are_redrawn(tmp_path: Path) -> None:
-    """Two runs, each with an empty figure cache of its own: every chart is drawn twice."""
-    digests, caches = [], []
-    for run_id in ("one", "two"):
-        workdir, temp = tmp_path / run_id, tmp_path / f"tmp-{run_id}"
+def test_same_options_give_the_same_bytes_even_when_charts_are_redrawn(
+    tmp_path: Path, figures: Path, full: str
+) -> None:
+    """A run with an empty figure cache of its own draws every chart again; its briefing is byte
+    for byte the one made from the charts that another process drew earlier (the module's full
+    export, into the session's cache), and the one rendered in process."""
+    digests = {}
+    for run_id, temp in (("redrawn", tmp_path / "tmp-redrawn"), ("stored", figures)):
+        workdir = tmp_path / run_id
         workdir.mkdir()
         run = run_export(
             "--date", DATE, "--since", "2026-10-01", "-o", "same.html", cwd=workdir, figures=temp
         )
         assert run.returncode == 0, run.stderr
-        digests.append(hashlib.sha256((workdir / "same.html").read_bytes()).hexdigest())
-        caches.append(sorted(p.name for p in temp.glob("mie-briefing-figures/*/*.svg")))
-    assert caches[0] and caches[0] == caches[1], "each run drew its charts into its own cache"
-    assert digests[0] == digests[1]
+        digests[run_id] = hashlib.sha256((workdir / "same.html").read_bytes()).hexdigest()
+    redrawn = {p.name for p in (tmp_path / "tmp-redrawn").glob("mie-briefing-figures/*/*.svg")}
+    stored = {p.name for p in figures.glob("mie-briefing-figures/*/*.svg")}
+    assert redrawn and redrawn <= stored, "the redrawing run drew every chart into its own cache"
+    assert digests["redrawn"] == digests["stored"]
     # and the same as rendering in process (API and command line agree)
     ds = load_dataset(DATA)
     filters, _ = from_query(ds, "")
     html = render_briefing(
         ds,
         filters,
-        settings=Settings(data_dir=DATA, cache_dir=tmp_path / "tmp-one" / "mie-briefing-figures"),
+        settings=Settings(
+            data_dir=DATA, cache_dir=tmp_path / "tmp-redrawn" / "mie-briefing-figures"
+        ),
         since=dt.date(2026, 10, 1),
         generated=dt.date(2026, 11, 26),
     )
-    assert hashlib.sha256(html.encode("utf-8")).hexdigest() == digests[0]
+    assert hashlib.sha256(html.encode("utf-8")).hexdigest() == digests["redrawn"]
 
 
 # ---- one briefing per area -----------------------------------------------------------------------
@@ -829,7 +839,7 @@ def test_updates_since_a_date_come_from_the_change_record_with_old_and_new(
     )
     html = render_briefing(
         load_dataset(data_copy),
-        Filters(),
+        Filters(direction=3),  # 3-1's direction: the updates, without drawing every chart
         settings=Settings(cache_dir=tmp_path / "c"),
         since=dt.date(2026, 11, 1),
         generated=dt.date(2026, 11, 26),

@@ -31,9 +31,9 @@ def nu_errors(*pages: Path) -> list[str]:
 
 
 def test_the_briefing_passes_the_w3c_checker_with_no_errors_in_both_languages(
-    tmp_path: Path,
+    tmp_path: Path, session_figures: Path, bundled_disclosure_dir: Path
 ) -> None:
-    settings = Settings(cache_dir=tmp_path / "figures", disclosure_dir=tmp_path / "withheld")
+    settings = Settings(cache_dir=session_figures, disclosure_dir=bundled_disclosure_dir)
     pages = [
         export_file(tmp_path / f"{n}.html", area=area, generated="2026-12-01", settings=settings)
         for n, area in enumerate(["県全体", "北勢", "名張市"])

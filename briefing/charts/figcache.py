@@ -23,6 +23,10 @@ from ..data.files import write_cache
 #: chosen by integer programming, plan period shaded, sample points marked; 6: no SVG metadata).
 ENCODING = 6
 
+#: Drawing processes are forked (they inherit the jobs); where there is no fork (Windows), the
+#: figures are drawn one after another in the calling process.
+FORK = "fork" in multiprocessing.get_all_start_methods()
+
 
 class FigureCache:
     """``get(key, draw)`` returns the cached bytes for ``key`` or draws, stores and returns them."""
@@ -81,7 +85,7 @@ class FigureCache:
         Uses fork: call it from a plain process (the CLI), not from a kernel with threads.
         """
         processes = processes or os.cpu_count() or 1
-        own = drawers is None and prepare is not None and self.cold and processes > 1
+        own = drawers is None and prepare is not None and self.cold and processes > 1 and FORK
         if own and prepare is not None:
             drawers = Drawers(prepare, processes)
         try:
@@ -127,7 +131,7 @@ def _draw(jobs: list[Callable[[], bytes]], processes: int) -> list[bytes]:
     global _JOBS
     _JOBS = jobs
     try:
-        if processes > 1 and len(jobs) > 1:
+        if processes > 1 and len(jobs) > 1 and FORK:
             with multiprocessing.get_context("fork").Pool(min(processes, len(jobs))) as pool:
                 return pool.map(_draw_job, range(len(jobs)), chunksize=1)
         return [job() for job in jobs]

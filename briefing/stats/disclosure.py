@@ -114,8 +114,12 @@ def _cached(
     data = _load(cache_dir, key, threshold, part)
     if data is not None or cache_dir is None:
         return data if data is not None else compute()
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with open(cache_dir / f"{key}-{threshold}-{part}.lock", "a") as lock:
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        lock = open(cache_dir / f"{key}-{threshold}-{part}.lock", "a")  # noqa: SIM115
+    except OSError:  # another user's folder (a shared PC, JupyterHub) or read-only: not stored
+        return compute()
+    with lock:
         if fcntl is not None:
             fcntl.flock(lock, fcntl.LOCK_EX)
         data = _load(cache_dir, key, threshold, part)
