@@ -35,11 +35,13 @@ install() {
 }
 
 checkers_install() {
-    # the W3C Nu HTML Checker (vnu.jar, runs on Java) from the npm registry, kept in .tools/
-    [ -f .tools/node_modules/vnu-jar/build/dist/vnu.jar ] && return
+    # the W3C Nu HTML Checker (vnu.jar, runs on Java) and axe-core (WCAG rules, injected into
+    # pages in Chromium) from the npm registry, kept in .tools/
+    [ -f .tools/node_modules/vnu-jar/build/dist/vnu.jar ] \
+        && [ -f .tools/node_modules/axe-core/axe.min.js ] && return
     command -v java >/dev/null 2>&1 || apt_install default-jre-headless
     command -v npm >/dev/null 2>&1 || apt_install npm
-    npm install --silent --no-audit --no-fund --prefix .tools vnu-jar@26.9.27
+    npm install --silent --no-audit --no-fund --prefix .tools vnu-jar@26.9.27 axe-core@4.11.0
 }
 
 command="${1:-}"

@@ -1,4 +1,4 @@
-"""Command line: ``briefing check | audit | serve | staff | export | template | import | undo |
+"""Command line: ``briefing check | audit | serve | staff | export | publish | template | import | undo |
 sample`` (Japanese output; exit 0 only when all is well)."""
 
 from __future__ import annotations
@@ -82,6 +82,9 @@ def _parser() -> argparse.ArgumentParser:
         help="この日以降に追加・更新された値を「前回からの更新」に載せる",
     )
     export.add_argument("--date", metavar="YYYY-MM-DD", help="作成日として載せる日付（既定: 今日）")
+    export.add_argument(
+        "--lang", choices=("ja", "en"), default="ja", help="資料の言語（既定: ja。en で英語の資料）"
+    )
     where = export.add_mutually_exclusive_group(required=True)
     where.add_argument("-o", "--output", metavar="FILE.html", help="出力するファイル")
     where.add_argument(
@@ -92,10 +95,34 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--outdir", metavar="DIR", help="--each-area の出力フォルダ")
     export.set_defaults(run=_export)
 
-    template = commands.add_parser("template", help="数値を入力する Excel テンプレートを作る")
-    template.add_argument("--fy", required=True, help="入力する年度（2025、R7、令和7年度 など）")
+    publish = commands.add_parser(
+        "publish",
+        help="県民向けの公開サイト（HTML と CSS だけ、日本語と英語、地域・取組ごとのページと CSV）を作る",
+    )
+    add_options(publish, "data_dir")
+    publish.add_argument("--outdir", required=True, metavar="DIR", help="出力するフォルダ")
+    publish.add_argument(
+        "--lang",
+        choices=("ja", "en", "both"),
+        default="both",
+        help="言語（既定: both。日本語はフォルダの直下、英語は en/ に置く）",
+    )
+    publish.set_defaults(run=_publish)
+
+    template = commands.add_parser(
+        "template", help="数値（または調査の集計表）を入力する Excel テンプレートを作る"
+    )
+    template.add_argument(
+        "--fy",
+        help="入力する年度（2025、R7、令和7年度 など。指標では必須、調査では省略すると前年度）",
+    )
     template.add_argument(
         "--direction", type=int, choices=range(1, 7), metavar="N", help="取組方向 1〜6 だけにする"
+    )
+    template.add_argument(
+        "--survey",
+        choices=("G1", "G2"),
+        help="調査の集計表（G1 県民意識調査: 地域×年代、G2 相談支援機関調査: 地域×機関の種類）を作る",
     )
     template.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
     add_options(template, "data_dir")
@@ -106,6 +133,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.add_argument(
         "files", nargs="+", metavar="FILE", help="テンプレートに入力した .xlsx、または CSV"
+    )
+    imp.add_argument(
+        "--survey",
+        choices=("G1", "G2"),
+        help="調査の結果（回答者ごとのファイルか集計表、1ファイル）として取り込む",
+    )
+    imp.add_argument(
+        "--fy",
+        help="調査の年度（--survey と一緒に。省略するとファイルの表題の年度）",
+    )
+    imp.add_argument(
+        "--question",
+        metavar="TEXT",
+        help="回答者ごとのファイルに設問の列が複数あるとき、取り込む列の見出しの一部（例: 問15）",
     )
     imp.add_argument("--dry-run", action="store_true", help="確認だけして保存しない")
     imp.add_argument("--overwrite-final", action="store_true", help="確定値の変更を許可する")
@@ -197,6 +238,24 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         return _write_briefings(args, settings, drawers)
 
 
+def _publish(args: argparse.Namespace, settings: Settings) -> int:
+    from .render.site import LANGS, publish_site
+    from .stats.disclosure import DisclosureError
+
+    ds = load_dataset(settings.data_dir)
+    langs = LANGS if args.lang == "both" else (args.lang,)
+    try:
+        paths = publish_site(ds, Path(args.outdir), langs=langs, settings=settings)
+    except DisclosureError as error:
+        print(error, file=sys.stderr)
+        return 1
+    pages = sum(p.suffix == ".html" for p in paths)
+    print(
+        f"{args.outdir} に {pages} ページと {len(paths) - pages} ファイルを書き出しました（入口: index.html）。"
+    )
+    return 0
+
+
 def _write_briefings(args: argparse.Namespace, settings: Settings, drawers: Drawers | None) -> int:
     from .render.export import export_each_area, export_file, resolve_options
     from .stats.disclosure import DisclosureError
@@ -218,6 +277,7 @@ def _write_briefings(args: argparse.Namespace, settings: Settings, drawers: Draw
                 )
             ds = load_dataset(settings.data_dir)
             filters, since, generated = resolve_options(ds, area=None, **options)
+            filters = filters.with_(lang=args.lang)
             paths = export_each_area(
                 ds,
                 Path(args.outdir),
@@ -236,6 +296,7 @@ def _write_briefings(args: argparse.Namespace, settings: Settings, drawers: Draw
             settings=settings,
             area=args.area or "県全体",
             drawers=drawers,
+            lang=args.lang,
             **options,
         )
     except DisclosureError as error:
@@ -249,18 +310,32 @@ def _write_briefings(args: argparse.Namespace, settings: Settings, drawers: Draw
 
 
 def _template(args: argparse.Namespace, settings: Settings) -> int:
-    from .data.fiscal import FiscalYearError, format_fy, parse_fy
+    from . import clock
+    from .data.files import write_atomic
+    from .data.fiscal import FiscalYearError, fiscal_year_of, format_fy, parse_fy
+    from .intake.survey_workbook import build_survey_template
     from .intake.workbook import build_template
 
+    if args.survey and args.direction:
+        print("--survey と --direction は一緒に使えません。", file=sys.stderr)
+        return 2
+    if not args.survey and not args.fy:
+        print("--fy で年度を指定してください（例: --fy R7）。", file=sys.stderr)
+        return 2
     try:
-        fy = parse_fy(args.fy)
+        fy = parse_fy(args.fy) if args.fy else fiscal_year_of(clock.today()) - 1
     except FiscalYearError as error:
         print(error, file=sys.stderr)
         return 2
     ds = load_dataset(settings.data_dir)
     output = Path(args.output)
-    from .data.files import write_atomic
-
+    if args.survey:
+        write_atomic(output, build_survey_template(ds, args.survey, fy))
+        print(
+            f"{output} を作成しました（{args.survey} {format_fy(fy)} の集計表）。黄色のセルに人数を入力して、"
+            f"briefing import {output.name} --survey {args.survey} で取り込みます。"
+        )
+        return 0
     write_atomic(output, build_template(ds, fy, direction=args.direction))
     print(
         f"{output} を作成しました（{format_fy(fy)}）。黄色のセルに入力して、briefing import {output.name} で取り込みます。"
@@ -272,13 +347,29 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     from . import clock
     from .data.store import LockError, version_meta
     from .intake.apply import commit
+    from .intake.records import record_review, record_review_text
     from .intake.review import Change, review, review_text
     from .stats.disclosure import DisclosureError
 
+    if args.survey:
+        return _import_survey(args, settings)
+    if args.fy or args.question:
+        print(
+            "--fy と --question は調査の取り込み（--survey G1 / G2）のときだけ使えます。",
+            file=sys.stderr,
+        )
+        return 2
     ds = load_dataset(settings.data_dir)
     paths = [Path(f) for f in args.files]
-    result = review(paths, ds, overwrite_final=args.overwrite_final)
-    print(review_text(result, ds))
+    records = record_review(paths, ds)
+    result = review(paths, ds, overwrite_final=args.overwrite_final, recorded=records.changed_files)
+    if records.files and not result.entries and not result.problems:
+        print("数値: なし（取組の報告・委員会意見のみ）")
+    else:
+        print(review_text(result, ds))
+    if len(records.table):
+        print("\n" + record_review_text(records))
+    result.problems = result.problems + records.problems
     if not result.ok:
         print(
             f"\n問題が {result.problem_count:,} 件あります。何も保存していません。直してからもう一度実行してください。",
@@ -290,7 +381,8 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     if args.dry_run:
         print("\n確認のみ（--dry-run）: 保存していません。")
         return 0
-    if not len(result.table) or not (result.table["change"] != Change.UNCHANGED).any():
+    figures_change = bool(len(result.table)) and (result.table["change"] != Change.UNCHANGED).any()
+    if not figures_change and not records.changed:
         print("\n変わる値がないため、保存しませんでした。")
         return 0
     by = _staff_name(args.by)
@@ -301,7 +393,9 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 2
     try:
-        version = commit(ds, result, by=by, files=[p.name for p in paths], settings=settings)
+        version = commit(
+            ds, result, by=by, files=[p.name for p in paths], settings=settings, records=records
+        )
     except LockError as error:
         print(error, file=sys.stderr)
         return 3
@@ -311,6 +405,66 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     meta = version_meta(settings.data_dir, version)
     print(
         f"\n保存しました（版 {version}、{clock.shown_text(str(meta.get('when', '')))}、{by}）。取り消すときは: briefing undo"
+    )
+    return 0
+
+
+def _import_survey(args: argparse.Namespace, settings: Settings) -> int:
+    """``briefing import FILE --survey G1|G2``: review one survey file, then save its counts."""
+    from . import clock
+    from .data.fiscal import FiscalYearError, parse_fy
+    from .data.store import LockError, version_meta
+    from .intake.survey_apply import commit_survey
+    from .intake.survey_review import review_survey, review_survey_text
+    from .stats.disclosure import DisclosureError
+
+    if len(args.files) != 1:
+        print(
+            "調査の取り込みは1ファイルずつです（G1 と G2 は別々に取り込みます）。", file=sys.stderr
+        )
+        return 2
+    try:
+        fy = parse_fy(args.fy) if args.fy else None
+    except FiscalYearError as error:
+        print(error, file=sys.stderr)
+        return 2
+    ds = load_dataset(settings.data_dir)
+    path = Path(args.files[0])
+    result = review_survey(path, ds, args.survey, fy=fy, question=args.question, settings=settings)
+    print(review_survey_text(result))
+    if not result.ok:
+        print(
+            f"\n問題が {result.problem_count:,} 件あります。何も保存していません。直してからもう一度実行してください。",
+            file=sys.stderr,
+        )
+        for problem in result.problems:
+            print(f"- {problem}", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print("\n確認のみ（--dry-run）: 保存していません。")
+        return 0
+    if not result.changed:
+        print("\n変わる値がないため、保存しませんでした。")
+        return 0
+    by = _staff_name(args.by)
+    if not by:
+        print(
+            "\n担当者名がないため保存しませんでした。--by 名前（例: --by 福祉課山田）を付けて、もう一度実行してください（次回からはこのPCに記憶した名前を使います）。",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        version = commit_survey(ds, result, by=by, settings=settings)
+    except LockError as error:
+        print(error, file=sys.stderr)
+        return 3
+    except DisclosureError as error:
+        print(error, file=sys.stderr)
+        return 1
+    meta = version_meta(settings.data_dir, version)
+    print(
+        f"\n保存しました（版 {version}、{clock.shown_text(str(meta.get('when', '')))}、{by}）。"
+        f"元のファイル {path.name} はデータフォルダに写していません。取り消すときは: briefing undo"
     )
     return 0
 

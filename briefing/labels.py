@@ -32,6 +32,8 @@ TEXT = {
         "plan_summary_lead": "計画期間の終わりの検証のために、各指標の基準値（計画策定時の現状値）と計画最終年度の値を並べます。目標値はないため、良し悪しの判定はしません。",
         "sample_running": "⚠ 架空のサンプル値を含みます",
         "share_interval": "{share}%（{level}信頼区間 {low}〜{high}、n={n}）",
+        "share_interval_weighted": "{share}%（加重、{level}信頼区間 {low}〜{high}、n={n}、有効n={n_eff}）",
+        "weighted_note": "「加重」の割合は、回答者の偏りをウェイトで補正した値です。信頼区間は有効回答者数（有効n、Kish の式 (Σw)²/Σw²）で計算しています。",
         "share_column": "割合（{level}信頼区間、回答者数）",
         "goal_change_within": "（{since}から。差の{level}信頼区間 {low}〜{high}: 標本誤差の範囲内）",
         "goal_change_beyond": "（{since}から。差の{level}信頼区間 {low}〜{high}）",
@@ -96,6 +98,14 @@ TEXT = {
         "areas_of": "{name}の内訳",
         "areas_beside": "{name}と同じ地域（{region}）の市町",
         "regions": "地域別（5地域）",
+        "none": "－",
+        "list_sep": "、",
+        "and_sep": "・",
+        "range": "{lo}〜{hi}",
+        "comment_in_ja": "",
+        "source_sep": "／",
+        "series_column": "系列",
+        "gap": "　",
     },
     "en": {
         "sample_banner": "Contains fictitious sample data. Apart from the plan's baselines, figures are not actual results.",
@@ -111,6 +121,8 @@ TEXT = {
         "plan_summary_lead": "For the committee's end-of-plan verification: each indicator's baseline (at plan adoption) beside its value in the plan's last year. There are no targets, so nothing is judged met or missed.",
         "sample_running": "Contains fictitious sample values",
         "share_interval": "{share}% ({level} CI {low}–{high}, n={n})",
+        "share_interval_weighted": "{share}% weighted ({level} CI {low}–{high}, n={n}, effective n={n_eff})",
+        "weighted_note": "“Weighted” shares correct for who answered with survey weights; their intervals use the effective sample size (Kish: (Σw)²/Σw²).",
         "share_column": "Share ({level} CI, n)",
         "goal_change_within": " (since {since}; {level} CI of the difference {low} to {high}: within sampling error)",
         "goal_change_beyond": " (since {since}; {level} CI of the difference {low} to {high})",
@@ -175,6 +187,14 @@ TEXT = {
         "counting_distinct": "distinct cases",
         "not_plotted": "values withheld, under {threshold} or partial not plotted ({count})",
         "trend_alt_head": "Trend of {name}. ",
+        "none": "–",
+        "list_sep": ", ",
+        "and_sep": ", ",
+        "range": "{lo}–{hi}",
+        "comment_in_ja": "Staff comments, the prefecture's accounts and the committee's opinions are written in Japanese; they are in the Japanese edition.",
+        "source_sep": "; ",
+        "series_column": "Series",
+        "gap": " · ",
     },
 }
 
@@ -191,6 +211,10 @@ DASHBOARD = {
         "all": "全体",
         "mode": ("グラフ", "表", "両方"),
         "lang": "表示言語",
+        "making": "作成中…",
+        "year_from": "開始年度",
+        "year_to": "終了年度",
+        "download": "ダウンロード: {name}（{kb} KB）",
     },
     "en": {
         "title": "Mie Prefecture hikikomori support plan — progress dashboard",
@@ -202,18 +226,90 @@ DASHBOARD = {
         "all": "All",
         "mode": ("Chart", "Table", "Both"),
         "lang": "Language",
+        "making": "Making…",
+        "year_from": "First fiscal year",
+        "year_to": "Last fiscal year",
+        "download": "Download: {name} ({kb} KB)",
+    },
+}
+
+
+#: The committee's record: the prefecture's accounts, the opinions and the responses.
+RECORD = {
+    "ja": {
+        "account_title": "県の取組の報告（{fy}）",
+        "account_none": "この取組方向の報告はまだありません。",
+        "activities": "取組状況",
+        "results": "成果と課題",
+        "next_steps": "今後の方向",
+        "written": "記入: {by}（{when}）",
+        "opinions_title": "委員会の意見と県の対応",
+        "opinions_none": "この取組方向への意見はまだありません。",
+        "opinions_filtered_none": "{meeting}の意見はありません。",
+        "meeting": "会議",
+        "all_meetings": "すべての会議",
+        "member_field": "委員（分野）",
+        "opinion": "意見",
+        "response": "県の対応",
+        "status": "対応状況",
+        "response_updated": "対応の更新日",
+        "no_response": "（対応はまだ記入されていません）",
+        "whole_plan": "計画全体",
+        "about_indicator": "指標 {id}",
+        "responses_title": "前回の委員会（{meeting}、{date}）の意見への対応",
+        "responses_lead": "取組方向ごとに、前回の会議の意見のうち県の対応が記入されている数です（対応の内容の良し悪しは示しません）。",
+        "responses_count": "{answered} / {total} 件に対応の記入あり",
+        "responses_direction": "取組方向",
+        "responses_column": "対応の記入",
+        "since_changed": "{date}以降に更新",
+        "japanese_only": "",
+        "briefing_opinions": "前回の委員会意見と対応状況",
+        "briefing_opinions_lead": "{meeting}（{date}）の意見と、現時点の県の対応です。",
+        "opinions_csv": "委員会意見の CSV",
+    },
+    "en": {
+        "account_title": "The prefecture's account ({fy})",
+        "account_none": "No account for this direction yet.",
+        "activities": "What was done",
+        "results": "Results and what remains hard",
+        "next_steps": "Next steps",
+        "written": "Written by {by} ({when})",
+        "opinions_title": "The committee's opinions and the prefecture's responses",
+        "opinions_none": "No opinions on this direction yet.",
+        "opinions_filtered_none": "No opinions from {meeting}.",
+        "meeting": "Meeting",
+        "all_meetings": "All meetings",
+        "member_field": "Member (field)",
+        "opinion": "Opinion",
+        "response": "Prefecture's response",
+        "status": "Status",
+        "response_updated": "Response updated",
+        "no_response": "(no response written yet)",
+        "whole_plan": "The plan as a whole",
+        "about_indicator": "indicator {id}",
+        "responses_title": "Responses to the last meeting ({meeting}, {date})",
+        "responses_lead": "Per direction, how many of the last meeting's opinions have a response written (a count, not a judgement of the response).",
+        "responses_count": "{answered} of {total} with a response",
+        "responses_direction": "Direction",
+        "responses_column": "Responses written",
+        "since_changed": "updated since {date}",
+        "japanese_only": "(日本語のみ)",
+        "briefing_opinions": "The last meeting's opinions and the responses so far",
+        "briefing_opinions_lead": "Opinions of {meeting} ({date}) and the prefecture's responses as they stand now.",
+        "opinions_csv": "CSV of the committee's opinions",
     },
 }
 
 
 def text(key: str, lang: str = "ja", **values: object) -> str:
     """The interface text ``key`` in ``lang``, with ``values`` filled in."""
-    return TEXT[lang][key].format(**values)
+    words = TEXT[lang][key] if key in TEXT[lang] else RECORD[lang][key]
+    return words.format(**values)
 
 
 def texts(lang: str) -> dict[str, str]:
     """All interface texts of ``lang``, for templates."""
-    return dict(TEXT[lang])
+    return dict(TEXT[lang]) | RECORD[lang]
 
 
 #: Survey groups (age bands, agency types) in English; the data keeps the Japanese words.
@@ -230,3 +326,267 @@ GROUPS_EN = {
 def group_label(group: str, lang: str = "ja") -> str:
     """A survey group's name in ``lang`` (unknown groups keep their own name)."""
     return GROUPS_EN.get(group, group) if lang == "en" else group
+
+
+#: The residents' site (``briefing publish``). Japanese in やさしい日本語: short sentences, and
+#: ``[漢字|よみ]`` where a reading helps (shown as ruby). Texts of a paragraph are lists.
+SITE = {
+    "ja": {
+        "site_title": "三重県ひきこもり支援推進計画の進み具合",
+        "lang_name": "日本語",
+        "other_lang": "English",
+        "top": "はじめに",
+        "about": "数字の見方",
+        "areas": "地域ごとのページ",
+        "directions": "取組ごとのページ",
+        "breadcrumb": "現在の場所",
+        "skip": "本文へ移動",
+        "what_title": "この計画について",
+        "what": [
+            "三重県は「ひきこもり[支援|しえん][推進|すいしん]計画」をつくりました。",
+            "ひきこもりの人と、その家族を[支|ささ]えるための計画です。",
+            "計画の[期間|きかん]は{period}です。",
+            "このページでは、計画がどこまで進んだかを数字でお知らせします。",
+        ],
+        "goals_title": "計画の2つの目標",
+        "goals_lead": "計画には、大きな目標が2つあります。毎年、アンケートで[調|しら]べます。",
+        "goal_ids": "目標",
+        "directions_lead": "計画には6つの取組があります。取組ごとに、数字（指標）を見ます。",
+        "areas_lead": "県全体、5つの地域、29の市町のページがあります。",
+        "read_title": "数字の読み方",
+        "read": [
+            "「[基準値|きじゅんち]」は、計画をつくったときの数字です。",
+            "取組の数字には、目標の数字はありません。数字だけで良い・悪いを決めないためです。",
+            "人数が少ないときは、数字を見せません（「{n}未満」や「秘匿」と書きます）。だれのことか分からないようにするためです。",
+            "くわしくは「数字の見方」のページを読んでください。",
+        ],
+        "sample": "注意: ここにある数字の多くは、練習用の[架空|かくう]の数字（サンプル）です。計画をつくったときの数字（[基準値|きじゅんち]）だけが本当の数字です。",
+        "prefecture_group": "県全体",
+        "region_group": "{name}地域",
+        "area_page": "{name}の数字",
+        "area_lead": "{name}の数字です。取組ごとに、いちばん新しい数字と、これまでの数字を表にしています。",
+        "direction_page": "取組{n}: {name}",
+        "direction_lead": "この取組の数字です。県全体の数字と、地域ごとの数字があります。",
+        "region_compare": "地域ごとの数字",
+        "areas_in": "{name}の市町",
+        "area_up": "{name}のページへ",
+        "csv": "この数字をダウンロード（CSV ファイル）",
+        "csv_note": "CSV ファイルは Excel で開けます。文字コードは UTF-8（BOM 付き）です。全国地方公共団体コードの列があります。",
+        "about_title": "数字の見方",
+        "about_sources_title": "数字の出どころ",
+        "about_sources": [
+            "[基準値|きじゅんち]は「三重県ひきこもり支援推進計画」の第5章の数字です。",
+            "そのほかの数字は、県と市町が毎年集めて、推進委員会に報告します。",
+        ],
+        "about_sample_title": "サンプルの数字について",
+        "about_sample": [
+            "今ここにある数字の多くは、練習用につくった[架空|かくう]の数字です。",
+            "本当の数字ではありません。表では「＊」の印を付けています。",
+        ],
+        "about_small_title": "少ない数字を見せない理由",
+        "about_small": [
+            "人数や件数が1〜{m}のときは、「{n}未満」と書いて、数字を見せません。",
+            "小さな町では、少ない数字から、だれのことか分かってしまうかもしれないからです。",
+            "合計から引き算すると分かってしまう数字は、ほかの数字もあわせて見せません（「秘匿」と書きます）。「秘匿」の数字は{n}以上です。",
+            "どの数字を見せないかは、コンピューターで計算して[確|たし]かめています。",
+        ],
+        "about_targets_title": "取組の数字に目標がない理由",
+        "about_targets": [
+            "取組の数字（モニタリング指標）には、目標の数字がありません。",
+            "ひきこもりの支援では、数字だけにとらわれないことが大切だと、計画に書いてあるからです。",
+            "そのため、このページでは、目標に届いたかどうかの判定や、良い・悪いの色分けはしません。",
+            "計画をつくったときからの変化と、前の年からの変化を示します。",
+        ],
+        "about_survey_title": "アンケートの割合",
+        "about_survey": [
+            "2つの目標は、アンケートの答えの割合で見ます。",
+            "アンケートの数字には、ずれ（[誤差|ごさ]）があります。そのため、95% 信頼区間を[添|そ]えています。",
+            "答えた人が{small_n}人より少ないときは「参考値」と書きます。",
+        ],
+        "about_years_title": "年度の書き方",
+        "about_years": ["年度は4月から次の年の3月までです。令和6年度は2024年4月〜2025年3月です。"],
+        "footer": "三重県ひきこもり支援推進委員会の資料をもとにつくりました。データ更新日: {asof}",
+        "no_breakdown_page": "地域ごとの数字がない指標は、県全体の数字を「参考」として書いています。",
+    },
+    "en": {
+        "site_title": "Mie Prefecture hikikomori support plan: progress",
+        "lang_name": "English",
+        "other_lang": "日本語",
+        "top": "Home",
+        "about": "About the figures",
+        "areas": "Pages by area",
+        "directions": "Pages by action direction",
+        "breadcrumb": "You are here",
+        "skip": "Skip to content",
+        "what_title": "About the plan",
+        "what": [
+            "Mie Prefecture has a plan to support people experiencing hikikomori and their families.",
+            "The plan period is {period}.",
+            "These pages show, in figures, how far the plan has come.",
+        ],
+        "goals_title": "The plan's two goals",
+        "goals_lead": "The plan has two overall goals. A survey measures them each year.",
+        "goal_ids": "Goal",
+        "directions_lead": "The plan has six action directions. Each has figures (monitoring indicators).",
+        "areas_lead": "There is a page for the whole prefecture, for each of the 5 regions and for each of the 29 municipalities.",
+        "read_title": "How to read the figures",
+        "read": [
+            "The baseline is the figure at the time the plan was adopted.",
+            "Monitoring indicators have no targets, so that figures alone do not decide what is good or bad.",
+            "Small counts are not shown (written “fewer than {n}” or “withheld”), so that no one can be identified.",
+            "The page “About the figures” explains more.",
+        ],
+        "sample": "Note: most figures here are fictitious sample values. Only the baselines from the plan are real.",
+        "prefecture_group": "Whole prefecture",
+        "region_group": "{name} region",
+        "area_page": "Figures for {name}",
+        "area_lead": "The figures for {name}: for each action direction, the latest figure and a table by year.",
+        "direction_page": "Action direction {n}: {name}",
+        "direction_lead": "The figures of this action direction, for the whole prefecture and by region.",
+        "region_compare": "By region",
+        "areas_in": "Municipalities of {name}",
+        "area_up": "Go to {name}",
+        "csv": "Download these figures (CSV file)",
+        "csv_note": "The CSV file opens in Excel. It is UTF-8 with a byte-order mark and has a column with the national local-government code.",
+        "about_title": "About the figures",
+        "about_sources_title": "Where the figures come from",
+        "about_sources": [
+            "The baselines are those of chapter 5 of the Mie Prefecture Hikikomori Support Promotion Plan.",
+            "The prefecture and the municipalities collect the other figures each year and report them to the Hikikomori Support Promotion Committee.",
+        ],
+        "about_sample_title": "Sample values",
+        "about_sample": [
+            "Most figures here are fictitious values made for practice.",
+            "They are not actual results. Tables mark them with “*”.",
+        ],
+        "about_small_title": "Why small counts are withheld",
+        "about_small": [
+            "Counts of 1 to {m} are written “fewer than {n}” and not shown.",
+            "In a small town, a small count could tell who is meant.",
+            "Where a total would let a reader work out a hidden count, further values are withheld too (written “withheld”); these are {n} or more.",
+            "The choice is computed, and checked, by integer programming.",
+        ],
+        "about_targets_title": "Why monitoring indicators have no targets",
+        "about_targets": [
+            "The monitoring indicators of the action directions have no targets.",
+            "The plan asks for an approach that is not driven by numbers alone.",
+            "So these pages never mark anything as met or missed, and use no good/bad colours.",
+            "They show the change since the baseline and since the previous year.",
+        ],
+        "about_survey_title": "Survey shares",
+        "about_survey": [
+            "The two goals are shares of survey answers.",
+            "Survey shares have sampling error, so each comes with a 95% confidence interval.",
+            "Shares from fewer than {small_n} respondents are marked “indicative”.",
+        ],
+        "about_years_title": "Fiscal years",
+        "about_years": [
+            "A fiscal year runs from April to March: FY2024 is April 2024 to March 2025."
+        ],
+        "footer": "Made from the material of the Hikikomori Support Promotion Committee. Data as of {asof}",
+        "no_breakdown_page": "For indicators without a regional breakdown, the prefecture's figure is given for reference.",
+    },
+}
+
+#: Column headers of the published CSV files.
+CSV_COLUMNS = {
+    "ja": ("全国地方公共団体コード", "地域", "指標", "系列", "指標名", "年度", "値", "単位",
+           "状態", "サンプル", "出典", "更新日"),
+    "en": ("local_government_code", "area", "indicator", "series", "indicator_name",
+           "fiscal_year", "value", "unit", "status", "sample", "source", "updated"),
+}  # fmt: skip
+
+#: Words of the CSV cells.
+CSV_WORDS = {
+    "ja": {"yes": "はい", "no": "いいえ", "確定": "確定", "速報": "速報"},
+    "en": {"yes": "yes", "no": "no", "確定": "final", "速報": "provisional"},
+}
+
+
+#: Sources of the bundled figures in English (the data keeps the Japanese; other sources are shown
+#: as they are written).
+SOURCES_EN = {
+    "架空のサンプルデータ（briefing sample で生成）": "fictitious sample data (made by briefing sample)",
+    "三重県ひきこもり支援推進計画（令和4年3月）第5章 現状値":
+        "Mie Prefecture Hikikomori Support Promotion Plan (March 2022), chapter 5, baseline",
+}  # fmt: skip
+
+
+def source_label(source: str, lang: str = "ja") -> str:
+    """A source of figures in ``lang`` (known sources only; others keep their own words)."""
+    return SOURCES_EN.get(source, source) if lang == "en" else source
+
+
+#: The exported briefing's own words (its title, filter table, notice, contents and headings).
+BRIEFING = {
+    "ja": {
+        "title": "三重県ひきこもり支援推進計画 進捗ブリーフィング",
+        "generated": "作成日",
+        "direction": "取組方向",
+        "area": "地域",
+        "years": "年度",
+        "asof_generated": "データ更新日 / 作成日",
+        "all_directions": "全体（取組方向 1〜6）",
+        "notice": "市町・地域・県全体の人数・件数が1〜{m}のときは「{n}未満」（0〜{m}）と表示し、それが合計・他の値・変化から絞り込まれないよう、あわせて伏せた値（{n}以上）は「秘匿」と表示します（整数計画法で選び、監査済み）。一部の市町しか報告していない年度の合計は「一部の市町のみ」と表示し、数値や変化は示しません。調査の割合は{level}信頼区間（Wilson法）と回答者数を添え、回答者{small_n}人未満は参考値、{n}人未満の区分とそれを逆算できる区分は割合を示しません。",
+        "contents": "目次",
+        "areas": "地域比較",
+        "surveys": "調査の内訳",
+        "updates": "前回からの更新",
+        "data": "データ",
+        "toc_sep": " ・ ",
+        "overview_suffix": "（一覧）",
+        "areas_prefecture": "地域比較（{area}: 5地域）",
+        "areas_region": "地域比較（{area}の市町）",
+        "areas_municipality": "地域比較（{area}と同じ地域の市町）",
+        "surveys_title": "調査の内訳（計画全体の目標）",
+        "updates_title": "前回からの更新（{since} 以降に追加・更新された値）",
+        "updates_none": "{since} 以降に追加・更新された値はありません。",
+        "value": "値",
+        "updated": "更新日",
+        "csv_link": "この資料の数値（CSV、Excel で開けます）",
+        "sources": "計画の現状値（基準値）は「三重県ひきこもり支援推進計画」第5章によります。",
+        "sources_sample": "それ以外の数値は架空のサンプルです。",
+        "new": "（新規）",
+        "yes": "はい",
+        "no": "いいえ",
+    },
+    "en": {
+        "title": "Mie Prefecture hikikomori support plan — progress briefing",
+        "generated": "Generated",
+        "direction": "Action direction",
+        "area": "Area",
+        "years": "Years",
+        "asof_generated": "Data as of / generated",
+        "all_directions": "All (action directions 1–6)",
+        "notice": "Counts of 1 to {m} for a municipality, region or the prefecture are shown as “<{n}” (0 to {m}); values withheld so that these cannot be narrowed down from totals, other values or changes are shown as “withheld” ({n} or more; chosen by integer programming and audited). A total for a year in which only some municipalities reported reads “some municipalities only”, with no number and no change. Survey shares come with their {level} confidence interval (Wilson) and the number of respondents; fewer than {small_n} respondents is indicative; no share is given for groups under {n} respondents or for groups from which one could be worked out.",
+        "contents": "Contents",
+        "areas": "Areas compared",
+        "surveys": "Survey breakdowns",
+        "updates": "Updates since last time",
+        "data": "Data",
+        "toc_sep": " · ",
+        "overview_suffix": " (overview)",
+        "areas_prefecture": "Areas compared ({area}: 5 regions)",
+        "areas_region": "Areas compared (municipalities of {area})",
+        "areas_municipality": "Areas compared (municipalities in the same region as {area})",
+        "surveys_title": "Survey breakdowns (plan-wide goals)",
+        "updates_title": "Updates since last time (values added or changed on or after {since})",
+        "updates_none": "No values were added or changed on or after {since}.",
+        "value": "Value",
+        "updated": "Updated",
+        "csv_link": "The figures of this briefing (CSV, opens in Excel)",
+        "sources": "The baselines are those of chapter 5 of the Mie Prefecture Hikikomori Support Promotion Plan (三重県ひきこもり支援推進計画).",
+        "sources_sample": "All other figures are fictitious samples.",
+        "new": "(new)",
+        "yes": "yes",
+        "no": "no",
+    },
+}
+
+#: Column headers of the briefing's CSV.
+BRIEFING_CSV = {
+    "ja": ("指標", "系列", "指標名", "地域", "年度", "値", "単位", "状態", "サンプル",
+           "担当課コメント", "出典", "更新日"),
+    "en": ("indicator", "series", "indicator_name", "area", "fiscal_year", "value", "unit",
+           "status", "sample", "staff_comment", "source", "updated"),
+}  # fmt: skip

@@ -70,6 +70,15 @@ def test_export_refuses_figures_that_fail_the_audit(
         render_briefing(ds, Filters(), settings=Settings(cache_dir=None, disclosure_dir=None))
 
 
+def test_publish_refuses_figures_that_fail_the_audit(
+    broken_method: None, data_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = data_copy.parent / "site"
+    code = main(["publish", "--data", str(data_copy), "--outdir", str(out)])
+    assert code == 1 and not out.exists()
+    assert "公表できません" in capsys.readouterr().err
+
+
 def test_an_import_that_would_fail_the_audit_saves_nothing(
     broken_method: None, data_copy: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

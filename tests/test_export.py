@@ -220,9 +220,15 @@ def parse(html: str) -> Page:
     return parser.page
 
 
-def csv_link(html: str) -> tuple[dict[str, str | None], str]:
-    """The CSV download link and its decoded text."""
-    links = [a for a in parse(html).links if (a.get("href") or "").startswith("data:text/csv")]
+def csv_link(html: str, prefix: str = "briefing-") -> tuple[dict[str, str | None], str]:
+    """The CSV download link whose file name starts with ``prefix`` (the values' CSV; the
+    committee's opinions come as a second file, ``opinions-…``) and its decoded text."""
+    links = [
+        a
+        for a in parse(html).links
+        if (a.get("href") or "").startswith("data:text/csv")
+        and (a.get("download") or "").startswith(prefix)
+    ]
     assert len(links) == 1, f"expected one CSV data link, found {len(links)}"
     head, _, payload = (links[0]["href"] or "").partition(",")
     assert ";base64" not in head
@@ -419,7 +425,13 @@ def test_full_export_csv_link_parses_and_holds_3_1(full: str) -> None:
         "更新日",
     } <= set(header)
     assert all(len(r) == len(header) for r in body)
-    records = [dict(zip(header, r, strict=True)) for r in body]
+    everything = [dict(zip(header, r, strict=True)) for r in body]
+    records = [r for r in everything if r["指標"] not in ("G1", "G2")]
+    # the goals' survey shares follow the indicators, with their n, effective n and interval
+    goals = [r for r in everything if r["指標"] in ("G1", "G2")]
+    assert {r["指標"] for r in goals} == {"G1", "G2"}
+    assert {"区分", "回答者数", "有効回答者数", "95%信頼区間下限", "95%信頼区間上限"} <= set(header)
+    assert all(r["回答者数"] for r in goals) and all(not r["区分"] for r in records)
     assert {r["指標"].split("-")[0] for r in records} == {"1", "2", "3", "4", "5", "6"}
     three_one = [r for r in records if r["指標"] == "3-1"]
     assert any(r["値"] == "275" and r["年度"] == "令和2年度" for r in three_one)

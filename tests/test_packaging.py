@@ -61,7 +61,7 @@ STAGE_NAMES = {
     "data": {
         "CHANGE_COLUMNS", "PREFECTURE", "DataError", "Dataset", "FiscalYearError", "Problem",
         "data_version", "find_area", "fiscal_year_of", "format_fy", "load_dataset", "parse_fy",
-        "read_changes", "read_file", "write_atomic",
+        "read_changes", "read_file", "read_record_changes", "write_atomic",
     },
     "stats": {
         "COMPLEMENT", "SMALL", "Disclosure", "DisclosureError", "Suppression", "area_history",
@@ -70,13 +70,16 @@ STAGE_NAMES = {
     },
     "charts": {"Drawers", "FigureCache", "sparkline_svg"},
     "content": {
-        "Builder", "Chart", "Comparison", "Filters", "GoalCard", "IndicatorCard", "SeriesLine",
-        "SurveyPanel", "VIEWS", "from_query",
+        "Account", "Builder", "Chart", "Comparison", "Filters", "GoalCard", "IndicatorCard",
+        "LastMeeting", "Opinion", "ResponseCount", "SeriesLine", "SurveyPanel", "VIEWS",
+        "ViewContent", "from_query", "view_content",
     },
     "render": {"export_each_area", "export_file", "render_briefing", "render_view", "resolve_options"},
     "intake": {
-        "Change", "Review", "build_template", "commit", "read_entries", "remember_name", "remembered_name",
-        "review", "review_html", "review_text",
+        "Change", "RecordReview", "Review", "build_template", "commit", "read_entries",
+        "record_review", "record_review_text", "remember_name", "remembered_name",
+        "review", "review_html", "review_text", "SurveyReview", "build_survey_template",
+        "commit_survey", "review_survey", "review_survey_html", "review_survey_text",
     },
 }  # fmt: skip
 

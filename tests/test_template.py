@@ -95,7 +95,7 @@ def test_only_the_yellow_input_cells_are_unlocked(template_2025: Path) -> None:
 
 def test_readme_sheet_in_japanese(template_2025: Path) -> None:
     book = openpyxl.load_workbook(template_2025)
-    assert book.sheetnames == ["入力", "説明"]
+    assert book.sheetnames == ["入力", "取組の報告", "委員会意見", "説明"]
     text = "\n".join(str(r[0]) for r in book["説明"].iter_rows(values_only=True) if r[0])
     assert len(_JAPANESE.findall(text)) > 100
     for words in ("黄色", "確定", "速報", "briefing import", "briefing undo", "5未満"):

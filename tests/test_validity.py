@@ -30,7 +30,7 @@ def nu_errors(*pages: Path) -> list[str]:
     return [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages]
 
 
-def test_the_briefing_passes_the_w3c_checker_with_no_errors(
+def test_the_briefing_passes_the_w3c_checker_with_no_errors_in_both_languages(
     tmp_path: Path, session_figures: Path, bundled_disclosure_dir: Path
 ) -> None:
     settings = Settings(cache_dir=session_figures, disclosure_dir=bundled_disclosure_dir)
@@ -38,6 +38,9 @@ def test_the_briefing_passes_the_w3c_checker_with_no_errors(
         export_file(tmp_path / f"{n}.html", area=area, generated="2026-12-01", settings=settings)
         for n, area in enumerate(["県全体", "北勢", "名張市"])
     ]
+    pages.append(
+        export_file(tmp_path / "en.html", generated="2026-12-01", settings=settings, lang="en")
+    )
     assert nu_errors(*pages) == []
 
 

@@ -73,6 +73,7 @@ class FilterBar(w.HBox):
             layout=w.Layout(width="400px"),
             continuous_update=False,
         )
+        self.years.add_class("mb-years")  # its handles are named by the page's script
         self.mode = w.ToggleButtons(
             options=list(zip(DASHBOARD[f.lang]["mode"], ("chart", "table", "both"), strict=True)),
             value=state.mode,
@@ -81,7 +82,7 @@ class FilterBar(w.HBox):
         self.lang = w.ToggleButtons(
             options=[("日本語", "ja"), ("English", "en")],
             value=f.lang,
-            style={"button_width": "72px"},
+            style={"button_width": "88px"},  # 72px cut "English" to 「Engli…」
         )
         self._relabel(f.lang)
         super().__init__(

@@ -1,13 +1,16 @@
 """The staff update panel for JupyterLab: pick or upload files, review, edit comments, save, undo.
 
 It only wires the core's import steps (review → commit → undo) to controls; every check and
-every write happens in ``briefing``.
+every write happens in ``briefing``. 「取り込むもの」 chooses between indicator figures and a survey
+(G1 or G2: one respondent file or tabulation); an uploaded survey file is deleted from its
+temporary folder as soon as it has been read, since only its counts are needed to save.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -18,9 +21,13 @@ from briefing import PREFECTURE, DataError, Settings, clock, load_dataset
 from briefing.data.fiscal import FiscalYearError, fiscal_year_of, format_fy, parse_fy
 from briefing.data.store import LockError, list_versions, undo, version_meta
 from briefing.intake.apply import commit
+from briefing.intake.records import RecordReview, record_review, record_review_html
 from briefing.intake.review import Change, Review, proposed_comments, review, review_html
 from briefing.intake.staff_name import remember_name, remembered_name
+from briefing.intake.survey_apply import commit_survey
+from briefing.intake.survey_review import SurveyReview, review_survey, review_survey_html
 from briefing.render.html import stylesheet
+from briefing.stats.disclosure import DisclosureError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,8 +37,25 @@ class UpdatePanel(w.VBox):
 
     def __init__(self, *, settings: Settings | None = None):
         self.settings = settings or Settings()
-        self.result: Review | None = None
+        self.result: Review | SurveyReview | None = None
         self.paths: list[Path] = []
+        self._uploaded: list[Path] = []
+        self.kind = w.ToggleButtons(
+            options=[
+                ("指標の数値", ""),
+                ("調査 G1（県民意識調査）", "G1"),
+                ("調査 G2（相談支援機関調査）", "G2"),
+            ],
+            value="",
+            description="取り込むもの",
+            style={"description_width": "initial", "button_width": "auto"},
+        )
+        self.survey_fy = w.Text(
+            placeholder="表題に年度があれば空欄",
+            description="調査の年度",
+            layout=w.Layout(width="300px"),
+        )
+        self.records: RecordReview | None = None
         self.upload = w.FileUpload(
             accept=".xlsx,.xlsm,.csv", multiple=True, description="ファイルを選ぶ"
         )
@@ -64,13 +88,16 @@ class UpdatePanel(w.VBox):
         super().__init__(
             [
                 w.HTML(f"<style>{stylesheet()}</style>"),
+                w.HBox([self.kind, self.survey_fy]),
                 w.HBox([self.upload, self.path]),
                 w.HBox([self.overwrite, self.by]),
                 w.HBox([self.check, self.save, self.revert]),
                 self.message,
                 self.review,
                 self.comments,
-                w.HTML("<b>新しい年度の入力用 Excel（各機関・市町に送る）</b>"),
+                w.HTML(
+                    "<b>新しい年度の入力用 Excel（指標: 各機関・市町に送る。調査: 印刷された集計結果を写す集計表。上の「取り込むもの」で選ぶ）</b>"
+                ),
                 w.HBox([self.template_fy, self.make_template]),
                 self.template_link,
             ]
@@ -80,11 +107,21 @@ class UpdatePanel(w.VBox):
         paths = [Path(p.strip()).expanduser() for p in self.path.value.split(",") if p.strip()]
         if self.upload.value:
             folder = Path(tempfile.mkdtemp(prefix="briefing-upload-"))
+            self._uploaded.append(folder)
             for item in self.upload.value:
                 target = folder / Path(item["name"]).name
                 target.write_bytes(bytes(item["content"]))
                 paths.append(target)
         return paths
+
+    def _forget_uploads(self) -> None:
+        """Delete the temporary copies of uploaded files and the upload's bytes held by the page
+        (a survey's respondents must not stay): the review keeps only the counts."""
+        for folder in self._uploaded:
+            shutil.rmtree(folder, ignore_errors=True)
+        self._uploaded = []
+        if self.upload.value:
+            self.upload.value = ()
 
     def _say(self, text: str, *, kind: str = "notice") -> None:
         self.message.value = f'<div class="mb"><div class="{kind}">{text}</div></div>'
@@ -102,11 +139,28 @@ class UpdatePanel(w.VBox):
         except DataError as error:
             self._say(html.escape(error.report()).replace("\n", "<br>"), kind="error")
             return None
-        self.result = review(self.paths, ds, overwrite_final=self.overwrite.value)
-        self.review.value = review_html(self.result, ds)
+        if self.kind.value:
+            self.records = None
+            try:
+                return self._review_survey(ds)
+            finally:
+                self._forget_uploads()
+        self.records = record_review(self.paths, ds)  # the year's accounts and the opinions
+        self.result = review(
+            self.paths,
+            ds,
+            overwrite_final=self.overwrite.value,
+            recorded=self.records.changed_files,
+        )
+        self.result.problems = self.result.problems + self.records.problems
+        self.review.value = review_html(self.result, ds) + record_review_html(self.records)
         changes = (
             int((self.result.table["change"] != Change.UNCHANGED).sum())
             if len(self.result.table)
+            else 0
+        ) + (
+            int((self.records.table["change"] != Change.UNCHANGED).sum())
+            if len(self.records.table)
             else 0
         )
         if self.result.ok and changes:
@@ -114,7 +168,8 @@ class UpdatePanel(w.VBox):
             self._say(
                 f"問題はありません。{changes} 件の値が変わります。コメントを確認してから「保存する」を押してください。"
             )
-            self.comments.children = tuple(self._comment_boxes(ds))
+            if len(self.result.table):  # figures change: their comments can be edited
+                self.comments.children = tuple(self._comment_boxes(ds))
         elif self.result.ok:
             self._say("変わる値はありません。保存は不要です。")
         else:
@@ -123,6 +178,35 @@ class UpdatePanel(w.VBox):
                 kind="error",
             )
         return self.result
+
+    def _review_survey(self, ds) -> SurveyReview | None:  # type: ignore[no-untyped-def]
+        """Review one survey file as the chosen survey; only its counts are kept."""
+        self.result = None
+        if len(self.paths) != 1:
+            self._say("調査は1ファイルずつ取り込みます（G1 と G2 は別々に）。", kind="error")
+            return None
+        try:
+            fy = parse_fy(self.survey_fy.value) if self.survey_fy.value.strip() else None
+        except FiscalYearError as error:
+            self._say(html.escape(str(error)), kind="error")
+            return None
+        result = review_survey(self.paths[0], ds, self.kind.value, fy=fy, settings=self.settings)
+        self.result = result
+        self.review.value = review_survey_html(result)
+        if result.ok and result.changed:
+            self.save.disabled = False
+            self._say(
+                f"問題はありません。{result.survey} {format_fy(result.fy or 0)}の回答者数と割合を確認してから「保存する」を押してください"
+                "（アップロードしたファイルは読み終えたので、このページからは消しました。保存には集計した人数だけを使います）。"
+            )
+        elif result.ok:
+            self._say("変わる値はありません。保存は不要です。")
+        else:
+            self._say(
+                f"問題が {result.problem_count:,} 件あります。ファイルを直してから、もう一度「確認する」を押してください。",
+                kind="error",
+            )
+        return result
 
     def _comment_boxes(self, ds) -> list[w.Widget]:  # type: ignore[no-untyped-def]
         """One box per series and year being changed, holding the staff comment shown to members.
@@ -166,10 +250,18 @@ class UpdatePanel(w.VBox):
         comments = {box.key: box.value for box in self.comments.children if hasattr(box, "key")}
         try:
             ds = load_dataset(self.settings.data_dir)
-            version = commit(
-                ds, self.result, by=by, files=[p.name for p in self.paths], comments=comments
-            )
-        except (LockError, DataError) as error:
+            if isinstance(self.result, SurveyReview):
+                version = commit_survey(ds, self.result, by=by, settings=self.settings)
+            else:
+                version = commit(
+                    ds,
+                    self.result,
+                    by=by,
+                    files=[p.name for p in self.paths],
+                    comments=comments,
+                    records=self.records,
+                )
+        except (LockError, DataError, DisclosureError) as error:
             self._say(html.escape(str(error)), kind="error")
             return None
         if by != remembered_name():
@@ -183,20 +275,22 @@ class UpdatePanel(w.VBox):
 
     def run_template(self) -> str | None:
         """Offer the input workbook for the chosen year as a download link; returns its file name."""
-        from briefing.intake.workbook import (
-            build_template,
-        )  # openpyxl: only when asked (not in dashboards)
+        # openpyxl: only when asked (not in dashboards)
+        from briefing.intake.survey_workbook import build_survey_template
+        from briefing.intake.workbook import build_template
 
+        survey = self.kind.value
         try:
             fy = parse_fy(self.template_fy.value)
-            workbook = build_template(load_dataset(self.settings.data_dir), fy)
+            ds = load_dataset(self.settings.data_dir)
+            workbook = build_survey_template(ds, survey, fy) if survey else build_template(ds, fy)
         except (FiscalYearError, DataError) as error:
             text = error.report() if isinstance(error, DataError) else str(error)
             self.template_link.value = (
                 f'<div class="mb"><div class="error">{html.escape(text)}</div></div>'
             )
             return None
-        name = f"update_{fy}.xlsx"
+        name = f"survey_{survey}_{fy}.xlsx" if survey else f"update_{fy}.xlsx"
         data = base64.b64encode(workbook).decode("ascii")
         self.template_link.value = f'<a download="{name}" href="data:{XLSX};base64,{data}">{name}（{format_fy(fy)}）を保存する</a>'
         return name

@@ -76,7 +76,7 @@ class AreaViews(IndicatorViews):
                         lang=lang,
                     )
                     + (
-                        f"（{text('provisional', lang)}）"
+                        text("parenthesised", lang, body=text("provisional", lang))
                         if len(hit) and hit["status"].iloc[0] == "速報" and not why
                         else ""
                     )
@@ -89,7 +89,7 @@ class AreaViews(IndicatorViews):
         label = self.ds.series.at[s, f"label_{lang}"]
         label = "" if pd.isna(label) else str(label)
         fy_text = format_fy(fy, lang=lang) if fy else ""
-        title = f"{card.name}{'（' + label + '）' if label else ''} {fy_text}"
+        title = f"{card.name}{text('parenthesised', lang, body=label) if label else ''} {fy_text}"
         highlight_name = self.area_name(highlight, lang) if highlight else None
         key = {
             "chart": "bars",
@@ -100,7 +100,7 @@ class AreaViews(IndicatorViews):
             "hl": highlight,
             "fmt": self.fmt,
         }
-        alt = title + ": " + "、".join(f"{r['label']} {r['shown']}" for r in rows)
+        alt = title + ": " + text("list_sep", lang).join(f"{r['label']} {r['shown']}" for r in rows)
 
         draw = partial(
             figures.bar_figure,

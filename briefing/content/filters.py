@@ -25,6 +25,8 @@ class Filters:
     fy_to: int | None = None
     lang: str = "ja"
     view: str = "overview"
+    #: the direction view's opinions from one meeting only ("" = every meeting)
+    meeting: str = ""
 
     def with_(self, **changes: object) -> Filters:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -44,6 +46,8 @@ class Filters:
             items["lang"] = self.lang
         if self.view != "overview":
             items["view"] = self.view
+        if self.meeting:
+            items["meeting"] = self.meeting
         return urlencode(items)
 
 
@@ -89,4 +93,10 @@ def from_query(ds: Dataset, query: str) -> tuple[Filters, list[str]]:
         filters = filters.with_(lang=params["lang"])
     if params.get("view") in VIEWS:
         filters = filters.with_(view=params["view"])
+    if "meeting" in params:
+        meetings = set(ds.opinions["meeting"]) if not ds.opinions.empty else set()
+        if params["meeting"] in meetings:
+            filters = filters.with_(meeting=params["meeting"])
+        else:
+            notes.append(f"会議「{params['meeting']}」の意見はありません。")
     return filters, notes

@@ -47,7 +47,7 @@ def value_text(
     if suppressed:
         return text("suppressed", lang, n=threshold)
     if _missing(value):
-        return "－"
+        return text("none", lang)
     v = float(value)  # type: ignore[arg-type]
     if kind == "milestone":
         return text("established" if v >= 1 else "not_established", lang)
@@ -59,7 +59,7 @@ def value_text(
 def change_text(change: object, pct: object = None, *, kind: str, lang: str = "ja") -> str:
     """A signed change, with the per cent in brackets: "+127（+46.2%）"; shares in points."""
     if _missing(change) or kind == "milestone":
-        return "－"
+        return text("none", lang)
     c = float(change)  # type: ignore[arg-type]
     if kind == "share":
         return f"{c:+.1f}{_POINTS[lang]}"
@@ -79,9 +79,12 @@ def share_text(
     reference: bool,
     protects: bool = False,
     lang: str = "ja",
+    n_eff: float | None = None,
 ) -> str:
     """A survey share with its interval at ``level`` ("95%") and n: "40.1%（95%信頼区間 38.7〜41.4、n=4,932）".
 
+    A weighted share (``n_eff``, Kish's effective sample size, given) says so and shows both sizes:
+    "40.1%（加重、95%信頼区間 38.6〜41.6、n=4,932、有効n=3,870）".
     A hidden share says why: too few respondents, or (``protects``) it would give such a group away.
     """
     if _missing(share) and protects:
@@ -89,13 +92,14 @@ def share_text(
     if _missing(share):
         return text("group_small", lang, n=f"{n:,}")
     body = text(
-        "share_interval",
+        "share_interval" if _missing(n_eff) else "share_interval_weighted",
         lang,
         share=f"{share:.1f}",
         level=level,
         low=f"{low:.1f}",
         high=f"{high:.1f}",
         n=f"{n:,}",
+        n_eff="" if _missing(n_eff) else f"{float(n_eff):,.0f}",  # type: ignore[arg-type]
     )
     if reference:
         body += f" {text('reference', lang)}"

@@ -30,6 +30,18 @@ class GoalViews(BuilderBase):
             scope = text("scope_region", filters.lang, name=name)
         return [region], scope
 
+    def survey_years(self, filters: Filters) -> tuple[int, int]:
+        """The fiscal-year range of ``filters`` for surveys: open ends filled from the surveys and
+        the history both, so a survey year imported before that year's figures is shown."""
+        lo, hi = self.years(filters)
+        years = self.ds.surveys["fy"]
+        if not len(years):
+            return lo, hi
+        return (
+            filters.fy_from or min(lo, int(years.min())),
+            filters.fy_to or max(hi, int(years.max())),
+        )
+
     def goal_cards(self, filters: Filters, *, charts_too: bool = False) -> list[GoalCard]:
         lang, s = filters.lang, self.settings
         regions, scope = self._survey_regions(filters)
@@ -45,13 +57,14 @@ class GoalViews(BuilderBase):
                 confidence=s.confidence,
             )
             if filters.fy_from or filters.fy_to:
-                shares = shares[shares["fy"].between(*self.years(filters))]
+                shares = shares[shares["fy"].between(*self.survey_years(filters))]
             if not len(shares):
                 continue
             last, first = shares.iloc[-1], shares.iloc[0]
             change = self._goal_change(first, last, lang)
             target = (
-                f"{goal.target_value:g}%（{format_fy(int(goal.target_fy), lang=lang)}）"
+                f"{goal.target_value:g}%"
+                + text("parenthesised", lang, body=format_fy(int(goal.target_fy), lang=lang))
                 if pd.notna(goal.target_value)
                 else text("target_missing", lang)
             )
@@ -73,9 +86,9 @@ class GoalViews(BuilderBase):
                     "lang": lang,
                     "fmt": self.fmt,
                 }
-                alt = f"{goal.name_ja if lang == 'ja' else goal.name_en}: " + "、".join(
-                    table.iloc[:, 1]
-                )
+                alt = f"{goal.name_ja if lang == 'ja' else goal.name_en}: " + text(
+                    "list_sep", lang
+                ).join(table.iloc[:, 1])
 
                 draw = partial(
                     figures.goal_figure,
@@ -100,6 +113,7 @@ class GoalViews(BuilderBase):
                         reference=bool(last["reference"]),
                         protects=bool(last["protects"]),
                         lang=lang,
+                        n_eff=last["n_eff"] if bool(last["weighted"]) else None,
                     ),
                     latest_fy=format_fy(int(last["fy"]), lang=lang),
                     reference=bool(last["reference"]),
@@ -115,6 +129,7 @@ class GoalViews(BuilderBase):
                     table=table,
                     chart=chart,
                     sample=bool(last["sample"]),
+                    note=text("weighted_note", lang) if bool(shares["weighted"].any()) else "",
                 )
             )
         return cards
@@ -124,7 +139,7 @@ class GoalViews(BuilderBase):
         change can be sampling error, and the card says when it may be."""
         since = format_fy(int(first["fy"]), lang=lang)
         body = change_text(last["share"] - first["share"], kind="share", lang=lang)
-        if body == "－" or first["fy"] == last["fy"]:
+        if body == text("none", lang) or first["fy"] == last["fy"]:
             return body
         low, high = difference_interval(
             (first["share"], first["low"], first["high"]),
@@ -145,12 +160,22 @@ class GoalViews(BuilderBase):
         """G1 by region and by age band, G2 by agency type and by region, for the latest year in range."""
         lang, s = filters.lang, self.settings
         regions, scope = self._survey_regions(filters)
-        lo, hi = self.years(filters)
+        lo, hi = self.survey_years(filters)
         panels = []
         plan = [
             ("G1", "region", None, text("by_region", lang)),
-            ("G1", "group", regions, text("by_age", lang) + f"（{scope}）"),
-            ("G2", "group", regions, text("by_agency", lang) + f"（{scope}）"),
+            (
+                "G1",
+                "group",
+                regions,
+                text("by_age", lang) + text("parenthesised", lang, body=scope),
+            ),
+            (
+                "G2",
+                "group",
+                regions,
+                text("by_agency", lang) + text("parenthesised", lang, body=scope),
+            ),
             ("G2", "region", None, text("by_region", lang)),
         ]
         for survey, by, where, subtitle in plan:
@@ -197,7 +222,7 @@ class GoalViews(BuilderBase):
             alt = (
                 title
                 + ": "
-                + "、".join(
+                + text("list_sep", lang).join(
                     f"{a} {b}" for a, b in zip(table.iloc[:, 0], table.iloc[:, 1], strict=True)
                 )
             )
@@ -207,12 +232,13 @@ class GoalViews(BuilderBase):
             sample_note = text("sample_note", lang) if bool(shares["sample"].any()) else ""
             n_ref = int(shares["reference"].sum())
             note = text("small_groups_note", lang, n=s.small_sample_n, count=n_ref) if n_ref else ""
+            weighted = text("weighted_note", lang) if bool(shares["weighted"].any()) else ""
             panels.append(
                 SurveyPanel(
                     title=title,
                     table=table.reset_index(drop=True),
                     chart=self._chart(key, draw, alt),
-                    note=" ".join(filter(None, [note, sample_note])),
+                    note=" ".join(filter(None, [weighted, note, sample_note])),
                 )
             )
         return panels
@@ -230,6 +256,7 @@ def _share_column(shares: pd.DataFrame, lang: str, level: str) -> list[str]:
             reference=bool(r.reference),
             protects=bool(r.protects),
             lang=lang,
+            n_eff=r.n_eff if r.weighted else None,
         )
         + (text("sample_mark", lang) if r.sample and not r.hidden else "")
         for r in shares.itertuples()

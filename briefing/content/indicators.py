@@ -10,7 +10,7 @@ from ..charts import figures
 from ..charts.sparkline import sparkline_svg
 from ..data.areas import PREFECTURE
 from ..data.fiscal import format_fy
-from ..labels import KIND, text
+from ..labels import KIND, source_label, text
 from ..stats.statistics import has_breakdown
 from ..stats.suppression import COMPLEMENT, partial_counts
 from .base import BuilderBase
@@ -69,12 +69,12 @@ class IndicatorViews(BuilderBase):
                     )
                     if pd.notna(ind.counting)
                     else "",
-                    agency=ind.agency,
-                    note=ind.note if pd.notna(ind.note) else "",
+                    agency=ind.agency if lang == "ja" or pd.isna(ind.agency_en) else ind.agency_en,
+                    note=_text(ind.note if lang == "ja" else ind.note_en),
                     available=available,
                     prefecture_lines=[] if available else prefecture.get(ind.id, []),
                     lines=lines,
-                    source=self._sources(history[history["series"].isin(series.index)]),
+                    source=self._sources(history[history["series"].isin(series.index)], lang),
                 )
                 if detail and available:
                     card = self._detail(card, series, history, filters, chart=not table_only)
@@ -106,9 +106,12 @@ class IndicatorViews(BuilderBase):
 
         baseline = (
             shown_value("baseline_value", "baseline_suppressed")
-            + f"（{format_fy(int(row['baseline_fy']), lang=lang)}"
-            + (f"・{text('sample', lang)}" if row["baseline_sample"] else "")
-            + "）"
+            + text(
+                "parenthesised",
+                lang,
+                body=format_fy(int(row["baseline_fy"]), lang=lang)
+                + (text("and_sep", lang) + text("sample", lang) if row["baseline_sample"] else ""),
+            )
             if has_base
             else text("no_baseline", lang)
         )
@@ -126,7 +129,7 @@ class IndicatorViews(BuilderBase):
                 "plan_end_value",
                 lang,
                 fy=format_fy(plan_to, lang=lang),
-                change=f"、{text('vs_baseline', lang)} "
+                change=f"{text('list_sep', lang)}{text('vs_baseline', lang)} "
                 + change_text(
                     at_end["change_baseline"], at_end["change_baseline_pct"], kind=kind, lang=lang
                 )
@@ -142,12 +145,13 @@ class IndicatorViews(BuilderBase):
                 row["change_baseline"], row["change_baseline_pct"], kind=kind, lang=lang
             )
             if has_base
-            else "－",
+            else text("none", lang),
             vs_previous=change_text(
                 row["change_previous"], row["change_previous_pct"], kind=kind, lang=lang
             ),
             baseline=baseline,
-            comment=str(row["comment"]) if pd.notna(row["comment"]) else "",
+            # staff write comments in Japanese only: the English edition says so once instead
+            comment=str(row["comment"]) if pd.notna(row["comment"]) and lang == "ja" else "",
             sample=bool(row["sample"]) if pd.notna(row["sample"]) else False,
             spark=sparkline_svg(
                 list(shown["fy"]), list(shown["value"]), colour=self.settings.palette[0]
@@ -156,8 +160,9 @@ class IndicatorViews(BuilderBase):
             after_plan=pd.notna(row["latest_fy"]) and int(row["latest_fy"]) > plan_to,
         )
 
-    def _sources(self, rows: pd.DataFrame) -> str:
-        return "／".join(dict.fromkeys(s for s in rows["source"] if isinstance(s, str) and s))
+    def _sources(self, rows: pd.DataFrame, lang: str = "ja") -> str:
+        sources = (source_label(s, lang) for s in rows["source"] if isinstance(s, str) and s)
+        return text("source_sep", lang).join(dict.fromkeys(sources))
 
     def _detail(
         self,
@@ -191,7 +196,11 @@ class IndicatorViews(BuilderBase):
                     threshold=threshold,
                     lang=lang,
                 )
-                + (f"（{text('provisional', lang)}）" if r.status == "速報" else "")
+                + (
+                    text("parenthesised", lang, body=text("provisional", lang))
+                    if r.status == "速報"
+                    else ""
+                )
                 + (text("sample_mark", lang) if r.sample and not r.suppressed else "")
                 for r in part.itertuples()
             }
@@ -292,7 +301,11 @@ class IndicatorViews(BuilderBase):
 
     def _fy_label(self, fy: int, lang: str) -> str:
         """A year as the tables show it; years after the plan say so."""
-        after = f"（{text('after_plan', lang)}）" if fy > self.ds.plan_period[1] else ""
+        after = (
+            text("parenthesised", lang, body=text("after_plan", lang))
+            if fy > self.ds.plan_period[1]
+            else ""
+        )
         return format_fy(fy, lang=lang) + after
 
     @staticmethod
@@ -306,3 +319,8 @@ class IndicatorViews(BuilderBase):
                     f"{label}: {format_fy(int(first.fy), lang=lang)} {first.value:g} → {format_fy(int(last.fy), lang=lang)} {last.value:g}"
                 )
         return text("trend_alt_head", lang, name=card.name) + "; ".join(parts)
+
+
+def _text(cell: object) -> str:
+    """A text cell of the catalog, "" when empty."""
+    return "" if pd.isna(cell) else str(cell)  # type: ignore[arg-type]

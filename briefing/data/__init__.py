@@ -5,7 +5,7 @@ Nothing here knows about statistics, views or pages; every later stage starts fr
 """
 
 from .areas import PREFECTURE, find_area
-from .changes import CHANGE_COLUMNS, read_changes
+from .changes import CHANGE_COLUMNS, read_changes, read_record_changes
 from .dataset import Dataset, data_version, load_dataset
 from .files import write_atomic
 from .fiscal import FiscalYearError, fiscal_year_of, format_fy, parse_fy
@@ -27,5 +27,6 @@ __all__ = [
     "parse_fy",
     "read_changes",
     "read_file",
+    "read_record_changes",
     "write_atomic",
 ]

@@ -38,6 +38,7 @@ class Known:
     municipalities: set[object]
     kind: dict[str, str]  # series → its indicator's kind
     breakdown: dict[str, str]  # series → its indicator's breakdown
+    indicator_direction: dict[str, object]  # indicator id → its direction
 
     @classmethod
     def of(cls, tables: dict[str, pd.DataFrame]) -> Known:
@@ -53,6 +54,13 @@ class Known:
             municipalities=set(areas.loc[areas["level"] == "municipality", "code"]),
             kind={s: entries.at[i, "kind"] for s, i in by_series.items()},
             breakdown={s: entries.at[i, "breakdown"] for s, i in by_series.items()},
+            indicator_direction=dict(
+                zip(
+                    catalog.loc[catalog["type"] == "indicator", "id"],
+                    catalog.loc[catalog["type"] == "indicator", "direction"],
+                    strict=True,
+                )
+            ),
         )
 
 
@@ -142,10 +150,35 @@ RULES = (
     Rule("surveys.csv", "respondents",
          lambda t, k: t["respondents"] < 0,
          "回答者数が負です。", "0 以上の整数を入力してください。"),
+    Rule("accounts.csv", "direction",
+         lambda t, k: ~t["direction"].isin(k.directions),
+         "取組方向がありません。", "directions.csv の番号（1〜6）を入力してください。"),
+    Rule("opinions.csv", "direction",
+         lambda t, k: t["direction"].notna() & ~t["direction"].isin(k.directions),
+         "取組方向がありません。",
+         "directions.csv の番号（1〜6）を入力するか、計画全体への意見なら空欄にしてください。",
+         shown=plain_number),
+    Rule("opinions.csv", "indicator",
+         lambda t, k: t["indicator"].notna() & ~t["indicator"].isin(k.indicators),
+         "指標がありません。", "catalog.csv のモニタリング指標の id（例: 3-1）を入力してください。"),
+    Rule("opinions.csv", "indicator",
+         lambda t, k: t["indicator"].isin(k.indicators)
+         & (t["indicator"].map(k.indicator_direction) != t["direction"]),
+         "指標の取組方向と direction の列が違います。",
+         "指標の取組方向の番号を direction の列に入力してください。"),
 )  # fmt: skip
 
 #: The files in the order staff read them: problems are listed in this order.
-FILE_ORDER = ("catalog.csv", "areas.csv", "series.csv", "history.csv", "plan.csv", "surveys.csv")
+FILE_ORDER = (
+    "catalog.csv",
+    "areas.csv",
+    "series.csv",
+    "history.csv",
+    "plan.csv",
+    "surveys.csv",
+    "accounts.csv",
+    "opinions.csv",
+)
 
 
 def cross_check(

@@ -5,8 +5,10 @@ Nothing is read at import time: notebooks, the CLI and tests call :func:`load_da
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +17,7 @@ from ..config import Settings
 from . import schema, store
 from .cross_checks import cross_check
 from .problems import DataError, Problem
+from .survey_weights import weight_problems
 
 
 @dataclass(frozen=True)
@@ -30,8 +33,12 @@ class Dataset:
     history: pd.DataFrame
     surveys: pd.DataFrame
     plan: pd.DataFrame
+    #: The prefecture's accounts per direction and year (``accounts.csv``; empty if absent)
+    accounts: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    #: The committee's opinions and responses (``opinions.csv``; empty if absent)
+    opinions: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
-    @property
+    @cached_property
     def plan_period(self) -> tuple[int, int]:
         """First and last fiscal year of the current plan (the latest row of plan.csv)."""
         current = self.plan.sort_values("fy_from").iloc[-1]
@@ -50,7 +57,7 @@ class Dataset:
 def data_version(directory: Path) -> str:
     """A short hash of every data file's bytes: a cache key that changes when the data does."""
     digest = hashlib.sha256()
-    for spec in schema.ALL:
+    for spec in (*schema.ALL, *schema.RECORDS):
         path = directory / spec.filename
         digest.update(spec.filename.encode())
         if path.exists():
@@ -72,9 +79,18 @@ def load_dataset(directory: Path | str | None = None) -> Dataset:
         table, found = schema.read_table(directory, spec)
         tables[spec.filename] = table
         problems += found
+    for spec in schema.RECORDS:  # optional: an older data folder has none
+        if (directory / spec.filename).exists():
+            table, found = schema.read_table(directory, spec)
+        else:
+            table, found = schema.read_table(directory, spec)[0], []
+        tables[spec.filename] = table
+        problems += found
     if not any(p.row is None or p.row == 1 for p in problems):
         # check references and ranges on the rows that parsed, so one pass reports everything
-        problems += cross_check(tables, skip={(p.file, p.row) for p in problems})
+        skip = {(p.file, p.row) for p in problems}
+        problems += cross_check(tables, skip=skip)
+        problems += weight_problems(tables["surveys.csv"], skip)
     if problems:
         raise DataError(problems)
     catalog = _keyed(tables["catalog.csv"], "id").astype(
@@ -97,7 +113,13 @@ def load_dataset(directory: Path | str | None = None) -> Dataset:
     )
     history = history.astype({"fy": "int64", "value": "float64", "sample": "bool"})
     surveys = tables["surveys.csv"].astype(
-        {"fy": "int64", "respondents": "int64", "sample": "bool"}
+        {
+            "fy": "int64",
+            "respondents": "int64",
+            "sample": "bool",
+            "weighted": "float64",
+            "weighted_sq": "float64",
+        }
     )
     return Dataset(
         directory=directory,
@@ -113,9 +135,27 @@ def load_dataset(directory: Path | str | None = None) -> Dataset:
         plan=tables["plan.csv"]
         .drop(columns="file_row")
         .astype({"fy_from": "int64", "fy_to": "int64"}),
+        accounts=_records(tables["accounts.csv"], ["direction", "fy"]),
+        opinions=_records(tables["opinions.csv"], ["meeting_date", "id"]),
     )
 
 
 def _keyed(table: pd.DataFrame, key: str) -> pd.DataFrame:
     """Index by ``key`` but keep it as a column too, so both lookups and merges work."""
     return table.set_index(table[key].to_numpy()).drop(columns="file_row")
+
+
+def _records(table: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """A record table sorted; text and dates (ISO ``YYYY-MM-DD``) as ``str``, ``""`` when blank,
+    since staff text is shown as written."""
+    table = table.drop(columns="file_row").sort_values(order, ignore_index=True)
+    typed = {"direction": "Int64", "fy": "int64", "sample": "bool"}
+    for column in table.columns:
+        if column in typed:
+            table[column] = table[column].astype(typed[column])
+        else:
+            table[column] = [
+                "" if v is None or v != v else v.isoformat() if hasattr(v, "isoformat") else str(v)
+                for v in table[column]
+            ]
+    return table

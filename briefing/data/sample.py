@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..config import BUNDLED_DATA
 from .areas import PREFECTURE
+from .sample_records import write_sample_records
 from .schema import ANSWERS
 
 LAST_FY = 2025
@@ -90,7 +91,8 @@ REGION_SHARE = {"hokusei": 0.46, "chusei": 0.25, "nansei": 0.16, "iga": 0.09, "h
 def generate(
     directory: Path, *, seed: int = 2022, scale: int = 1, reference: Path = BUNDLED_DATA
 ) -> None:
-    """Write a complete data directory: reference files copied, history and surveys generated."""
+    """Write a complete data directory: reference files copied, history and surveys generated,
+    and the hand-written sample accounts and opinions (``sample_records``)."""
     directory.mkdir(parents=True, exist_ok=True)
     for name in REFERENCE_FILES:
         if (reference / name).resolve() != (directory / name).resolve():
@@ -104,6 +106,7 @@ def generate(
     history.to_csv(directory / "history.csv", index=False, lineterminator="\n")
     survey_years = list(range(LAST_FY - 5 * scale + 1, LAST_FY + 1))
     _surveys(rng, survey_years).to_csv(directory / "surveys.csv", index=False, lineterminator="\n")
+    write_sample_records(directory)
 
 
 def _history(

@@ -100,6 +100,9 @@ class Column:
     name: str
     parse: Parser = text
     required: bool = True
+    #: False for a column added later: a file written before it existed has no such column and
+    #: reads as if every cell of it were empty
+    in_every_file: bool = True
 
 
 @dataclass(frozen=True)
@@ -142,9 +145,11 @@ CATALOG = FileSchema(
         Column("unit_en", required=False),
         Column("breakdown", one_of("none", "municipality")),
         Column("agency"),
+        Column("agency_en", required=False),
         Column("target_value", number, required=False),
         Column("target_fy", fiscal_year, required=False),
         Column("note", required=False),
+        Column("note_en", required=False),
     ],
     key=["id"],
 )
@@ -199,6 +204,10 @@ SURVEYS = FileSchema(
         Column("answer", one_of(*ANSWERS)),
         Column("respondents", integer),
         Column("sample", boolean),
+        # weighted surveys only (empty, or no such columns, when unweighted): Σw and Σw² of the
+        # respondents who gave this answer, so weighted shares and Kish's effective n add up
+        Column("weighted", number, required=False, in_every_file=False),
+        Column("weighted_sq", number, required=False, in_every_file=False),
     ],
     key=["survey", "fy", "region", "group", "answer"],
 )
@@ -214,6 +223,44 @@ PLAN = FileSchema(
     key=["name_ja"],
 )
 ALL = (DIRECTIONS, CATALOG, SERIES, AREAS, HISTORY, SURVEYS, PLAN)
+
+#: The prefecture's account of each action direction and fiscal year (what was done, what it
+#: achieved and what remains hard, next steps), with who wrote it and when.
+ACCOUNTS = FileSchema(
+    "accounts.csv",
+    [
+        Column("direction", integer),
+        Column("fy", fiscal_year),
+        Column("activities", required=False),
+        Column("results", required=False),
+        Column("next_steps", required=False),
+        Column("written_by", required=False),
+        Column("written", date),
+        Column("sample", boolean),
+    ],
+    key=["direction", "fy"],
+)
+#: The committee's opinions and the prefecture's responses. A member is named by field only;
+#: the response status is words staff choose (対応済・対応中…), never a score.
+OPINIONS = FileSchema(
+    "opinions.csv",
+    [
+        Column("id"),
+        Column("meeting_date", date),
+        Column("meeting"),
+        Column("direction", integer, required=False),
+        Column("indicator", required=False),
+        Column("member_field", required=False),
+        Column("opinion"),
+        Column("response", required=False),
+        Column("status", required=False),
+        Column("response_updated", date, required=False),
+        Column("sample", boolean),
+    ],
+    key=["id"],
+)
+#: Files that may be absent: older data folders have none and still load (as empty tables).
+RECORDS = (ACCOUNTS, OPINIONS)
 
 
 def read_table(directory: Path, schema: FileSchema) -> tuple[pd.DataFrame, list[Problem]]:
@@ -242,6 +289,9 @@ def read_table(directory: Path, schema: FileSchema) -> tuple[pd.DataFrame, list[
     maybe = raw.index[raw.iloc[:, 0].str.strip() == ""] if len(raw.columns) else raw.index
     blank = maybe[(raw.loc[maybe].apply(lambda col: col.str.strip()) == "").all(axis=1)]
     raw = raw.drop(index=blank)
+    for column in schema.columns:
+        if not column.in_every_file and column.name not in raw.columns:
+            raw[column.name] = ""
     missing = [c.name for c in schema.columns if c.name not in raw.columns]
     if missing:
         hint = "1行目の見出しを確認してください: " + "、".join(c.name for c in schema.columns)

@@ -27,7 +27,16 @@ STAGING = ".staging"
 VERSIONS = ".versions"
 LOCK = ".lock"
 #: Data files a save may replace; a version keeps the previous bytes of each.
-MANAGED = ("history.csv", "changes.csv")
+MANAGED = (
+    "history.csv",
+    "changes.csv",
+    "surveys.csv",
+    "accounts.csv",
+    "opinions.csv",
+    "record_changes.csv",
+)
+#: What versions saved before ``meta.json`` listed its managed files kept (undo touches only these)
+_MANAGED_BEFORE = ("history.csv", "changes.csv")
 
 
 class LockError(RuntimeError):
@@ -89,7 +98,11 @@ def save(
             if (directory / file).exists():
                 shutil.copy2(directory / file, backup / file)
         (backup / "meta.json").write_text(
-            json.dumps({**meta, "files": sorted(files)}, ensure_ascii=False, indent=1),
+            json.dumps(
+                {**meta, "files": sorted(files), "managed": list(MANAGED)},
+                ensure_ascii=False,
+                indent=1,
+            ),
             encoding="utf-8",
         )
         for file, data in files.items():
@@ -111,11 +124,24 @@ def undo(directory: Path) -> str | None:
         if not versions:
             return None
         last = directory / VERSIONS / versions[-1]
+        # a version kept the files managed when it was saved: an older one has no surveys.csv,
+        # which must then stay as it is rather than be taken for a file that did not exist yet
+        managed = version_meta(directory, versions[-1]).get("managed", _MANAGED_BEFORE)
         staging = _fresh_staging(directory)
-        restore = [f for f in MANAGED if (last / f).exists()]
+        restore = [f for f in MANAGED if f in managed and (last / f).exists()]  # type: ignore[operator]
         for file in restore:
             write_synced(staging / "new" / file, (last / file).read_bytes())
-        delete = [f for f in MANAGED if not (last / f).exists() and (directory / f).exists()]
+        # a file the save created goes; one it did not touch stays (a version made before the
+        # file was managed has no copy of it)
+        replaced = version_meta(directory, versions[-1]).get("files", MANAGED)
+        delete = [
+            f
+            for f in MANAGED
+            if f in managed  # type: ignore[operator]
+            and f in replaced  # type: ignore[operator]
+            and not (last / f).exists()
+            and (directory / f).exists()
+        ]
         _pause()
         _commit(
             staging,

@@ -24,6 +24,7 @@ from ..data.dataset import Dataset, data_version, load_dataset
 from ..data.schema import plain_number
 from ..data.totals import SUMMED_KINDS, sum_status
 from ..stats.disclosure import require_passed
+from .records import RecordReview, record_files
 from .review import Review
 
 MISSING_NAME = "担当者名がありません。変更記録に残す担当者名（例: 福祉課 山田）を入力してください。"
@@ -161,6 +162,7 @@ def commit(
     now: dt.datetime | None = None,
     comments: dict[tuple[str, int], str] | None = None,
     settings: Settings | None = None,
+    records: RecordReview | None = None,
 ) -> str:
     """Save a reviewed import (atomic, versioned); returns the version name for undo.
 
@@ -184,15 +186,25 @@ def commit(
             )
 
     def checked_files() -> dict[str, bytes]:
-        new = apply(ds, result, by=by, now=now, comments=comments)
-        _require_disclosable(ds, new, settings or Settings())
+        new: dict[str, bytes] = {}
+        if result.entries or comments:
+            new = apply(ds, result, by=by, now=now, comments=comments)
+            _require_disclosable(ds, new, settings or Settings())
+        if records is not None and records.records:
+            new |= record_files(ds, records, by=by, now=now)
         return new
 
     return store.save(
         ds.directory,
         checked_files,
         check=unchanged,
-        meta={"when": clock.stamp(now), "by": by, "inputs": files or [], **counts},
+        meta={
+            "when": clock.stamp(now),
+            "by": by,
+            "inputs": files or [],
+            **counts,
+            **(records.counts() if records is not None else {}),
+        },
     )
 
 

@@ -25,6 +25,7 @@ from ..data.dataset import Dataset
 from ..data.fiscal import FiscalYearError, fiscal_year_of, format_fy, parse_fy
 from ..data.problems import Problem, ProblemLog
 from ..data.reading import MAX_BYTES, Sheet, read_file
+from .records import sheet_kind
 
 #: Header words per column, in order of preference (normalised: NFKC, lower case, no spaces).
 HEADERS = {
@@ -108,11 +109,14 @@ def read_entries(
     max_bytes: int = MAX_BYTES,
     today: dt.date | None = None,
     log: ProblemLog | None = None,
+    recorded: frozenset[str] = frozenset(),
 ) -> tuple[list[Entry], list[Problem], int]:
     """Every value of every file, normalised, with every problem found (not only the first).
 
     Problems go to ``log`` (the first few of each kind, the rest counted) and come back summarised;
-    a value given twice is a problem and only its first row is kept.
+    a value given twice is a problem and only its first row is kept. Sheets of accounts and
+    opinions are left to ``records``; a file named in ``recorded`` (its accounts or opinions
+    change something) is not refused for holding no figures.
     """
     entries: list[Entry] = []
     problems = ProblemLog() if log is None else log
@@ -120,8 +124,11 @@ def read_entries(
     latest_fy = fiscal_year_of(today or clock.today()) + 1
     for path in paths:
         sheets, found = read_file(path, max_bytes=max_bytes)
-        used = 0
+        used = records = 0
         for sheet in sheets:
+            if sheet_kind(sheet) is not None:  # accounts or opinions: read by ``records``
+                records += 1
+                continue
             header_row, columns, header_cells = _find_header(sheet)
             if header_row is None:
                 continue
@@ -131,7 +138,7 @@ def read_entries(
             entries += e
             blanks += b
         problems.extend(found)
-        if sheets and not used:
+        if sheets and not used and not records:
             words = "、".join(h[0] for h in (HEADERS[k] for k in REQUIRED))
             problems.append(
                 Problem(
@@ -143,6 +150,7 @@ def read_entries(
         elif (
             sheets
             and used
+            and path.name not in recorded
             and not any(e.file == path.name for e in entries)
             and not any(p.file == path.name for p in problems.kept)
         ):

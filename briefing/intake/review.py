@@ -70,14 +70,20 @@ def review(
     overwrite_final: bool = False,
     max_bytes: int = MAX_BYTES,
     today: dt.date | None = None,
+    recorded: frozenset[str] = frozenset(),
 ) -> Review:
     """Read, check and compare with the stored history; nothing is written.
+
+    ``recorded``: files whose accounts or opinions change something (``RecordReview.changed_files``),
+    which are not refused for holding no figures.
 
     The review also lists the prefecture totals that saving will recompute from the municipalities
     (``update.apply``), so every value that changes is shown, and a real 確定 total is protected too.
     """
     problems = ProblemLog()
-    entries, _, blanks = read_entries(paths, ds, max_bytes=max_bytes, today=today, log=problems)
+    entries, _, blanks = read_entries(
+        paths, ds, max_bytes=max_bytes, today=today, log=problems, recorded=recorded
+    )
     stored = ds.history.set_index(["series", "fy", "area"])
     rows = []
 

@@ -30,10 +30,14 @@ from ..data.areas import PREFECTURE
 from ..data.dataset import Dataset
 from ..data.files import write_atomic
 from ..data.fiscal import format_fy
-from ..labels import texts
+from ..labels import BRIEFING, BRIEFING_CSV, source_label, text, texts
 from ..stats.disclosure import require_passed
 from ..stats.suppression import Suppression, suppression
 from .html import environment, stylesheet
+from .survey_rows import survey_columns, survey_rows
+
+#: The label of each status of the data, for the English CSV.
+STATUS = {"確定": "final", "速報": "provisional"}
 
 #: Characters that make Excel treat a cell as a formula (CSV injection), plus tab and CR.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -64,7 +68,11 @@ def _text(cell: object) -> object:
 
 
 def data_csv(builder: Builder, filters: Filters) -> str:
-    """The values the briefing shows (withheld ones as 「5未満」 or 「秘匿」), as CSV text for Excel."""
+    """The values the briefing shows (withheld ones as 「5未満」 or 「秘匿」), as CSV text for Excel.
+
+    The indicator rows come first, then the survey shares of G1 and G2 (:mod:`.survey_rows`),
+    which fill the survey columns at the end (n, effective n, interval, weighted, 参考値).
+    """
     ds, threshold = builder.ds, builder.settings.suppress_below
     directions = [filters.direction] if filters.direction else list(ds.directions.index)
     series = ds.series[ds.series["direction"].isin(directions)]
@@ -72,46 +80,81 @@ def data_csv(builder: Builder, filters: Filters) -> str:
     lo, hi = builder.years(filters)
     rows = rows[rows["series"].isin(series.index) & rows["fy"].between(lo, hi)]
     hidden = builder.withheld.column(rows, filters.area)
+    lang = filters.lang
+    words = BRIEFING[lang]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(
-        [
-            "指標",
-            "系列",
-            "指標名",
-            "地域",
-            "年度",
-            "値",
-            "単位",
-            "状態",
-            "サンプル",
-            "担当課コメント",
-            "出典",
-            "更新日",
-        ]
-    )
-    area_name = builder.area_name(filters.area, "ja")
-    about = ds.series[["indicator", "name_ja", "unit_ja"]].to_dict("index")
+    header = list(BRIEFING_CSV[lang])
+    # the survey rows' words are Japanese only as yet: the English CSV has the indicator rows
+    extra = survey_columns(builder.level) if lang == "ja" else []
+    writer.writerow(header + extra)
+    area_name = builder.area_name(filters.area, lang)
+    about = ds.series[["indicator", f"name_{lang}", f"unit_{lang}"]].to_dict("index")
     for row, hide in zip(rows.itertuples(), hidden, strict=True):
         info = about[row.series]
         value: object = (
-            value_text(row.value, kind="count", suppressed=hide, threshold=threshold)
+            value_text(row.value, kind="count", suppressed=hide, threshold=threshold, lang=lang)
             if hide
             else (int(row.value) if float(row.value).is_integer() else row.value)
         )
         cells = [
             info["indicator"],
             row.series,
-            info["name_ja"],
+            info[f"name_{lang}"],
             area_name,
-            format_fy(int(row.fy)),
+            format_fy(int(row.fy), lang=lang),
             value,
-            info["unit_ja"],
-            row.status,
-            "はい" if row.sample else "いいえ",
-            _text(row.comment),
-            _text(row.source),
+            info[f"unit_{lang}"],
+            row.status if lang == "ja" else text(STATUS[row.status], lang),
+            words["yes"] if row.sample else words["no"],
+            _text(row.comment) if lang == "ja" else "",  # staff write comments in Japanese
+            source_label(str(_text(row.source)), lang),
             row.updated,
+        ]
+        writer.writerow([neutralise(c) for c in cells + [""] * len(extra)])
+    for cells in survey_rows(builder, filters, header + extra) if extra else []:
+        writer.writerow([neutralise(c) for c in cells])
+    return buffer.getvalue()
+
+
+OPINION_CSV_HEADER = [
+    "会議日",
+    "会議名",
+    "取組方向",
+    "指標",
+    "委員の分野",
+    "意見",
+    "対応",
+    "対応状況",
+    "対応の更新日",
+    "サンプル",
+]
+
+
+def opinions_csv(builder: Builder, filters: Filters, directions: list[int]) -> str:
+    """The committee's opinions of the briefing's directions (and, for 全体, the plan-wide ones)
+    with the responses, as CSV text for Excel. Its columns are the ones ``briefing import`` reads.
+    """
+    ops = builder.ds.opinions
+    keep = ops["direction"].isin(directions)
+    if not filters.direction:
+        keep |= ops["direction"].isna()
+    rows = ops[keep].sort_values(["meeting_date", "id"], ascending=[False, True])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(OPINION_CSV_HEADER)
+    for r in rows.to_dict("records"):
+        cells = [
+            r["meeting_date"],
+            r["meeting"],
+            "全体" if pd.isna(r["direction"]) else int(r["direction"]),
+            r["indicator"],
+            r["member_field"],
+            r["opinion"],
+            r["response"],
+            r["status"],
+            r["response_updated"],
+            "はい" if r["sample"] else "いいえ",
         ]
         writer.writerow([neutralise(c) for c in cells])
     return buffer.getvalue()
@@ -128,6 +171,8 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
     ds = builder.ds
     directions = [filters.direction] if filters.direction else list(ds.directions.index)
     record = read_changes(ds.directory)
+    # a survey's groups (G1, G2) are not values of a series: their shares are in the goals and the CSV
+    record = record[record["series"].isin(ds.series.index)]
     if len(record):
         # the day staff saw on the clock: a save at 08:00 in Japan is the day before in UTC
         days = pd.to_datetime(record["changed_at"], utc=True).dt.tz_convert(clock.TOKYO).dt.date
@@ -157,17 +202,21 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
             continue
 
         cell = (series, fy, area)
-        now = _changed_value(builder, new, cell, info, builder.withheld.reason(*cell))
-        label = f"（{info['label_ja']}）" if pd.notna(info["label_ja"]) else ""
+        lang = filters.lang
+        now = _changed_value(builder, new, cell, info, builder.withheld.reason(*cell), lang)
+        label = (
+            text("parenthesised", lang, body=info[f"label_{lang}"])
+            if pd.notna(info[f"label_{lang}"])
+            else ""
+        )
+        was = _changed_value(builder, old, cell, info, before.reason(*cell), lang)
         result.append(
             Change(
-                indicator=f"{info['indicator']} {info['name_ja']}{label}",
+                indicator=f"{info['indicator']} {info[f'name_{lang}']}{label}",
                 series=series,
-                fy=format_fy(fy),
-                area=builder.area_name(area, "ja"),
-                value=f"{_changed_value(builder, old, cell, info, before.reason(*cell))} → {now}"
-                if len(record)
-                else now,
+                fy=format_fy(fy, lang=lang),
+                area=builder.area_name(area, lang),
+                value=f"{was} → {now}" if len(record) else now,
                 updated=when,
             )
         )
@@ -197,17 +246,23 @@ def _state_at(builder: Builder, record: pd.DataFrame) -> Suppression:
 
 
 def _changed_value(
-    builder: Builder, value: object, cell: tuple[str, int, str], info: pd.Series, why: str
+    builder: Builder,
+    value: object,
+    cell: tuple[str, int, str],
+    info: pd.Series,
+    why: str,
+    lang: str = "ja",
 ) -> str:
     """One side of old → new, withheld for ``why`` (the reason at the time it was published)."""
     if value in ("", None):
-        return "（新規）"
+        return BRIEFING[lang]["new"]
     return value_text(
         float(value),  # type: ignore[arg-type]
         kind=info["kind"],
-        unit=info["unit_ja"],
+        unit=info[f"unit_{lang}"],
         suppressed=why,
         threshold=builder.settings.suppress_below,
+        lang=lang,
     )
 
 
@@ -227,16 +282,22 @@ def render_briefing(
     lang = filters.lang
     generated = generated or clock.today()
     t = SimpleNamespace(**texts(lang))
+    b = SimpleNamespace(**BRIEFING[lang])
     directions = [filters.direction] if filters.direction else [int(d) for d in ds.directions.index]
     lo, hi = builder.years(filters)
     comparisons, without = builder.comparisons(filters)
+    # the committee's record is staff's Japanese text: like staff comments, the English edition
+    # leaves it to the Japanese one (its notice says so)
+    in_japanese = lang == "ja"
+    last = builder.last_meeting(filters) if in_japanese else None
+    start, end = (format_fy(fy, lang=lang) for fy in ds.plan_period)
     model = SimpleNamespace(
-        title="三重県ひきこもり支援推進計画 進捗ブリーフィング",
+        title=b.title,
         direction=builder.direction_name(filters.direction, lang)
         if filters.direction
-        else "全体（取組方向 1〜6）",
+        else b.all_directions,
         area=builder.area_name(filters.area, lang),
-        years=f"{format_fy(lo)}〜{format_fy(hi)}",
+        years=text("range", lang, lo=format_fy(lo, lang=lang), hi=format_fy(hi, lang=lang)),
         asof=str(ds.history["updated"].max()),
         generated=generated.isoformat(),
         sample=builder.has_sample(),
@@ -251,19 +312,34 @@ def render_briefing(
         since=since.isoformat() if since else None,
         changes=changes_since(builder, filters, since) if since else [],
         csv_href="data:text/csv;charset=utf-8," + quote("\ufeff" + data_csv(builder, filters)),
+        accounts={d: builder.account(d, filters) for d in directions},
+        has_record=in_japanese and (not ds.opinions.empty or not ds.accounts.empty),
+        last_meeting=last,
+        last_opinions=[
+            o
+            for d in ([*directions, None] if not filters.direction else directions)
+            for o in (
+                builder.opinions(d, filters, meeting=last.meeting, since=since) if last else []
+            )
+        ],
+        opinions_csv_href=(
+            "data:text/csv;charset=utf-8,"
+            + quote("\ufeff" + opinions_csv(builder, filters, directions))
+        )
+        if in_japanese and not ds.opinions.empty
+        else "",
+        opinions_csv_name=f"opinions-{filters.direction or 'all'}.csv",
         csv_name=f"briefing-{filters.direction or 'all'}-{filters.area}.csv",
         threshold=settings.suppress_below,
         small_n=settings.small_sample_n,
         level=f"{settings.confidence * 100:g}%",
-        plan_years=f"{format_fy(ds.plan_period[0])}〜{format_fy(ds.plan_period[1])}",
-        plan_last=format_fy(ds.plan_period[1]),
-        plan_note=t.plan_note.format(
-            start=format_fy(ds.plan_period[0]), end=format_fy(ds.plan_period[1])
-        ),
+        plan_years=text("range", lang, lo=start, hi=end),
+        plan_last=end,
+        plan_note=t.plan_note.format(start=start, end=end),
         css=stylesheet(),
         lang=lang,
     )
-    return environment().get_template("briefing.html.j2").render(v=model, t=t)
+    return environment().get_template("briefing.html.j2").render(v=model, t=t, b=b)
 
 
 def resolve_options(
@@ -306,6 +382,7 @@ def export_file(
     generated: dt.date | str | None = None,
     settings: Settings | None = None,
     drawers: Drawers | None = None,
+    lang: str = "ja",
 ) -> Path:
     """Load the data, check the options and write one briefing file (the CLI and the notebook).
 
@@ -325,6 +402,7 @@ def export_file(
         since=since,
         generated=generated,
     )
+    filters = filters.with_(lang=lang)
     path = Path(output)
     builder = Builder(ds, settings, fmt="svg")
 

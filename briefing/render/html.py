@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..content import Builder
 from ..content.filters import Filters
+from ..content.views import view_content
 from ..labels import texts
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -34,43 +35,9 @@ def stylesheet() -> str:
     return (TEMPLATES / "style.css").read_text(encoding="utf-8")
 
 
-def view_model(
-    builder: Builder, filters: Filters, view: str, *, mode: str = "chart"
-) -> SimpleNamespace:
-    """The content one view needs (only that: other views' charts are not drawn)."""
-    lang = filters.lang
-    names = {int(d): builder.direction_name(int(d), lang) for d in builder.ds.directions.index}
-    model = SimpleNamespace(direction_names=names)
-    if view == "overview":
-        model.goals = builder.goal_cards(filters)
-        model.cards = builder.indicator_cards(filters)
-    elif view == "direction":
-        model.cards = builder.indicator_cards(filters, detail=True, table_only=mode == "table")
-    elif view == "area":
-        comparisons, without = builder.comparisons(filters)
-        model.comparisons, model.without = comparisons, without
-        area = builder.ds.areas.loc[filters.area]
-        name = builder.area_name(filters.area, lang)
-        t = texts(lang)
-        if area["level"] == "prefecture":
-            model.area_title = t["regions"]
-        elif area["level"] == "region":
-            model.area_title = t["areas_of"].format(name=name)
-        else:
-            model.area_title = t["areas_beside"].format(
-                name=name, region=builder.area_name(area["region"], lang)
-            )
-    elif view == "survey":
-        model.goals = builder.goal_cards(filters, charts_too=mode != "table")
-        model.panels = builder.survey_panels(filters)
-    else:
-        raise ValueError(view)
-    return model
-
-
 def render_view(builder: Builder, filters: Filters, view: str, *, mode: str = "chart") -> str:
     """One dashboard view as an HTML fragment (wrapped in ``<div class="mb">``)."""
-    model = view_model(builder, filters, view, mode=mode)
+    model = view_content(builder, filters, view, mode=mode)
     macros = environment().get_template("views.html.j2").module
     t = SimpleNamespace(**texts(filters.lang))
     body = (
@@ -88,6 +55,7 @@ def render_view(builder: Builder, filters: Filters, view: str, *, mode: str = "c
             filters.fy_to or "",
             filters.lang,
             mode,
+            filters.meeting,
         )
     )
     return f'<div class="mb" data-view="{key}">{body}</div>'

@@ -31,6 +31,13 @@ def describe(ds: Dataset) -> str:
             f"調査: {len(surveys)} 行（{format_fy(survey_years[0])}〜{format_fy(survey_years[-1])}、"
             f"回答者 延べ {int(surveys['respondents'].sum()):,} 人、うちサンプル {int(surveys.loc[surveys['sample'], 'respondents'].sum()):,} 人）"
         )
+    if len(ds.accounts) or len(ds.opinions):
+        ops = ds.opinions
+        lines.append(
+            f"取組の報告: {len(ds.accounts)} 件、委員会意見: {len(ops)} 件"
+            f"（会議 {ops['meeting'].nunique() if len(ops) else 0} 回、対応の記入あり {int((ops['response'] != '').sum()) if len(ops) else 0} 件、"
+            f"うちサンプル {int(ds.accounts['sample'].sum()) + int(ops['sample'].sum() if len(ops) else 0)} 件）"
+        )
     notes = completeness_notes(ds)
     if notes:
         lines.append(f"注意（{len(notes)} 件、保存や表示は止めません）:")

@@ -2,6 +2,9 @@
 
 The share is (そう思う + どちらかといえばそう思う) / all respondents, わからない included, so it
 never looks better by leaving the undecided out. Small samples are flagged 参考値, never hidden.
+A weighted survey (:mod:`briefing.data.survey_weights`) gives Σw(agree) / Σw, and its interval is
+the Wilson interval at Kish's effective sample size (Σw)² / Σw²: weights that correct for who
+answered also widen the interval, as if fewer had answered.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.schema import AGREEING
+from ..data.survey_weights import weights
 
 
 def wilson_interval(
@@ -73,7 +77,8 @@ def survey_shares(
 
     ``regions`` and ``groups`` keep only those cells before combining, so a filter to one region
     and one age band gives that cell's share. Returns columns fy, [by], agree, n, share, low, high
-    (shares in %) and ``reference`` (n < ``small_n``: show as 参考値). Groups with fewer than
+    (shares in %), ``weighted`` (the share is weighted), ``n_eff`` (Kish's effective sample size;
+    n when unweighted) and ``reference`` (effective n < ``small_n``: show as 参考値). Groups with fewer than
     ``hide_below`` respondents get no share at all: one agency's answer must not be readable;
     nor do the ``hidden`` ones (:mod:`briefing.stats.survey_disclosure`: (survey, fy, region or "*",
     group or "*")), which would give a small group away.
@@ -90,21 +95,37 @@ def survey_shares(
         rows = rows.assign(
             **{key: pd.Categorical(rows[key], categories=list(dict.fromkeys(rows[key])))}
         )
-    rows = rows.assign(agree=rows["respondents"].where(rows["answer"].isin(AGREEING), 0))
+    agreeing = rows["answer"].isin(AGREEING)
+    w, w2, weighted = weights(rows)
+    rows = rows.assign(
+        agree=rows["respondents"].where(agreeing, 0),
+        agree_w=w.where(agreeing, 0.0),
+        w=w,
+        w2=w2,
+        is_weighted=weighted,
+    )
     grouped = rows.groupby(keys, sort=True, observed=True)
     table = grouped.agg(
-        agree=("agree", "sum"), n=("respondents", "sum"), sample=("sample", "any")
+        agree=("agree", "sum"),
+        n=("respondents", "sum"),
+        agree_w=("agree_w", "sum"),
+        w=("w", "sum"),
+        w2=("w2", "sum"),
+        weighted=("is_weighted", "any"),
+        sample=("sample", "any"),
     ).reset_index()
     table = table[table["n"] > 0].reset_index(drop=True)
     table = table.astype({key: str for key in keys[1:]})
-    low, high = wilson_interval(
-        table["agree"].to_numpy(), table["n"].to_numpy(), confidence=confidence
-    )
+    share = (table["agree_w"] / table["w"]).to_numpy()
+    n_eff = (table["w"] ** 2 / table["w2"]).to_numpy()
+    low, high = wilson_interval(share * n_eff, n_eff, confidence=confidence)
+    table = table.drop(columns=["agree_w", "w", "w2"])
     return table.assign(
-        share=100 * table["agree"] / table["n"],
+        share=100 * share,
         low=100 * low,
         high=100 * high,
-        reference=table["n"] < small_n,
+        n_eff=n_eff,
+        reference=n_eff < small_n,
     ).pipe(
         _hide,
         table["n"] < hide_below,
@@ -140,7 +161,7 @@ def _keys(
 def _hide(table: pd.DataFrame, small: pd.Series, protects: pd.Series) -> pd.DataFrame:
     """No share for small groups, nor for the groups hidden to protect them (``protects``)."""
     hidden = small | protects
-    columns = ["agree", "share", "low", "high"]
+    columns = ["agree", "share", "low", "high", "n_eff"]
     return table.assign(
         hidden=hidden, protects=protects, **{c: table[c].where(~hidden) for c in columns}
     )
