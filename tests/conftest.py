@@ -10,6 +10,7 @@ import csv
 import io
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NoReturn
@@ -93,6 +94,21 @@ def private_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         del os.environ["XDG_CONFIG_HOME"]
     else:
         os.environ["XDG_CONFIG_HOME"] = old
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_temp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """``Settings()`` keeps the withheld cells and the audit's verdict (and figures) under the
+    temporary folder, shared by every process on the machine and keyed by the data alone: an
+    answer stored there by other code (another checkout, an older method, a mutant of mutation
+    testing) would be served to these tests instead of what the code under test decides, and a
+    wrong answer computed here would be served to everyone else. Tests in this process get their
+    own folder; commands they start in a child process keep theirs (``TMPDIR``)."""
+    folder = tmp_path_factory.mktemp("tmp")
+    old = tempfile.tempdir
+    tempfile.tempdir = str(folder)
+    yield folder
+    tempfile.tempdir = old
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ def broken_method(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / "tmp").mkdir()
 
 
+@pytest.mark.child_process
 def test_audit_passes_on_the_bundled_data_and_says_what_it_checked(data_dir: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "briefing.cli", "audit", "--data", str(data_dir)],

@@ -310,6 +310,7 @@ def asof() -> str:
 # ---- the README example ------------------------------------------------------------------------
 
 
+@pytest.mark.child_process
 def test_readme_example_direction_3_hokusei(
     hokusei3: tuple[subprocess.CompletedProcess[str], str], workdir: Path, asof: str
 ) -> None:
@@ -373,6 +374,7 @@ def test_prefecture_direction_3_shows_baseline_changes_comment_and_source(pref3:
 # ---- the full export ---------------------------------------------------------------------------
 
 
+@pytest.mark.child_process
 def test_full_export_has_every_direction_and_accessible_inline_charts(full: str) -> None:
     directions = {int(r["direction"]): r["name_ja"] for r in read_csv(DATA / "directions.csv")}
     assert sorted(directions) == [1, 2, 3, 4, 5, 6]
@@ -397,6 +399,7 @@ def test_full_export_has_every_direction_and_accessible_inline_charts(full: str)
     assert_self_contained(full)
 
 
+@pytest.mark.child_process
 def test_full_export_csv_link_parses_and_holds_3_1(full: str) -> None:
     link, text = csv_link(full)
     assert (link.get("download") or "").endswith(".csv")
@@ -425,6 +428,7 @@ def test_full_export_csv_link_parses_and_holds_3_1(full: str) -> None:
     assert len(records) == expected
 
 
+@pytest.mark.child_process
 def test_csv_has_no_nan_cells(full: str) -> None:
     """Empty comments and sources are empty cells in Excel, not the text 「nan」."""
     rows = csv_rows(csv_link(full)[1])
@@ -504,6 +508,7 @@ def test_survey_shares_from_small_samples_are_reference_values(
 # ---- 前回からの更新 -------------------------------------------------------------------------------
 
 
+@pytest.mark.child_process
 def test_since_lists_values_updated_since_the_date(workdir: Path, figures: Path, full: str) -> None:
     since = "2026-10-01"
     run = run_export(
@@ -540,6 +545,7 @@ def test_since_lists_values_updated_since_the_date(workdir: Path, figures: Path,
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 
+@pytest.mark.child_process
 def test_comment_with_markup_is_shown_as_text(
     data_copy: Path,
     edit_csv: Callable[..., str],
@@ -620,6 +626,7 @@ def test_neutralise() -> None:
 # ---- the same bytes ------------------------------------------------------------------------------
 
 
+@pytest.mark.child_process
 def test_same_options_give_the_same_bytes_even_when_charts_are_redrawn(tmp_path: Path) -> None:
     """Two runs, each with an empty figure cache of its own: every chart is drawn twice."""
     digests, caches = [], []
@@ -650,6 +657,7 @@ def test_same_options_give_the_same_bytes_even_when_charts_are_redrawn(tmp_path:
 # ---- one briefing per area -----------------------------------------------------------------------
 
 
+@pytest.mark.child_process
 def test_each_area_writes_six_briefings_and_an_index(tmp_path: Path, figures: Path) -> None:
     run = run_export(
         "--each-area", "--outdir", "out", "--date", DATE, cwd=tmp_path, figures=figures
@@ -692,6 +700,7 @@ def assert_self_contained_index(index: str) -> None:
 # ---- bad options and bad data --------------------------------------------------------------------
 
 
+@pytest.mark.child_process
 def test_unknown_area_is_refused_in_japanese(tmp_path: Path, figures: Path) -> None:
     run = run_export(
         "--area", "大阪", "--date", DATE, "-o", "bad.html", cwd=tmp_path, figures=figures
@@ -703,6 +712,7 @@ def test_unknown_area_is_refused_in_japanese(tmp_path: Path, figures: Path) -> N
     assert list(tmp_path.iterdir()) == [], "nothing written"
 
 
+@pytest.mark.child_process
 @pytest.mark.parametrize("option", [["--since", "2026-13-01"], ["--date", "26/11/2026"]])
 def test_bad_date_is_refused(option: list[str], tmp_path: Path, figures: Path) -> None:
     run = run_export(*option, "-o", "bad.html", cwd=tmp_path, figures=figures)
@@ -711,12 +721,14 @@ def test_bad_date_is_refused(option: list[str], tmp_path: Path, figures: Path) -
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.child_process
 def test_each_area_needs_an_outdir(tmp_path: Path, figures: Path) -> None:
     run = run_export("--each-area", cwd=tmp_path, figures=figures)
     assert run.returncode != 0 and "--outdir" in run.stderr
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.child_process
 def test_each_area_refuses_an_area_instead_of_ignoring_it(tmp_path: Path, figures: Path) -> None:
     run = run_export(
         "--each-area", "--outdir", "out", "--area", "北勢", cwd=tmp_path, figures=figures
@@ -725,6 +737,7 @@ def test_each_area_refuses_an_area_instead_of_ignoring_it(tmp_path: Path, figure
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.child_process
 def test_broken_data_names_file_row_and_column_and_writes_nothing(
     data_copy: Path,
     edit_csv: Callable[..., str],

@@ -28,6 +28,8 @@ from briefing.update import commit, read_changes
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BY = "三重 太郎"
 
+pytestmark = pytest.mark.child_process
+
 
 @dataclass
 class Case:

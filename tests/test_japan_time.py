@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from inputs import run_cli, write_csv
 
 from briefing import Settings, load_dataset
@@ -63,6 +64,7 @@ def test_updates_since_a_day_count_by_the_japanese_date(tmp_path: Path, data_cop
     assert "402件 → 410件" in section and "2026-12-01" in section
 
 
+@pytest.mark.child_process
 def test_the_command_line_shows_and_records_japan_time_on_a_utc_clock(
     tmp_path: Path, data_copy: Path
 ) -> None:

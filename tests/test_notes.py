@@ -26,6 +26,7 @@ def stored(data: Path, series: str, area: str = PREFECTURE) -> tuple[float, str,
     return float(row["value"]), str(row["status"]), str(row["comment"])
 
 
+@pytest.mark.child_process
 def test_a_cp932_note_saying_provisional_is_saved_as_provisional(
     tmp_path: Path, data_copy: Path
 ) -> None:
@@ -68,6 +69,7 @@ def test_what_a_note_says_about_the_status(
     assert result.table.set_index("series").at["3-1", "status"] == status
 
 
+@pytest.mark.child_process
 def test_a_note_that_contradicts_the_status_column_asks_staff_to_decide(
     tmp_path: Path, data_copy: Path
 ) -> None:

@@ -252,6 +252,7 @@ def test_a_save_after_a_crash_past_the_commit_point_keeps_history_and_changes_in
 # --- undo through the command line ------------------------------------------------------------
 
 
+@pytest.mark.child_process
 def test_undo_restores_byte_identical_files(tmp_path: Path, data_copy: Path) -> None:
     original = {name: (data_copy / name).read_bytes() for name in ("history.csv",)}
     first = one_value_csv(tmp_path, "first.csv", "3-1", "410")
@@ -296,6 +297,7 @@ def test_undo_restores_byte_identical_files(tmp_path: Path, data_copy: Path) -> 
 # --- two imports at once ----------------------------------------------------------------------
 
 
+@pytest.mark.child_process
 def test_two_imports_at_once_never_lose_or_mix_data(tmp_path: Path, data_copy: Path) -> None:
     a = one_value_csv(tmp_path, "a.csv", "3-1", "410")
     b = one_value_csv(tmp_path, "b.csv", "3-2", "70")
@@ -358,6 +360,7 @@ def killed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return {"copies": copies, "codes": codes, "staging": staging}
 
 
+@pytest.mark.child_process
 def test_each_kill_landed_inside_the_save(killed: dict[str, object]) -> None:
     codes: dict[str, int] = killed["codes"]  # type: ignore[assignment]
     staging: dict[str, bool] = killed["staging"]  # type: ignore[assignment]
@@ -365,6 +368,7 @@ def test_each_kill_landed_inside_the_save(killed: dict[str, object]) -> None:
     assert staging == {"reference": False} | {f"kill_{s}": True for s in KILL_AT}
 
 
+@pytest.mark.child_process
 @pytest.mark.parametrize("step", KILL_AT)
 def test_a_killed_save_leaves_old_data_before_its_commit_point_and_new_data_after(
     killed: dict[str, object], step: int
