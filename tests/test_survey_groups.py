@@ -12,31 +12,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from reader import survey_ranges
+from tables import TWO_BY_TWO, answers
 
 from briefing import survey_shares
 from briefing.audit import survey_audit
 from briefing.survey_disclosure import survey_cells, survey_withheld
 
 ALL = "*"
-
-
-def answers(table: dict[tuple[str, str], tuple[int, int]], fy: int = 2025) -> pd.DataFrame:
-    """G2 rows: (region, group) → (agreeing, n), the rest answering そう思わない."""
-    rows = []
-    for (region, group), (agree, n) in table.items():
-        for answer, count in (("そう思う", agree), ("そう思わない", n - agree)):
-            rows.append(
-                {
-                    "survey": "G2",
-                    "fy": fy,
-                    "region": region,
-                    "group": group,
-                    "answer": answer,
-                    "respondents": count,
-                    "sample": True,
-                }
-            )
-    return pd.DataFrame(rows)
 
 
 def hidden_of(keys: frozenset[tuple[str, int, str, str]], fy: int = 2025) -> set[tuple[str, str]]:
@@ -67,14 +49,6 @@ def given_away(
         for k, r in ranges.items()
         if cells[k][1] < 5 and (r[0] > 1e-9 or r[1] < cells[k][1] - 1e-9)
     }
-
-
-TWO_BY_TWO = {
-    ("iga", "医療機関"): (1, 3),
-    ("iga", "社会福祉協議会"): (20, 40),
-    ("chusei", "医療機関"): (10, 30),
-    ("chusei", "社会福祉協議会"): (25, 50),
-}
 
 
 def test_one_small_group_takes_the_other_three_inner_groups_with_it() -> None:

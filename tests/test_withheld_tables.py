@@ -15,6 +15,7 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 from reader import narrowed_counts, printed_counts, towns_of
+from tables import FY, IGA_CITY, MATSUSAKA, NABARI, SERIES, TSU, few_regions, large, one_table
 
 from briefing import PREFECTURE, Dataset
 from briefing.audit import audit
@@ -22,45 +23,9 @@ from briefing.disclosure import findings_text
 from briefing.hierarchy import completeness_notes
 from briefing.suppression import COMPLEMENT, SMALL, Suppression, suppression
 
-SERIES, FY = "6-1", 2025
-NABARI, IGA_CITY = "242080", "242161"  # 伊賀: 名張市 and 伊賀市, its only towns
-TSU, MATSUSAKA = "242012", "242047"
-
-
-def one_table(
-    ds: Dataset,
-    values: dict[str, float],
-    *,
-    series: str = SERIES,
-    fy: int = FY,
-    others: float | None = None,
-    drop: tuple[str, ...] = (),
-    total: float | None = None,
-) -> Dataset:
-    """``ds`` with only one table: the towns given set, every other town ``others`` (default:
-    as bundled), ``drop`` towns not reported, the prefecture total the towns' sum (or ``total``)."""
-    history = ds.history
-    rows = history[(history["series"] == series) & (history["fy"] == fy)].copy()
-    towns = rows["area"] != PREFECTURE
-    if others is not None:
-        rows.loc[towns, "value"] = float(others)
-    for area, value in values.items():
-        assert (rows["area"] == area).sum() == 1, area
-        rows.loc[rows["area"] == area, "value"] = float(value)
-    rows = rows[~rows["area"].isin(drop)]
-    towns = rows["area"] != PREFECTURE
-    rows.loc[~towns, "value"] = rows.loc[towns, "value"].sum() if total is None else total
-    return replace(ds, history=rows.reset_index(drop=True))
-
 
 def withheld_in(table: Suppression, series: str = SERIES, fy: int = FY) -> dict[str, str]:
     return {a: why for (s, f, a), why in table.reasons.items() if (s, f) == (series, fy)}
-
-
-def large(ds: Dataset, start: float = 20) -> dict[str, float]:
-    """Every town a distinct value of ``start`` or more (nothing small, no ties in cost)."""
-    towns = [str(a) for a in ds.areas.index[ds.areas["level"] == "municipality"]]
-    return {t: start + i for i, t in enumerate(towns)}
 
 
 def test_a_lone_small_town_takes_its_neighbour_with_it_and_nothing_else(
@@ -252,19 +217,6 @@ def test_a_prefecture_total_entered_apart_from_the_towns_is_shown_as_entered(
 # (on a prefecture of one region, 伊賀: the audit reads every area's page, and 35 take seconds)
 
 
-def few_regions(ds: Dataset, regions: tuple[str, ...] = ("iga",)) -> Dataset:
-    """The prefecture as only ``regions`` (伊賀 alone by default): its total is their towns' sum."""
-    keep = ds.areas.index.isin([PREFECTURE, *regions]) | ds.areas["region"].isin(regions)
-    areas = ds.areas[keep]
-    history = ds.history[ds.history["area"].isin(areas.index)].copy()
-    towns = history["area"] != PREFECTURE
-    total = history[towns].groupby(["series", "fy"])["value"].sum()
-    at = ~towns & history.set_index(["series", "fy"]).index.isin(total.index)
-    keys = list(zip(history.loc[at, "series"], history.loc[at, "fy"], strict=True))
-    history.loc[at, "value"] = [total[k] for k in keys]
-    return replace(ds, areas=areas, history=history.reset_index(drop=True))
-
-
 def _primaries_only(withheld: Suppression) -> Suppression:
     return replace(withheld, reasons={k: v for k, v in withheld.reasons.items() if v == SMALL})
 
@@ -419,3 +371,48 @@ def test_check_is_silent_about_a_year_without_a_prefecture_total(
     ds = replace(ds, history=ds.history[ds.history["area"] != PREFECTURE])
     assert completeness_notes(ds) == []
     assert suppression(ds, 5).reason(SERIES, FY, PREFECTURE) == ""
+
+
+def test_the_audit_knows_every_change_the_cards_print(bundled_dataset: Dataset) -> None:
+    """The audit's equations of shown changes are the changes on each area's card: since the
+    plan's baseline year and since last year, beside shown values only (名張市 was 2 in 令和6年度,
+    伊賀市's value withheld with it: no change from that year is printed, nor an equation)."""
+    from pages import cards_on_page
+
+    from briefing import Settings
+    from briefing.audit import published_facts
+    from briefing.content import Builder
+    from briefing.hierarchy import PROTECTED_KINDS, sum_tables
+
+    ds = bundled_dataset
+    years = {2020: {NABARI: 20, IGA_CITY: 36}, 2024: {NABARI: 2, IGA_CITY: 30}}
+    years |= {FY: {NABARI: 20, IGA_CITY: 45}}
+    tables = [one_table(ds, values, fy=fy).history for fy, values in years.items()]
+    ds = few_regions(replace(ds, history=pd.concat(tables, ignore_index=True)))
+    builder = Builder(ds, Settings(cache_dir=None, disclosure_dir=None))
+    shown, facts = published_facts(ds, builder.withheld, sum_tables(ds, PROTECTED_KINDS))
+    truth = {
+        (s, int(f), a): v for s, f, a, v in ds.history[["series", "fy", "area", "value"]].values
+    }
+    truth |= {(SERIES, fy, "iga"): float(sum(values.values())) for fy, values in years.items()}
+    for fact in facts:  # each equation holds for the true values
+        assert sum(c * truth[cell] for cell, c in fact.terms) == fact.value, fact
+    printed: dict[str, list[float]] = {}
+    for area in ds.areas.index:
+        [card] = [c for c in cards_on_page(builder, str(area)) if c.id == SERIES]
+        [(_, _, _, vs_baseline, vs_previous)] = card.lines
+        for text in (vs_baseline, vs_previous):
+            if text != "－":
+                printed.setdefault(str(area), []).append(
+                    float(text.split("（")[0].replace(",", ""))
+                )
+    equations = {}
+    for fact in facts:
+        area = fact.terms[0][0][2]
+        equations.setdefault(area, []).append(fact.value)
+    assert {a: sorted(v) for a, v in equations.items()} == {
+        a: sorted(v) for a, v in printed.items()
+    }
+    assert sorted(printed[NABARI]) == [0.0]  # since 令和2年度 (20 → 20); none from the withheld 2
+    assert printed[IGA_CITY] == [9.0]  # its 令和6年度 went with 名張市's 2: no change from it
+    assert shown[(SERIES, FY, NABARI)] == 20 and (SERIES, 2024, NABARI) not in shown
