@@ -135,3 +135,51 @@ def test_the_survey_audit_passes_when_the_n_leaves_the_count_open() -> None:
     found = survey_audit(frame, withheld, 5)
     assert found.checked == len([k for k, (_, n) in published_cells(frame).items() if n < 5])
     assert found.findings == []
+
+
+@pytest.mark.parametrize(
+    ("options", "hidden_rows"),
+    [
+        ({"by": "group", "regions": ["iga"]}, 2),
+        ({"by": "region", "groups": ["医療機関"]}, 2),
+        ({"by": ["region", "group"]}, 4),
+        ({"regions": ["iga"], "groups": ["医療機関"]}, 1),
+        ({"by": "group", "regions": ["chusei"], "groups": ["社会福祉協議会"]}, 1),
+        ({"regions": ["iga"]}, 0),
+        ({"by": "group"}, 0),
+        ({"by": "region"}, 0),
+        ({}, 0),
+    ],
+    ids=[
+        "iga-by-group",
+        "medical-by-region",
+        "every-cell",
+        "one-cell",
+        "one-cell-by-group",
+        "iga-total",
+        "prefecture-by-group",
+        "by-region",
+        "prefecture",
+    ],
+)
+def test_every_view_of_a_hidden_group_hides_its_share_and_only_those(
+    options: dict[str, object], hidden_rows: int
+) -> None:
+    """The same four inner groups are hidden whichever way a member filters and groups the
+    table (a region's groups, a group's regions, one cell); totals stay shown, with every n."""
+    frame = answers(TWO_BY_TWO)
+    shares = survey_shares(frame, "G2", hide_below=5, hidden=survey_withheld(frame, 5), **options)  # type: ignore[arg-type]
+    assert int(shares["share"].isna().sum()) == hidden_rows
+    assert shares["n"].notna().all() and (shares["n"] > 0).all()
+    hidden = shares[shares["share"].isna()]
+    assert hidden[["agree", "low", "high"]].isna().all().all()
+    assert (hidden["protects"] == (hidden["n"] >= 5)).all()
+    assert not shares.loc[shares["share"].notna(), "hidden"].any()
+
+
+def test_a_share_is_sample_data_if_any_of_its_answers_is() -> None:
+    frame = answers({("iga", "医療機関"): (5, 10), ("chusei", "医療機関"): (5, 10)})
+    frame.loc[frame["region"] == "chusei", "sample"] = False
+    by_region = survey_shares(frame, "G2", by="region").set_index("region")
+    assert by_region["sample"].to_dict() == {"iga": True, "chusei": False}
+    assert bool(survey_shares(frame, "G2")["sample"].iloc[0])
