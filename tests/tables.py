@@ -3,12 +3,17 @@ regions, a made-up survey table. Each keeps the shape of the real files (areas, 
 
 from __future__ import annotations
 
+import csv
+import shutil
+from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 
 from briefing import PREFECTURE, Dataset
 
+DATA = Path(__file__).resolve().parent.parent / "data"
 SERIES, FY = "6-1", 2025
 NABARI, IGA_CITY = "242080", "242161"  # 伊賀: 名張市 and 伊賀市, its only towns
 TSU, MATSUSAKA = "242012", "242047"
@@ -86,3 +91,43 @@ TWO_BY_TWO = {
     ("chusei", "医療機関"): (10, 30),
     ("chusei", "社会福祉協議会"): (25, 50),
 }
+
+
+def tiny_data(folder: Path) -> Path:
+    """A data folder on disk for saves: the bundled files with 伊賀 as the whole prefecture, 6-1
+    for 令和6–7年度 (名張市 10 and 20, 伊賀市 30 and 35; the totals their sums), 3-1 as bundled,
+    and G1 of 伊賀 for 令和7年度 (no group under 5). A save's audit of it takes a fraction of a second."""
+    shutil.copytree(DATA, folder)
+    areas = {PREFECTURE, "iga", NABARI, IGA_CITY}
+    values = {(2024, NABARI): 10, (2024, IGA_CITY): 30, (2025, NABARI): 20, (2025, IGA_CITY): 35}
+    values |= {(2024, PREFECTURE): 40, (2025, PREFECTURE): 55}
+
+    def keep(
+        name: str,
+        wanted: Callable[[dict[str, str]], bool],
+        edit: Callable[[dict[str, str]], None] = lambda r: None,
+    ) -> None:
+        with (folder / name).open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        kept = [r for r in rows if wanted(r)]
+        for r in kept:
+            edit(r)
+        with (folder / name).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(kept)
+
+    keep("areas.csv", lambda r: r["code"] in areas)
+
+    def history_row(r: dict[str, str]) -> bool:
+        if r["series"] == "3-1":
+            return True
+        return r["series"] == "6-1" and (int(r["fy"]), r["area"]) in values
+
+    def set_value(r: dict[str, str]) -> None:
+        if r["series"] == "6-1":
+            r["value"] = str(values[(int(r["fy"]), r["area"])])
+
+    keep("history.csv", history_row, set_value)
+    keep("surveys.csv", lambda r: (r["survey"], r["fy"], r["region"]) == ("G1", "2025", "iga"))
+    return folder

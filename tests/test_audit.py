@@ -23,6 +23,10 @@ from briefing.export import render_briefing
 from briefing.filters import Filters
 from briefing.suppression import SMALL, Suppression, suppression
 
+#: the commands on the whole data, tens of seconds each: mutation testing runs the fast tests of
+#: the audit instead (test_withheld_tables, test_disclosure_cache)
+pytestmark = pytest.mark.slow
+
 
 def _primaries_only(ds: Dataset, threshold: int) -> Suppression:
     found = suppression(ds, threshold)

@@ -131,3 +131,33 @@ def test_a_hidden_total_group_is_named_as_the_prefecture_or_the_whole_region(
     lines = findings_text(small_data, result, 5)
     assert lines[0].startswith("G2 令和7年度 県全体・医療機関: ") and "11〜11" in lines[0]
     assert lines[1].startswith("G2 令和7年度 伊賀・全体: ") and "20〜21" in lines[1]
+
+
+def test_other_data_or_another_threshold_never_gets_a_stored_answer_of_another(
+    small_data: Dataset, tmp_path: Path
+) -> None:
+    """Kernels of different data versions share the folder: each reads only its own answers."""
+    assert audited(small_data, 5, tmp_path).passed
+    leaky = Disclosure(Suppression(5, {("6-1", 2025, NABARI): SMALL}), frozenset())
+    other = replace(small_data, version="other-version")
+    assert not audited(other, 5, tmp_path, leaky).passed
+    assert audited(small_data, 50, tmp_path).checked > audited(small_data, 5, tmp_path).checked
+    # other survey answers: other hidden groups, not the stored ones
+    surveys = answers({("iga", "医療機関"): (10, 30), ("chusei", "医療機関"): (10, 30)})
+    other_surveys = replace(small_data, surveys=surveys.assign(file_row=range(2, 6)))
+    assert disclosure(other_surveys, 5, tmp_path).groups == frozenset()
+    changed = answers(TWO_BY_TWO | {("chusei", "社会福祉協議会"): (26, 50)})
+    changed_surveys = replace(
+        small_data, version="v3", surveys=changed.assign(file_row=range(2, 10))
+    )
+    groups_leak = Disclosure(Suppression(5, {}), frozenset({("G2", 2025, "iga", "医療機関")}))
+    assert not audited(changed_surveys, 5, tmp_path, groups_leak).passed
+
+
+def test_a_narrowed_g1_age_band_is_named_as_a_survey_group(small_data: Dataset) -> None:
+    from briefing.audit import AuditResult, Finding
+    from briefing.disclosure import findings_text
+
+    result = AuditResult(1, [Finding(("G1", 2024, "iga|18〜29歳"), 2.0, 2.0, 2.0)])
+    [line] = findings_text(small_data, result, 5)
+    assert line.startswith("G1 令和6年度 伊賀・18〜29歳: 割合を伏せた区分ですが") and "2〜2" in line

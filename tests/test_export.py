@@ -456,6 +456,7 @@ def small_6_1() -> tuple[str, int]:
     return code, int(value)
 
 
+@pytest.mark.slow
 def test_small_municipal_count_is_suppressed(tmp_path: Path, settings: Settings) -> None:
     code, value = small_6_1()
     name = names()[code]
@@ -489,6 +490,7 @@ def test_small_municipal_count_is_suppressed(tmp_path: Path, settings: Settings)
     assert not any(r["値"] in {"1", "2", "3", "4"} for r in records if r["系列"] == "6-1")
 
 
+@pytest.mark.slow
 def test_survey_shares_from_small_samples_are_reference_values(
     tmp_path: Path, settings: Settings
 ) -> None:
@@ -584,6 +586,7 @@ def test_comment_with_markup_is_shown_as_text(
 FORMULAS = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\t=1"]
 
 
+@pytest.mark.slow
 def test_csv_neutralises_formulas_in_comments(
     data_copy: Path, edit_csv: Callable[..., str], find_row: Callable[..., int], settings: Settings
 ) -> None:
@@ -767,6 +770,7 @@ def test_broken_data_names_file_row_and_column_and_writes_nothing(
 # ---- atomic writes -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_export_replaces_an_existing_file_whole_and_leaves_no_temporary_files(
     tmp_path: Path, settings: Settings
 ) -> None:
@@ -779,6 +783,7 @@ def test_export_replaces_an_existing_file_whole_and_leaves_no_temporary_files(
     assert [p.name for p in tmp_path.iterdir()] == ["briefing.html"]
 
 
+@pytest.mark.slow
 def test_failed_export_keeps_the_previous_file(
     tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -801,6 +806,7 @@ def test_failed_export_keeps_the_previous_file(
     )
 
 
+@pytest.mark.slow
 def test_exported_file_is_readable_like_any_other_file(tmp_path: Path, settings: Settings) -> None:
     """The briefing is sent and published: its permissions follow the umask, like a file saved
     from an editor (a temporary file's private 0600 would hide it from a web server)."""
@@ -810,6 +816,7 @@ def test_exported_file_is_readable_like_any_other_file(tmp_path: Path, settings:
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
 
 
+@pytest.mark.slow
 def test_updates_since_a_date_come_from_the_change_record_with_old_and_new(
     tmp_path: Path, data_copy: Path
 ) -> None:
@@ -840,6 +847,7 @@ def test_updates_since_a_date_come_from_the_change_record_with_old_and_new(
     assert section.count("<tr>") == 2  # header + the one change
 
 
+@pytest.mark.slow
 def test_every_id_in_the_briefing_is_unique_and_no_svg_metadata_is_left(
     tmp_path: Path, settings: Settings
 ) -> None:

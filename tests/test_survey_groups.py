@@ -183,3 +183,48 @@ def test_a_share_is_sample_data_if_any_of_its_answers_is() -> None:
     by_region = survey_shares(frame, "G2", by="region").set_index("region")
     assert by_region["sample"].to_dict() == {"iga": True, "chusei": False}
     assert bool(survey_shares(frame, "G2")["sample"].iloc[0])
+
+
+CHUSEI = {("chusei", "医療機関"): (10, 30), ("chusei", "社会福祉協議会"): (20, 40)}
+
+
+@pytest.mark.parametrize(
+    ("iga", "hidden", "found"),
+    [
+        # nobody agreed: 0 of 3, given away as 0 (the upper end narrowed)
+        ({"医療機関": (0, 3), "社会福祉協議会": (20, 40)}, ["医療機関"], (0, 0)),
+        # everybody agreed: 3 of 3 (the lower end narrowed)
+        ({"医療機関": (3, 3), "社会福祉協議会": (20, 40)}, ["医療機関"], (3, 3)),
+        # one respondent
+        ({"医療機関": (1, 1), "社会福祉協議会": (20, 40)}, ["医療機関"], (1, 1)),
+        # 3 of 3 beside 38 of 40 with 伊賀's 41 shown: at least 1 agreed, so never 0
+        ({"医療機関": (3, 3), "社会福祉協議会": (38, 40)}, ["医療機関", "社会福祉協議会"], (1, 3)),
+    ],
+    ids=["none-agreed", "all-agreed", "one-respondent", "at-least-one"],
+)
+def test_the_survey_audit_finds_either_end_narrowed(
+    iga: dict[str, tuple[int, int]], hidden: list[str], found: tuple[int, int]
+) -> None:
+    """伊賀's medical agencies hidden with too little around them (中勢's groups and every total
+    shown, or the group totals hidden with 伊賀's groups): a reader narrows them."""
+    frame = answers({("iga", g): v for g, v in iga.items()} | CHUSEI)
+    cells = {("iga", g) for g in hidden} | (
+        {("*", g) for g in hidden} if len(hidden) > 1 else set()
+    )
+    keys = frozenset(("G2", 2025, r, g) for r, g in cells)
+    result = survey_audit(frame, keys, 5)
+    assert result.checked == 1
+    assert [(f.cell, f.low, f.high) for f in result.findings] == [
+        (("G2", 2025, "iga|医療機関"), *map(float, found))
+    ]
+    ranges = survey_ranges(published_cells(frame), cells)
+    assert ranges[("iga", "医療機関")] == pytest.approx(found)
+
+
+def test_the_survey_audit_checks_groups_under_the_threshold_that_someone_answered() -> None:
+    """A group of exactly 5 is not small; a group nobody answered is not a cell."""
+    table = {("iga", "医療機関"): (1, 3), ("iga", "社会福祉協議会"): (2, 5)}
+    table |= {("iga", "NPO・民間支援団体"): (0, 0), ("chusei", "医療機関"): (10, 30)}
+    frame = answers(table)
+    result = survey_audit(frame, survey_withheld(frame, 5), 5)
+    assert result.checked == 1 and result.passed

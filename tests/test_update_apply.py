@@ -13,6 +13,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from briefing import PREFECTURE, Dataset, load_dataset
@@ -301,3 +302,79 @@ def test_the_change_record_and_the_rows_use_the_japanese_date(
     history = list(csv.DictReader(io.StringIO(files["history.csv"].decode("utf-8"))))
     assert row(history, "3-1", 2025)["updated"] == japan.date().isoformat()
     assert f"{japan.isoformat(timespec='seconds')},a," in files["changes.csv"].decode("utf-8")
+
+
+# ---- the save: its record, its refusals ---------------------------------------------------
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    from tables import tiny_data
+
+    return tiny_data(tmp_path / "data")
+
+
+def test_a_save_records_who_when_what_and_how_much(tiny: Path, tmp_path: Path) -> None:
+    from briefing import Settings
+    from briefing.disclosure import METHOD
+    from briefing.store import list_versions, version_meta
+    from briefing.update import commit
+
+    ds = load_dataset(tiny)
+    reviewed = Review(
+        entries=[entry("3-1", 2025, PREFECTURE, 410), entry("3-1", 2026, PREFECTURE, 5)],
+        version=ds.version,
+    )
+    reviewed.table = pd.DataFrame({"change": ["変更", "新規", "変更なし"]})
+    withheld = tmp_path / "withheld"
+    version = commit(
+        ds,
+        reviewed,
+        by="  福祉課 山田 ",
+        files=["報告.xlsx"],
+        now=NOW,
+        settings=Settings(disclosure_dir=withheld),
+    )
+    assert list_versions(tiny) == [version]
+    assert version_meta(tiny, version) == {
+        "when": STAMP,
+        "by": "福祉課 山田",
+        "inputs": ["報告.xlsx"],
+        "新規": 1,
+        "変更": 1,
+        "変更なし": 1,
+        "files": ["changes.csv", "history.csv"],
+    }
+    assert set(read_changes(tiny)["by"]) == {"福祉課 山田"}
+    # the new version's withheld cells and audit are stored for every view to use at once
+    new = load_dataset(tiny).version
+    assert {p.name for p in withheld.glob(f"{new}-*")} == {
+        f"{new}-5-m{METHOD}-cells.json",
+        f"{new}-5-m{METHOD}-audit.json",
+        f"{new}-5-cells.lock",
+        f"{new}-5-audit.lock",
+    }
+
+
+def test_a_save_of_a_review_older_than_the_data_is_refused(tiny: Path) -> None:
+    from briefing.store import StaleError, save
+    from briefing.update import commit
+
+    ds = load_dataset(tiny)
+    reviewed = Review(entries=[entry("3-1", 2025, PREFECTURE, 410)], version=ds.version)
+    theirs = (tiny / "history.csv").read_bytes().replace(b",402,", b",403,")
+    save(tiny, {"history.csv": theirs}, meta={})  # someone else's import, after this review
+    with pytest.raises(StaleError, match="もう一度取り込んで、確認し直してください"):
+        commit(ds, reviewed, by="a", now=NOW)
+    assert (tiny / "history.csv").read_bytes() == theirs
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\t"])
+def test_a_save_without_a_name_is_refused(tiny: Path, name: str) -> None:
+    from briefing.update import MISSING_NAME, commit
+
+    ds = load_dataset(tiny)
+    with pytest.raises(ValueError) as refused:
+        commit(ds, Review(entries=[entry("3-1", 2025, PREFECTURE, 410)]), by=name, now=NOW)
+    assert str(refused.value) == MISSING_NAME and "担当者名" in MISSING_NAME
+    assert not (tiny / ".versions").exists()
