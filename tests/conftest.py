@@ -7,6 +7,7 @@ the first data row is row 2.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import shutil
@@ -119,10 +120,16 @@ def fresh_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+@functools.cache
+def _bundled() -> Dataset:
+    return load_dataset(DATA_DIR)
+
+
 @pytest.fixture(scope="session")
 def bundled_dataset() -> Dataset:
-    """The repository's own ``data/``, loaded and validated once per test session."""
-    return load_dataset(DATA_DIR)
+    """The repository's own ``data/``, loaded and validated once per process (mutation testing
+    runs a session per mutant in processes forked from one that has loaded it)."""
+    return _bundled()
 
 
 @pytest.fixture

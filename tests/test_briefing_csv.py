@@ -1,0 +1,187 @@
+"""The briefing's data as CSV, and its 「前回からの更新」: what is sent to members and published.
+
+The CSV is what a member opens in Excel: one row per value shown, withheld values as their label
+(never the number), no cell that Excel would run as a formula. 「前回からの更新」 lists each value
+changed since a date, old → new, each side withheld as the briefing of its time withheld it.
+Small data on disk (``tables.tiny_data``: 伊賀 as the whole prefecture), so each test is quick.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from tables import IGA_CITY, NABARI, tiny_data
+
+from briefing import PREFECTURE, Settings, load_dataset
+from briefing.content import Builder
+from briefing.export import changes_since, data_csv, neutralise
+from briefing.filters import Filters
+from briefing.update import CHANGE_COLUMNS
+
+HEADER = [
+    "指標",
+    "系列",
+    "指標名",
+    "地域",
+    "年度",
+    "値",
+    "単位",
+    "状態",
+    "サンプル",
+    "担当課コメント",
+    "出典",
+    "更新日",
+]
+
+
+def builder_of(folder: Path) -> Builder:
+    return Builder(
+        load_dataset(folder), Settings(data_dir=folder, cache_dir=None, disclosure_dir=None)
+    )
+
+
+def rows_of(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    """名張市 3 in 令和7年度 (「5未満」, 伊賀市 withheld with it), 12 the year before."""
+    towns = {(2024, NABARI): 12, (2024, IGA_CITY): 30, (2025, NABARI): 3, (2025, IGA_CITY): 40}
+    return tiny_data(tmp_path / "data", towns)
+
+
+def test_a_towns_csv_has_every_year_shown_and_the_small_value_as_its_label(small: Path) -> None:
+    builder = builder_of(small)
+    text = data_csv(builder, Filters(area=NABARI, direction=6))
+    assert text.endswith("\r\n") and "\r\n" in text  # Excel's line ends
+    rows = rows_of(text)
+    assert rows[0] == HEADER
+    assert [(r[1], r[3], r[4], r[5], r[6]) for r in rows[1:]] == [
+        ("6-1", "名張市", "令和6年度", "12", "人"),
+        ("6-1", "名張市", "令和7年度", "5未満", "人"),
+    ]
+    assert {r[0] for r in rows[1:]} == {"6-1"} and rows[1][2] == "相談支援包括化推進員養成数"
+
+
+def test_the_region_and_the_neighbour_withheld_with_it_read_as_labels(small: Path) -> None:
+    builder = builder_of(small)
+    town = rows_of(data_csv(builder, Filters(area=IGA_CITY, direction=6)))
+    assert [r[5] for r in town[1:]] == ["30", "秘匿"]
+    region = rows_of(data_csv(builder, Filters(area="iga", direction=6)))
+    assert [r[5] for r in region[1:]] == ["42", "43"]
+    assert [r[8] for r in region[1:]] == ["はい", "はい"]  # the bundled towns are sample data
+
+
+def test_the_year_range_and_direction_limit_the_rows(small: Path) -> None:
+    builder = builder_of(small)
+    rows = rows_of(
+        data_csv(builder, Filters(area=PREFECTURE, direction=6, fy_from=2025, fy_to=2025))
+    )
+    assert [(r[1], r[4]) for r in rows[1:]] == [("6-1", "令和7年度")]
+    everything = rows_of(data_csv(builder, Filters(area=PREFECTURE)))
+    assert {r[1] for r in everything[1:]} == {"2-3a", "3-1", "6-1"}
+
+
+def test_comments_and_sources_are_text_and_formulas_do_not_run(small: Path) -> None:
+    path = small / "history.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        history = list(csv.DictReader(handle))
+    for r in history:
+        if (r["series"], r["fy"]) == ("3-1", "2025"):
+            r["comment"], r["source"] = '=HYPERLINK("http://x","押して")', ""
+        if (r["series"], r["fy"]) == ("3-1", "2024"):
+            r["comment"] = "+増加"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(history[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(history)
+    rows = {(r[1], r[4]): r for r in rows_of(data_csv(builder_of(small), Filters()))[1:]}
+    assert rows[("3-1", "令和7年度")][9] == '\'=HYPERLINK("http://x","押して")'
+    assert rows[("3-1", "令和7年度")][10] == ""  # no source: an empty cell, not "nan"
+    assert rows[("3-1", "令和6年度")][9] == "'+増加"
+    assert rows[("2-3a", "令和2年度")][5] == "72.9"  # a share keeps its decimal
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+81", "'+81"),
+        ("-5", "'-5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("増加", "増加"),
+        ("", ""),
+        (-5, -5),
+        (3.5, 3.5),
+    ],
+)
+def test_text_excel_would_run_is_neutralised_and_numbers_stay_numbers(
+    cell: object, expected: object
+) -> None:
+    assert neutralise(cell) == expected
+
+
+# ---- 「前回からの更新」 ------------------------------------------------------------------------
+
+
+def record(folder: Path, *changes: tuple[str, str, str, str, str, str]) -> None:
+    """changes.csv rows: (changed_at, series, fy, area, old, new)."""
+    with (folder / "changes.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(CHANGE_COLUMNS)
+        for when, series, fy, area, old, new in changes:
+            writer.writerow(
+                [when, "福祉課", "報告.xlsx", series, fy, area, old, new, "速報", "確定"]
+            )
+
+
+def test_updates_print_old_and_new_each_withheld_as_it_was_then(small: Path) -> None:
+    """名張市's 令和7年度 was 20 and is now 3: 「20人 → 5未満」. 伊賀市's was 35, shown then (nothing
+    small beside it); now 40 and withheld with 名張市's 3: 「35人 → 秘匿」."""
+    record(
+        small,
+        ("2026-11-20T10:30:00+09:00", "6-1", "2025", NABARI, "20", "3"),
+        ("2026-11-20T10:30:00+09:00", "6-1", "2025", IGA_CITY, "35", "40"),
+        ("2026-11-20T10:30:00+09:00", "6-1", "2024", NABARI, "", "12"),
+    )
+    builder = builder_of(small)
+    since = dt.date(2026, 11, 1)
+    town = changes_since(builder, Filters(area=NABARI), since)
+    assert [(c.fy, c.value, c.updated) for c in town] == [
+        ("令和7年度", "20人 → 5未満", "2026-11-20"),
+        ("令和6年度", "（新規） → 12人", "2026-11-20"),
+    ]
+    assert town[0].indicator == "6-1 相談支援包括化推進員養成数" and town[0].area == "名張市"
+    neighbour = changes_since(builder, Filters(area=IGA_CITY), since)
+    assert [c.value for c in neighbour] == ["35人 → 秘匿"]
+    region = changes_since(builder, Filters(area="iga"), since)
+    assert len(region) == 3  # the changes of its towns
+    assert changes_since(builder, Filters(area=NABARI, direction=3), since) == []
+
+
+def test_updates_count_by_the_day_in_japan(small: Path) -> None:
+    """08:30 on 1 December in Japan is still 30 November in UTC: it is on or after 1 December."""
+    record(
+        small,
+        ("2026-11-30T23:30:00+00:00", "6-1", "2024", NABARI, "10", "12"),
+        ("2026-11-30T14:59:00+00:00", "6-1", "2024", IGA_CITY, "29", "30"),
+    )
+    [change] = changes_since(builder_of(small), Filters(area="iga"), dt.date(2026, 12, 1))
+    assert (change.area, change.updated) == ("名張市", "2026-12-01")
+
+
+def test_without_a_change_record_the_update_dates_decide(small: Path) -> None:
+    builder = builder_of(small)
+    updated = {str(d) for d in builder.ds.history["updated"]}
+    latest = max(updated)
+    found = changes_since(builder, Filters(area=NABARI), dt.date.fromisoformat(latest))
+    assert found and all(c.updated == latest for c in found)
+    assert all("→" not in c.value for c in found)  # no old value to show
+    assert changes_since(builder, Filters(area=NABARI), dt.date(2100, 1, 1)) == []
