@@ -57,10 +57,19 @@ case "$command" in
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
     mutants)
-        # mutation testing of the modules listed in pyproject.toml [tool.mutmut] (not part of CI)
+        # mutation testing (tests/README.md; not part of CI): the modules of pyproject.toml
+        # [tool.mutmut], of export.py only the briefing's CSV and its 「前回からの更新」. Other
+        # mutant names (globs) may be given instead; MUTANT_CHILDREN sets the parallel runs.
         install "[test,mutants]"
-        "$VENV/bin/mutmut" run "$@"
-        "$VENV/bin/mutmut" results
+        [ $# -gt 0 ] || set -- 'briefing.suppression.*' 'briefing.hierarchy.*' \
+            'briefing.survey_disclosure.*' 'briefing.disclosure.*' 'briefing.audit.*' \
+            'briefing.statistics.*' 'briefing.surveys.*' 'briefing.fiscal.*' 'briefing.store.*' \
+            'briefing.importer.*' 'briefing.review.*' 'briefing.update.*' 'briefing.html.*' \
+            'briefing.export.x_neutralise__*' 'briefing.export.x__text__*' \
+            'briefing.export.x_data_csv__*' 'briefing.export.x_changes_since__*' \
+            'briefing.export.x__state_at__*' 'briefing.export.x__changed_value__*'
+        "$VENV/bin/mutmut" run --max-children "${MUTANT_CHILDREN:-2}" "$@"
+        "$VENV/bin/python" tests/mutation_score.py "$@"
         ;;
     lint)
         install "[test]"
