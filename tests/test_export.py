@@ -349,6 +349,7 @@ def test_readme_example_direction_3_hokusei(
     assert_self_contained(html)
 
 
+@pytest.mark.slow
 def test_prefecture_direction_3_shows_baseline_changes_comment_and_source(pref3: str) -> None:
     """275件 is 3-1's baseline (令和2年度, from the plan); changes vs baseline and previous year."""
     card = element(without_svg(pref3), "ind-3-1")

@@ -153,6 +153,7 @@ def _legend(fig) -> list[str]:  # type: ignore[no-untyped-def]
     return [t.get_text() for t in legend.get_texts()] if legend else []
 
 
+@pytest.mark.slow
 def test_charts_shade_the_plan_and_mark_sample_values_with_a_legend() -> None:
     import pandas as pd
     from matplotlib.patches import Rectangle

@@ -191,6 +191,7 @@ def test_the_review_asks_staff_to_check_a_total_of_only_some_towns(data_copy: Pa
     assert "29 市町のうち 1 市町の合計" in note and "四日市市" in note
 
 
+@pytest.mark.slow
 def test_the_new_years_input_workbook_is_offered_as_a_download(data_copy: Path):
     import base64
     import io
