@@ -185,3 +185,16 @@ def test_without_a_change_record_the_update_dates_decide(small: Path) -> None:
     assert found and all(c.updated == latest for c in found)
     assert all("→" not in c.value for c in found)  # no old value to show
     assert changes_since(builder, Filters(area=NABARI), dt.date(2100, 1, 1)) == []
+
+
+def test_a_value_changed_twice_since_the_date_is_withheld_as_it_first_was(small: Path) -> None:
+    """伊賀市's 令和6年度: 4 before the date (「5未満」 then), 10 after one import, 30 after another.
+    The old side of each line is withheld as the briefing before the first import had it: the 4
+    never appears (nor, as the same cell, the 10 in between)."""
+    record(
+        small,
+        ("2026-11-20T10:30:00+09:00", "6-1", "2024", IGA_CITY, "4", "10"),
+        ("2026-11-21T10:30:00+09:00", "6-1", "2024", IGA_CITY, "10", "30"),
+    )
+    lines = changes_since(builder_of(small), Filters(area=IGA_CITY), dt.date(2026, 11, 1))
+    assert [c.value for c in lines] == ["5未満 → 10人", "5未満 → 30人"]
