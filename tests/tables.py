@@ -96,7 +96,7 @@ TWO_BY_TWO = {
 def tiny_data(folder: Path, towns: dict[tuple[int, str], int] | None = None) -> Path:
     """A data folder on disk: the bundled files with 伊賀 as the whole prefecture, 6-1 for
     令和6–7年度 (``towns``, default 名張市 10 and 20, 伊賀市 30 and 35; the totals their sums),
-    3-1 and 2-3a as bundled, and G1 of 伊賀 for 令和7年度 (no group under 5). Its audit takes a moment."""
+    3-1, 2-3a and 2-1a's totals as bundled, and G1 of 伊賀 for 令和7年度 (no group under 5). Its audit takes a moment."""
     shutil.copytree(DATA, folder)
     areas = {PREFECTURE, "iga", NABARI, IGA_CITY}
     default = {(2024, NABARI): 10, (2024, IGA_CITY): 30, (2025, NABARI): 20, (2025, IGA_CITY): 35}
@@ -122,7 +122,7 @@ def tiny_data(folder: Path, towns: dict[tuple[int, str], int] | None = None) -> 
     keep("areas.csv", lambda r: r["code"] in areas)
 
     def history_row(r: dict[str, str]) -> bool:
-        if r["series"] in ("3-1", "2-3a"):
+        if r["series"] in ("3-1", "2-3a") or (r["series"], r["area"]) == ("2-1a", PREFECTURE):
             return True
         return r["series"] == "6-1" and (int(r["fy"]), r["area"]) in values
 

@@ -68,6 +68,16 @@ def test_a_towns_csv_has_every_year_shown_and_the_small_value_as_its_label(small
     assert {r[0] for r in rows[1:]} == {"6-1"} and rows[1][2] == "相談支援包括化推進員養成数"
 
 
+def test_another_threshold_reads_in_the_csv(small: Path) -> None:
+    folder = small
+    builder = Builder(
+        load_dataset(folder),
+        Settings(data_dir=folder, cache_dir=None, disclosure_dir=None, suppress_below=15),
+    )
+    rows = rows_of(data_csv(builder, Filters(area=NABARI, direction=6)))
+    assert [r[5] for r in rows[1:]] == ["15未満", "15未満"]
+
+
 def test_the_region_and_the_neighbour_withheld_with_it_read_as_labels(small: Path) -> None:
     builder = builder_of(small)
     town = rows_of(data_csv(builder, Filters(area=IGA_CITY, direction=6)))
@@ -84,7 +94,7 @@ def test_the_year_range_and_direction_limit_the_rows(small: Path) -> None:
     )
     assert [(r[1], r[4]) for r in rows[1:]] == [("6-1", "令和7年度")]
     everything = rows_of(data_csv(builder, Filters(area=PREFECTURE)))
-    assert {r[1] for r in everything[1:]} == {"2-3a", "3-1", "6-1"}
+    assert {r[1] for r in everything[1:]} == {"2-1a", "2-3a", "3-1", "6-1"}
 
 
 def test_comments_and_sources_are_text_and_formulas_do_not_run(small: Path) -> None:
@@ -95,7 +105,7 @@ def test_comments_and_sources_are_text_and_formulas_do_not_run(small: Path) -> N
         if (r["series"], r["fy"]) == ("3-1", "2025"):
             r["comment"], r["source"] = '=HYPERLINK("http://x","押して")', ""
         if (r["series"], r["fy"]) == ("3-1", "2024"):
-            r["comment"] = "+増加"
+            r["comment"], r["value"] = "+増加", "4521"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(history[0]), lineterminator="\n")
         writer.writeheader()
@@ -104,6 +114,13 @@ def test_comments_and_sources_are_text_and_formulas_do_not_run(small: Path) -> N
     assert rows[("3-1", "令和7年度")][9] == '\'=HYPERLINK("http://x","押して")'
     assert rows[("3-1", "令和7年度")][10] == ""  # no source: an empty cell, not "nan"
     assert rows[("3-1", "令和6年度")][9] == "'+増加"
+    assert rows[("3-1", "令和6年度")][5] == "4521"  # a number Excel can add up, no separator
+    real = rows[("3-1", "令和2年度")]  # the plan's 現状値: real, with its source
+    assert (real[8], real[10]) == (
+        "いいえ",
+        "三重県ひきこもり支援推進計画（令和4年3月）第5章 現状値",
+    )
+    assert rows[("3-1", "令和7年度")][8] == "はい"
     assert rows[("2-3a", "令和2年度")][5] == "72.9"  # a share keeps its decimal
 
 
@@ -171,7 +188,7 @@ def test_updates_count_by_the_day_in_japan(small: Path) -> None:
     record(
         small,
         ("2026-11-30T23:30:00+00:00", "6-1", "2024", NABARI, "10", "12"),
-        ("2026-11-30T14:59:00+00:00", "6-1", "2024", IGA_CITY, "29", "30"),
+        ("2026-11-30T23:59:00+09:00", "6-1", "2024", IGA_CITY, "29", "30"),
     )
     [change] = changes_since(builder_of(small), Filters(area="iga"), dt.date(2026, 12, 1))
     assert (change.area, change.updated) == ("名張市", "2026-12-01")
@@ -198,3 +215,39 @@ def test_a_value_changed_twice_since_the_date_is_withheld_as_it_first_was(small:
     )
     lines = changes_since(builder_of(small), Filters(area=IGA_CITY), dt.date(2026, 11, 1))
     assert [c.value for c in lines] == ["5未満 → 10人", "5未満 → 30人"]
+
+
+def test_updates_name_the_series_and_keep_to_the_direction_chosen(small: Path) -> None:
+    """Changes of other directions come first in the record and are left out, not the end of
+    the list; a split indicator says which part (2-1 相談窓口); a share keeps its decimal."""
+    record(
+        small,
+        ("2026-11-20T10:30:00+09:00", "3-1", "2025", PREFECTURE, "402", "410"),
+        ("2026-11-20T10:30:00+09:00", "2-1a", "2025", PREFECTURE, "20", "22"),
+        ("2026-11-20T10:30:00+09:00", "2-3a", "2025", PREFECTURE, "72.9", "74"),
+        ("2026-11-20T10:30:00+09:00", "6-1", "2025", PREFECTURE, "50", "55"),
+    )
+    builder = builder_of(small)
+    since = dt.date(2026, 11, 1)
+    [six] = changes_since(builder, Filters(direction=6), since)
+    assert (six.series, six.value) == ("6-1", "50人 → 55人")
+    two = changes_since(builder, Filters(direction=2), since)
+    assert [(c.indicator, c.value) for c in two] == [
+        (
+            "2-1 市町における相談窓口および市町プラットフォームの設置・運営数（相談窓口）",
+            "20窓口 → 22窓口",
+        ),
+        (f"2-3 {builder.ds.catalog.at['2-3', 'name_ja']}（小学生）", "72.9% → 74.0%"),
+    ]
+
+
+def test_a_recorded_value_no_longer_in_the_data_is_skipped(small: Path) -> None:
+    """A change record row for a value the history no longer holds (a hand-edited file, say)
+    must not stop the briefing."""
+    record(
+        small,
+        ("2026-11-20T10:30:00+09:00", "6-1", "2023", NABARI, "", "7"),
+        ("2026-11-20T10:30:00+09:00", "6-1", "2025", NABARI, "20", "3"),
+    )
+    found = changes_since(builder_of(small), Filters(area=NABARI), dt.date(2026, 11, 1))
+    assert [c.value for c in found] == ["（新規） → 7人", "20人 → 5未満"]

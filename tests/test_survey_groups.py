@@ -228,3 +228,30 @@ def test_the_survey_audit_checks_groups_under_the_threshold_that_someone_answere
     frame = answers(table)
     result = survey_audit(frame, survey_withheld(frame, 5), 5)
     assert result.checked == 1 and result.passed
+
+
+def test_a_small_group_total_is_hidden_in_the_prefectures_table_too() -> None:
+    """Only 伊賀 has medical agencies (3): the prefecture's row for them is as small."""
+    table = {("iga", "医療機関"): (1, 3), ("iga", "社会福祉協議会"): (20, 40)}
+    table |= {("chusei", "社会福祉協議会"): (25, 50), ("chusei", "教育・就労支援機関"): (10, 30)}
+    frame = answers(table | {("chusei", "NPO・民間支援団体"): (0, 0)})
+    hidden = survey_withheld(frame, 5)
+    assert ("G2", 2025, "*", "医療機関") in hidden
+    by_group = survey_shares(frame, "G2", by="group", hide_below=5, hidden=hidden)
+    shares = dict(zip(by_group["group"], by_group["share"], strict=True))
+    assert "NPO・民間支援団体" not in shares  # nobody answered: no row at all
+    assert pd.isna(shares["医療機関"])
+    assert given_away(frame, hidden_of(hidden)) == {}
+
+
+def test_a_group_of_exactly_five_hidden_to_protect_another_stays_hidden() -> None:
+    """伊賀's 5 social welfare councils are not small themselves, but hidden with the 3 medical
+    agencies beside them: no share for them in any table."""
+    table = {("iga", "医療機関"): (1, 3), ("iga", "社会福祉協議会"): (2, 5)}
+    table |= {("chusei", "医療機関"): (10, 30), ("chusei", "社会福祉協議会"): (20, 40)}
+    frame = answers(table)
+    hidden = survey_withheld(frame, 5)
+    assert ("G2", 2025, "iga", "社会福祉協議会") in hidden
+    iga = survey_shares(frame, "G2", by="group", regions=["iga"], hide_below=5, hidden=hidden)
+    five = iga.set_index("group").loc["社会福祉協議会"]
+    assert five["n"] == 5 and pd.isna(five["share"]) and five["protects"]
