@@ -153,3 +153,21 @@ def test_a_note_that_contradicts_the_status_column_stops_the_save(
         return
     [found] = result.problems
     assert found.reason.startswith(problem) and (found.row, found.column) == (2, "メモ")
+
+
+def test_a_five_digit_code_that_matches_no_town_is_a_problem(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    """Codes are often written without their check digit (24201 for 津市 242012); one that
+    matches nothing is reported, like any unknown area."""
+    path = write_csv(
+        tmp_path / "codes.csv",
+        [["指標", "年度", "地域", "値"], ["2-2", "R7", "24201", "5"], ["2-2", "R7", "24999", "5"]],
+    )
+    result = review([path], bundled_dataset, today=TODAY)
+    assert [e.area for e in result.entries] == ["242012"]
+    [problem] = result.problems
+    assert (problem.row, problem.value) == (
+        3,
+        "24999",
+    ) and "地域（市町）が見つかりません" in problem.reason

@@ -333,6 +333,7 @@ def test_a_save_records_who_when_what_and_how_much(tiny: Path, tmp_path: Path) -
         by="  福祉課 山田 ",
         files=["報告.xlsx"],
         now=NOW,
+        comments={("3-1", 2025): "相談件数が増えた。"},
         settings=Settings(disclosure_dir=withheld),
     )
     assert list_versions(tiny) == [version]
@@ -346,6 +347,7 @@ def test_a_save_records_who_when_what_and_how_much(tiny: Path, tmp_path: Path) -
         "files": ["changes.csv", "history.csv"],
     }
     assert set(read_changes(tiny)["by"]) == {"福祉課 山田"}
+    assert stored(load_dataset(tiny), "3-1", 2025)["comment"] == "相談件数が増えた。"
     # the new version's withheld cells and audit are stored for every view to use at once
     new = load_dataset(tiny).version
     assert {p.name for p in withheld.glob(f"{new}-*")} == {
@@ -378,3 +380,11 @@ def test_a_save_without_a_name_is_refused(tiny: Path, name: str) -> None:
         commit(ds, Review(entries=[entry("3-1", 2025, PREFECTURE, 410)]), by=name, now=NOW)
     assert str(refused.value) == MISSING_NAME and "担当者名" in MISSING_NAME
     assert not (tiny / ".versions").exists()
+
+
+def test_a_review_without_a_version_is_checked_against_the_data_it_was_given(tiny: Path) -> None:
+    from briefing.update import commit
+
+    ds = load_dataset(tiny)
+    commit(ds, Review(entries=[entry("3-1", 2025, PREFECTURE, 410)]), by="a", now=NOW)
+    assert stored(load_dataset(tiny), "3-1", 2025)["value"] == "410"
