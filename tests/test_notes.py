@@ -148,12 +148,12 @@ def test_the_comments_proposed_for_the_staff_page(tmp_path: Path, bundled_datase
         tmp_path / "u.csv",
         [
             ["指標", "年度", "地域", "値", "コメント", "備考"],
+            ["3-2", "R6", "", "57", "", "変わらず"],
             ["3-1", "R7", "県全体", "410", "", "新規2か所"],
             ["2-2", "R7", "津市", "300", "", "窓口を1か所増設"],
             ["2-2", "R7", "四日市市", "130", "", "（速報値）"],
             ["2-2", "R7", "鈴鹿市", "7", "", "相談会を開催"],
             ["5-1", "R7", "県全体", "9", "県の所見", "国の調査"],
-            ["3-2", "R6", "", "57", "", "変わらず"],
         ],
     )
     ds = bundled_dataset
@@ -162,7 +162,7 @@ def test_the_comments_proposed_for_the_staff_page(tmp_path: Path, bundled_datase
     unchanged = int(
         ds.history.query("series == '3-2' and fy == 2024 and area == '240001'")["value"].iloc[0]
     )
-    assert unchanged == 57  # the last row repeats the stored value
+    assert unchanged == 57  # the first row repeats the stored value
     assert proposed_comments(result, ds) == {
         ("2-2", 2025): "津市: 窓口を1か所増設 / 鈴鹿市: 相談会を開催",
         ("3-1", 2025): "新規2か所",

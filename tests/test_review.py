@@ -171,3 +171,36 @@ def test_a_five_digit_code_that_matches_no_town_is_a_problem(
         3,
         "24999",
     ) and "地域（市町）が見つかりません" in problem.reason
+
+
+def test_a_formula_without_its_result_is_named_by_the_heading_above_it(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    """Staff look for the column by its heading; a cell outside the table (the title row, past
+    the last heading, under an empty heading) keeps its letter. Two sheets, each its own heading."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "報告"
+    fillers = [f"列{i}" for i in range(3, 27)]  # C … Z
+    first.append(["=1+1", "令和7年度 実績"])  # a title row with a formula
+    first.append(["系列ID", "年度", *fillers, "値", None])  # 値 in AA, nothing over AB
+    first.append(["3-1", "R7", *[None] * 24, "=400+10", None])
+    first.append(["3-2", "R7", *[None] * 24, 70, "=1+2"])
+    first.append(["3-2", "R6", "=2024", *[None] * 23, 60, None])
+    second = book.create_sheet("追加")
+    second.append(["系列ID", "年度", "値"])
+    second.append(["5-4", "R7", "=5000+1"])
+    path = tmp_path / "formulas.xlsx"
+    book.save(path)
+    result = review([path], bundled_dataset, today=TODAY)
+    found = {(p.sheet, p.row, p.column) for p in result.problems if "数式" in p.reason}
+    assert found == {
+        ("報告", 1, "A"),
+        ("報告", 3, "値"),
+        ("報告", 4, "AB"),
+        ("報告", 5, "列3"),
+        ("追加", 2, "値"),
+    }
