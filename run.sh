@@ -35,11 +35,13 @@ install() {
 }
 
 checkers_install() {
-    # the W3C Nu HTML Checker (vnu.jar, runs on Java) from the npm registry, kept in .tools/
-    [ -f .tools/node_modules/vnu-jar/build/dist/vnu.jar ] && return
+    # the W3C Nu HTML Checker (vnu.jar, runs on Java) and axe-core (WCAG rules, injected into
+    # pages in Chromium) from the npm registry, kept in .tools/
+    [ -f .tools/node_modules/vnu-jar/build/dist/vnu.jar ] \
+        && [ -f .tools/node_modules/axe-core/axe.min.js ] && return
     command -v java >/dev/null 2>&1 || apt_install default-jre-headless
     command -v npm >/dev/null 2>&1 || apt_install npm
-    npm install --silent --no-audit --no-fund --prefix .tools vnu-jar@26.9.27
+    npm install --silent --no-audit --no-fund --prefix .tools vnu-jar@26.9.27 axe-core@4.11.0
 }
 
 command="${1:-}"
@@ -50,8 +52,10 @@ case "$command" in
         exec "$VENV/bin/briefing" serve "$@"
         ;;
     test)
-        # a headless browser, Japanese fonts for its pages, and pdftotext for the printed briefing
-        apt_install chromium fonts-noto-cjk poppler-utils
+        # a headless browser, Japanese fonts for its pages, pdftotext for the printed briefing,
+        # and what checks the deployment examples in docs/deploy (nginx -t, openssl for a test
+        # certificate, systemd-analyze verify); tests run nginx in the foreground on free ports
+        apt_install chromium fonts-noto-cjk poppler-utils nginx openssl systemd
         checkers_install
         install "[test]"
         exec "$VENV/bin/python" -m pytest "$@"
@@ -61,13 +65,15 @@ case "$command" in
         # [tool.mutmut], of export.py only the briefing's CSV and its 「前回からの更新」. Other
         # mutant names (globs) may be given instead; MUTANT_CHILDREN sets the parallel runs.
         install "[test,mutants]"
-        [ $# -gt 0 ] || set -- 'briefing.suppression.*' 'briefing.hierarchy.*' \
-            'briefing.survey_disclosure.*' 'briefing.disclosure.*' 'briefing.audit.*' \
-            'briefing.statistics.*' 'briefing.surveys.*' 'briefing.fiscal.*' 'briefing.store.*' \
-            'briefing.importer.*' 'briefing.review.*' 'briefing.update.*' 'briefing.html.*' \
-            'briefing.export.x_neutralise__*' 'briefing.export.x__text__*' \
-            'briefing.export.x_data_csv__*' 'briefing.export.x_changes_since__*' \
-            'briefing.export.x__state_at__*' 'briefing.export.x__changed_value__*'
+        [ $# -gt 0 ] || set -- 'briefing.stats.suppression.*' 'briefing.stats.hierarchy.*' \
+            'briefing.stats.survey_disclosure.*' 'briefing.stats.disclosure.*' \
+            'briefing.stats.audit.*' 'briefing.stats.statistics.*' 'briefing.stats.surveys.*' \
+            'briefing.data.fiscal.*' 'briefing.data.store.*' 'briefing.data.changes.*' \
+            'briefing.data.totals.*' 'briefing.intake.importer.*' 'briefing.intake.review.*' \
+            'briefing.intake.apply.*' 'briefing.render.html.*' 'briefing.render.survey_rows.*' \
+            'briefing.render.export.x_neutralise__*' 'briefing.render.export.x__text__*' \
+            'briefing.render.export.x_data_csv__*' 'briefing.render.export.x_changes_since__*' \
+            'briefing.render.export.x__state_at__*' 'briefing.render.export.x__changed_value__*'
         "$VENV/bin/mutmut" run --max-children "${MUTANT_CHILDREN:-2}" "$@"
         "$VENV/bin/python" tests/mutation_score.py "$@"
         ;;

@@ -1,12 +1,30 @@
-"""Core of the committee briefing workbook: data, statistics and charts, with no Jupyter inside."""
+"""Core of the committee briefing workbook: data, statistics and charts, with no Jupyter inside.
+
+The stages, in the order data flows: ``data`` (files in → checked tables), ``stats``
+(statistics and disclosure), ``content`` (what each view shows), ``render`` (charts, HTML, the
+briefing) and ``intake`` (staff bring new figures in). ``config``, ``labels``, ``clock``, ``cli``,
+``server`` and ``supervise`` serve them all.
+"""
 
 from .config import DATA_ENV, Settings
-from .dataset import PREFECTURE, Dataset, load_dataset
-from .fiscal import FiscalYearError, format_fy, parse_fy
-from .problems import DataError, Problem
-from .statistics import area_history, has_breakdown, summarise
-from .suppression import suppression
-from .surveys import survey_shares, wilson_interval
+from .data import (
+    PREFECTURE,
+    DataError,
+    Dataset,
+    FiscalYearError,
+    Problem,
+    format_fy,
+    load_dataset,
+    parse_fy,
+)
+from .stats import (
+    area_history,
+    has_breakdown,
+    summarise,
+    survey_shares,
+    wilson_interval,
+)
+from .stats.suppression import suppression
 
 __all__ = [
     "DATA_ENV",

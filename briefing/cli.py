@@ -1,4 +1,4 @@
-"""Command line: ``briefing check | audit | serve | staff | export | template | import | undo |
+"""Command line: ``briefing check | audit | serve | staff | export | publish | template | import | undo |
 sample`` (Japanese output; exit 0 only when all is well)."""
 
 from __future__ import annotations
@@ -10,20 +10,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import DATA_ENV, Settings
-from .dataset import load_dataset
-from .problems import DataError
+from .config import Settings, add_options, from_options
+from .data.dataset import load_dataset
+from .data.problems import DataError
 
 if TYPE_CHECKING:
-    from .figcache import Drawers
+    from .charts.figcache import Drawers
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    settings = Settings()
-    if getattr(args, "data", None):
-        settings = settings.with_(data_dir=Path(args.data).resolve())
+    settings = from_options(args)
     try:
         return int(args.run(args, settings) or 0)
     except DataError as error:
@@ -37,47 +35,26 @@ def _parser() -> argparse.ArgumentParser:
         description="三重県ひきこもり支援推進計画 委員会ブリーフィング・ワークブック",
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    data_help = f"データフォルダ（既定: リポジトリの data/ または環境変数 {DATA_ENV}）"
 
     check = commands.add_parser("check", help="データフォルダを検証して概要を表示する")
-    check.add_argument("--data", metavar="DIR", help=data_help)
+    add_options(check, "data_dir")
     check.set_defaults(run=_check)
 
     audit = commands.add_parser(
         "audit", help="伏せた値（5未満）が公表する値から逆算できないかを整数計画法で確かめる"
     )
-    audit.add_argument("--data", metavar="DIR", help=data_help)
+    add_options(audit, "data_dir")
     audit.set_defaults(run=_audit)
 
     serve = commands.add_parser("serve", help="ダッシュボード（Voilà）を起動する")
-    serve.add_argument("--data", metavar="DIR", help=data_help)
-    serve.add_argument(
-        "--port", type=int, default=Settings().port, help="ポート番号（既定: %(default)s）"
-    )
-    serve.add_argument(
-        "--host",
-        default=Settings().host,
-        help="待ち受けアドレス（既定: %(default)s＝このPCのみ。会議室のネットワークで共有するときは 0.0.0.0）",
-    )
-    serve.add_argument(
-        "--pool",
-        type=int,
-        default=Settings().kernel_pool,
-        help="あらかじめ起動しておくカーネルの数（既定: %(default)s。1つ約150MB）",
-    )
+    add_options(serve, "data_dir", "host", "port", "kernel_pool")
     serve.set_defaults(run=_serve)
 
     staff = commands.add_parser(
         "staff",
         help="担当者用ページ（取り込み・確認・コメント・保存・取り消し）をこのPCだけで開く",
     )
-    staff.add_argument("--data", metavar="DIR", help=data_help)
-    staff.add_argument(
-        "--port",
-        type=int,
-        default=Settings().staff_port,
-        help="ポート番号（既定: %(default)s。待ち受けは常に 127.0.0.1＝このPCのみ）",
-    )
+    add_options(staff, "data_dir", "staff_port")
     staff.add_argument(
         "--no-browser", action="store_true", help="ブラウザを開かない（アドレスだけ表示する）"
     )
@@ -86,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export", help="静的な HTML 資料（1ファイル、オフラインで開けて A4 で印刷できる）を作る"
     )
-    export.add_argument("--data", metavar="DIR", help=data_help)
+    add_options(export, "data_dir")
     export.add_argument(
         "--direction",
         type=int,
@@ -105,6 +82,9 @@ def _parser() -> argparse.ArgumentParser:
         help="この日以降に追加・更新された値を「前回からの更新」に載せる",
     )
     export.add_argument("--date", metavar="YYYY-MM-DD", help="作成日として載せる日付（既定: 今日）")
+    export.add_argument(
+        "--lang", choices=("ja", "en"), default="ja", help="資料の言語（既定: ja。en で英語の資料）"
+    )
     where = export.add_mutually_exclusive_group(required=True)
     where.add_argument("-o", "--output", metavar="FILE.html", help="出力するファイル")
     where.add_argument(
@@ -115,13 +95,37 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--outdir", metavar="DIR", help="--each-area の出力フォルダ")
     export.set_defaults(run=_export)
 
-    template = commands.add_parser("template", help="数値を入力する Excel テンプレートを作る")
-    template.add_argument("--fy", required=True, help="入力する年度（2025、R7、令和7年度 など）")
+    publish = commands.add_parser(
+        "publish",
+        help="県民向けの公開サイト（HTML と CSS だけ、日本語と英語、地域・取組ごとのページと CSV）を作る",
+    )
+    add_options(publish, "data_dir")
+    publish.add_argument("--outdir", required=True, metavar="DIR", help="出力するフォルダ")
+    publish.add_argument(
+        "--lang",
+        choices=("ja", "en", "both"),
+        default="both",
+        help="言語（既定: both。日本語はフォルダの直下、英語は en/ に置く）",
+    )
+    publish.set_defaults(run=_publish)
+
+    template = commands.add_parser(
+        "template", help="数値（または調査の集計表）を入力する Excel テンプレートを作る"
+    )
+    template.add_argument(
+        "--fy",
+        help="入力する年度（2025、R7、令和7年度 など。指標では必須、調査では省略すると前年度）",
+    )
     template.add_argument(
         "--direction", type=int, choices=range(1, 7), metavar="N", help="取組方向 1〜6 だけにする"
     )
+    template.add_argument(
+        "--survey",
+        choices=("G1", "G2"),
+        help="調査の集計表（G1 県民意識調査: 地域×年代、G2 相談支援機関調査: 地域×機関の種類）を作る",
+    )
     template.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
-    template.add_argument("--data", metavar="DIR", help=data_help)
+    add_options(template, "data_dir")
     template.set_defaults(run=_template)
 
     imp = commands.add_parser(
@@ -130,17 +134,31 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "files", nargs="+", metavar="FILE", help="テンプレートに入力した .xlsx、または CSV"
     )
+    imp.add_argument(
+        "--survey",
+        choices=("G1", "G2"),
+        help="調査の結果（回答者ごとのファイルか集計表、1ファイル）として取り込む",
+    )
+    imp.add_argument(
+        "--fy",
+        help="調査の年度（--survey と一緒に。省略するとファイルの表題の年度）",
+    )
+    imp.add_argument(
+        "--question",
+        metavar="TEXT",
+        help="回答者ごとのファイルに設問の列が複数あるとき、取り込む列の見出しの一部（例: 問15）",
+    )
     imp.add_argument("--dry-run", action="store_true", help="確認だけして保存しない")
     imp.add_argument("--overwrite-final", action="store_true", help="確定値の変更を許可する")
     imp.add_argument(
         "--by",
         help="変更記録に残す担当者名（既定: このPCで前回使った名前。初めてのときは尋ねて、このPCに記憶する）",
     )
-    imp.add_argument("--data", metavar="DIR", help=data_help)
+    add_options(imp, "data_dir")
     imp.set_defaults(run=_import)
 
     undo = commands.add_parser("undo", help="直前の取り込みを取り消し、その前のファイルに戻す")
-    undo.add_argument("--data", metavar="DIR", help=data_help)
+    add_options(undo, "data_dir")
     undo.set_defaults(run=_undo)
 
     sample = commands.add_parser(
@@ -156,7 +174,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
-    from .summary import describe
+    from .stats.summary import describe
 
     print(describe(load_dataset(settings.data_dir)))
     return 0
@@ -165,8 +183,8 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 def _audit(args: argparse.Namespace, settings: Settings) -> int:
     from collections import Counter
 
-    from .disclosure import audited, disclosure, findings_text
-    from .suppression import COMPLEMENT, SMALL
+    from .stats.disclosure import audited, disclosure, findings_text
+    from .stats.suppression import COMPLEMENT, SMALL
 
     ds = load_dataset(settings.data_dir)
     threshold = settings.suppress_below
@@ -192,37 +210,55 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from .disclosure import disclosure
     from .server import serve
+    from .stats.disclosure import disclosure
 
     ds = load_dataset(settings.data_dir)  # a broken data file is reported here, before anyone waits
     # the withheld cells are chosen once here, not by every pool kernel at the same moment
     disclosure(ds, settings.suppress_below, settings.disclosure_dir)
-    return serve(settings.with_(host=args.host, port=args.port, kernel_pool=args.pool))
+    return serve(settings)
 
 
 def _staff(args: argparse.Namespace, settings: Settings) -> int:
     from .server import staff
 
     load_dataset(settings.data_dir)  # a broken data file is reported here, before the page opens
-    return staff(settings.with_(port=args.port), open_browser=not args.no_browser)
+    return staff(settings, open_browser=not args.no_browser)
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from . import charts
-    from .dataset import data_version
-    from .figcache import Drawers, FigureCache
+    from .charts import figures
+    from .charts.figcache import FORK, Drawers, FigureCache
+    from .data.dataset import data_version
 
     # with nothing drawn yet for this data, fork the drawing processes first: matplotlib then
     # loads (~0.4 s) while the data loads and the briefing renders, instead of after them
-    cold = FigureCache(settings.cache_dir, data_version(settings.data_dir)).cold
-    with Drawers(charts.prepare) if cold else contextlib.nullcontext() as drawers:
+    cold = FigureCache(settings.cache_dir, data_version(settings.data_dir)).cold and FORK
+    with Drawers(figures.prepare) if cold else contextlib.nullcontext() as drawers:
         return _write_briefings(args, settings, drawers)
 
 
+def _publish(args: argparse.Namespace, settings: Settings) -> int:
+    from .render.site import LANGS, publish_site
+    from .stats.disclosure import DisclosureError
+
+    ds = load_dataset(settings.data_dir)
+    langs = LANGS if args.lang == "both" else (args.lang,)
+    try:
+        paths = publish_site(ds, Path(args.outdir), langs=langs, settings=settings)
+    except DisclosureError as error:
+        print(error, file=sys.stderr)
+        return 1
+    pages = sum(p.suffix == ".html" for p in paths)
+    print(
+        f"{args.outdir} に {pages} ページと {len(paths) - pages} ファイルを書き出しました（入口: index.html）。"
+    )
+    return 0
+
+
 def _write_briefings(args: argparse.Namespace, settings: Settings, drawers: Drawers | None) -> int:
-    from .disclosure import DisclosureError
-    from .export import export_each_area, export_file, resolve_options
+    from .render.export import export_each_area, export_file, resolve_options
+    from .stats.disclosure import DisclosureError
 
     options = {
         "direction": args.direction,
@@ -241,6 +277,7 @@ def _write_briefings(args: argparse.Namespace, settings: Settings, drawers: Draw
                 )
             ds = load_dataset(settings.data_dir)
             filters, since, generated = resolve_options(ds, area=None, **options)
+            filters = filters.with_(lang=args.lang)
             paths = export_each_area(
                 ds,
                 Path(args.outdir),
@@ -259,6 +296,7 @@ def _write_briefings(args: argparse.Namespace, settings: Settings, drawers: Draw
             settings=settings,
             area=args.area or "県全体",
             drawers=drawers,
+            lang=args.lang,
             **options,
         )
     except DisclosureError as error:
@@ -272,19 +310,33 @@ def _write_briefings(args: argparse.Namespace, settings: Settings, drawers: Draw
 
 
 def _template(args: argparse.Namespace, settings: Settings) -> int:
-    from .fiscal import FiscalYearError, format_fy, parse_fy
-    from .template import build_template
+    from . import clock
+    from .data.files import write_atomic
+    from .data.fiscal import FiscalYearError, fiscal_year_of, format_fy, parse_fy
+    from .intake.survey_workbook import build_survey_template
+    from .intake.workbook import build_template
 
+    if args.survey and args.direction:
+        print("--survey と --direction は一緒に使えません。", file=sys.stderr)
+        return 2
+    if not args.survey and not args.fy:
+        print("--fy で年度を指定してください（例: --fy R7）。", file=sys.stderr)
+        return 2
     try:
-        fy = parse_fy(args.fy)
+        fy = parse_fy(args.fy) if args.fy else fiscal_year_of(clock.today()) - 1
     except FiscalYearError as error:
         print(error, file=sys.stderr)
         return 2
     ds = load_dataset(settings.data_dir)
     output = Path(args.output)
-    from .export import write_bytes_atomic
-
-    write_bytes_atomic(output, build_template(ds, fy, direction=args.direction))
+    if args.survey:
+        write_atomic(output, build_survey_template(ds, args.survey, fy))
+        print(
+            f"{output} を作成しました（{args.survey} {format_fy(fy)} の集計表）。黄色のセルに人数を入力して、"
+            f"briefing import {output.name} --survey {args.survey} で取り込みます。"
+        )
+        return 0
+    write_atomic(output, build_template(ds, fy, direction=args.direction))
     print(
         f"{output} を作成しました（{format_fy(fy)}）。黄色のセルに入力して、briefing import {output.name} で取り込みます。"
     )
@@ -293,15 +345,31 @@ def _template(args: argparse.Namespace, settings: Settings) -> int:
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     from . import clock
-    from .disclosure import DisclosureError
-    from .review import review, review_text
-    from .store import LockError, version_meta
-    from .update import commit
+    from .data.store import LockError, version_meta
+    from .intake.apply import commit
+    from .intake.records import record_review, record_review_text
+    from .intake.review import Change, review, review_text
+    from .stats.disclosure import DisclosureError
 
+    if args.survey:
+        return _import_survey(args, settings)
+    if args.fy or args.question:
+        print(
+            "--fy と --question は調査の取り込み（--survey G1 / G2）のときだけ使えます。",
+            file=sys.stderr,
+        )
+        return 2
     ds = load_dataset(settings.data_dir)
     paths = [Path(f) for f in args.files]
-    result = review(paths, ds, overwrite_final=args.overwrite_final)
-    print(review_text(result, ds))
+    records = record_review(paths, ds)
+    result = review(paths, ds, overwrite_final=args.overwrite_final, recorded=records.changed_files)
+    if records.files and not result.entries and not result.problems:
+        print("数値: なし（取組の報告・委員会意見のみ）")
+    else:
+        print(review_text(result, ds))
+    if len(records.table):
+        print("\n" + record_review_text(records))
+    result.problems = result.problems + records.problems
     if not result.ok:
         print(
             f"\n問題が {result.problem_count:,} 件あります。何も保存していません。直してからもう一度実行してください。",
@@ -313,7 +381,8 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     if args.dry_run:
         print("\n確認のみ（--dry-run）: 保存していません。")
         return 0
-    if not len(result.table) or not (result.table["change"] != "変更なし").any():
+    figures_change = bool(len(result.table)) and (result.table["change"] != Change.UNCHANGED).any()
+    if not figures_change and not records.changed:
         print("\n変わる値がないため、保存しませんでした。")
         return 0
     by = _staff_name(args.by)
@@ -324,7 +393,9 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 2
     try:
-        version = commit(ds, result, by=by, files=[p.name for p in paths], settings=settings)
+        version = commit(
+            ds, result, by=by, files=[p.name for p in paths], settings=settings, records=records
+        )
     except LockError as error:
         print(error, file=sys.stderr)
         return 3
@@ -338,10 +409,70 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _import_survey(args: argparse.Namespace, settings: Settings) -> int:
+    """``briefing import FILE --survey G1|G2``: review one survey file, then save its counts."""
+    from . import clock
+    from .data.fiscal import FiscalYearError, parse_fy
+    from .data.store import LockError, version_meta
+    from .intake.survey_apply import commit_survey
+    from .intake.survey_review import review_survey, review_survey_text
+    from .stats.disclosure import DisclosureError
+
+    if len(args.files) != 1:
+        print(
+            "調査の取り込みは1ファイルずつです（G1 と G2 は別々に取り込みます）。", file=sys.stderr
+        )
+        return 2
+    try:
+        fy = parse_fy(args.fy) if args.fy else None
+    except FiscalYearError as error:
+        print(error, file=sys.stderr)
+        return 2
+    ds = load_dataset(settings.data_dir)
+    path = Path(args.files[0])
+    result = review_survey(path, ds, args.survey, fy=fy, question=args.question, settings=settings)
+    print(review_survey_text(result))
+    if not result.ok:
+        print(
+            f"\n問題が {result.problem_count:,} 件あります。何も保存していません。直してからもう一度実行してください。",
+            file=sys.stderr,
+        )
+        for problem in result.problems:
+            print(f"- {problem}", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print("\n確認のみ（--dry-run）: 保存していません。")
+        return 0
+    if not result.changed:
+        print("\n変わる値がないため、保存しませんでした。")
+        return 0
+    by = _staff_name(args.by)
+    if not by:
+        print(
+            "\n担当者名がないため保存しませんでした。--by 名前（例: --by 福祉課山田）を付けて、もう一度実行してください（次回からはこのPCに記憶した名前を使います）。",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        version = commit_survey(ds, result, by=by, settings=settings)
+    except LockError as error:
+        print(error, file=sys.stderr)
+        return 3
+    except DisclosureError as error:
+        print(error, file=sys.stderr)
+        return 1
+    meta = version_meta(settings.data_dir, version)
+    print(
+        f"\n保存しました（版 {version}、{clock.shown_text(str(meta.get('when', '')))}、{by}）。"
+        f"元のファイル {path.name} はデータフォルダに写していません。取り消すときは: briefing undo"
+    )
+    return 0
+
+
 def _staff_name(given: str | None) -> str:
     """The name for the change record: ``--by``, else the one remembered on this PC, else asked
     once at a terminal. A name given or typed becomes this PC's default."""
-    from .staff import remember_name, remembered_name
+    from .intake.staff_name import remember_name, remembered_name
 
     remembered = remembered_name()
     name = (given or "").strip() or remembered
@@ -356,7 +487,7 @@ def _staff_name(given: str | None) -> str:
 
 def _undo(args: argparse.Namespace, settings: Settings) -> int:
     from . import clock
-    from .store import LockError, list_versions, undo, version_meta
+    from .data.store import LockError, list_versions, undo, version_meta
 
     versions = list_versions(settings.data_dir)
     meta = version_meta(settings.data_dir, versions[-1]) if versions else {}
@@ -376,7 +507,7 @@ def _undo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _sample(args: argparse.Namespace, settings: Settings) -> int:
-    from .sample import generate
+    from .data.sample import generate
 
     outdir = Path(args.outdir)
     generate(outdir, seed=args.seed, scale=args.scale)

@@ -1,17 +1,22 @@
-"""One settings object for every tunable, read by the CLI, the widgets and the export alike."""
+"""One settings object for every tunable, read by the CLI, the widgets and the export alike.
+
+Each field carries its Japanese help text once. The command line's options are made from it
+(``add_options``), and the fields with an environment name reach Voilà's kernels through the
+environment the server gives them (``to_environment``), where ``Settings()`` reads them back.
+"""
 
 from __future__ import annotations
 
+import argparse
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 #: Environment variable that points notebooks, Voilà kernels and tests at another data directory.
 DATA_ENV = "BRIEFING_DATA"
-
-#: Seconds between keep-alive messages of a preheated kernel waiting for its viewer.
-KEEPALIVE_ENV = "BRIEFING_KEEPALIVE"
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_DATA = REPO_ROOT / "data"
@@ -29,9 +34,14 @@ OKABE_ITO = (
 )
 
 
-def _default_data_dir() -> Path:
-    env = os.environ.get(DATA_ENV)
-    return Path(env).expanduser().resolve() if env else BUNDLED_DATA
+def _path(text: str) -> Path:
+    return Path(text).expanduser().resolve()
+
+
+def _from_env(name: str, parse: Callable[[str], Any], default: Callable[[], Any]) -> Any:
+    """A field default: the environment's value if set (a kernel started by the server), else
+    ``default()``."""
+    return lambda: parse(os.environ[name]) if os.environ.get(name) else default()
 
 
 @dataclass(frozen=True)
@@ -39,38 +49,58 @@ class Settings:
     """Every knob of the workbook, with the reason it exists in ``metadata['help']``."""
 
     data_dir: Path = field(
-        default_factory=_default_data_dir,
+        default_factory=_from_env(DATA_ENV, _path, lambda: BUNDLED_DATA),
         metadata={
-            "help": f"データフォルダ（既定: リポジトリの data/、環境変数 {DATA_ENV} で変更可）"
+            "help": f"データフォルダ（環境変数 {DATA_ENV} でも指定できる。ふだんはリポジトリの data/）",
+            "option": "--data",
+            "metavar": "DIR",
+            "env": DATA_ENV,
         },
     )
     suppress_below: int = field(
         default=5,
-        metadata={"help": "地域別の人数・件数がこの値未満（1以上）のとき「5未満」のように秘匿する"},
+        metadata={
+            "drawing": True,
+            "help": "地域別の人数・件数がこの値未満（1以上）のとき「5未満」のように秘匿する",
+        },
     )
     small_sample_n: int = field(
         default=30,
-        metadata={"help": "調査の回答者数がこの値未満の割合は「参考値」と表示する"},
+        metadata={
+            "drawing": True,
+            "help": "調査の回答者数がこの値未満の割合は「参考値」と表示する",
+        },
     )
     confidence: float = field(
-        default=0.95, metadata={"help": "調査の割合に付ける信頼区間の水準（Wilson法）"}
+        default=0.95,
+        metadata={"drawing": True, "help": "調査の割合に付ける信頼区間の水準（Wilson法）"},
     )
     palette: tuple[str, ...] = field(
-        default=OKABE_ITO, metadata={"help": "グラフの色（色覚の多様性に配慮した Okabe–Ito 配色）"}
+        default=OKABE_ITO,
+        metadata={"drawing": True, "help": "グラフの色（色覚の多様性に配慮した Okabe–Ito 配色）"},
     )
     figure_size: tuple[float, float] = field(
-        default=(6.4, 3.2), metadata={"help": "グラフの大きさ（インチ）"}
+        default=(6.4, 3.2), metadata={"drawing": True, "help": "グラフの大きさ（インチ）"}
     )
     host: str = field(
         default="127.0.0.1",
         metadata={
-            "help": "ダッシュボードの待ち受けアドレス（会議室のネットワークで共有するときは 0.0.0.0）"
+            "help": "ダッシュボードの待ち受けアドレス（既定の 127.0.0.1 はこのPCのみ。会議室のネットワークで共有するときは 0.0.0.0）",
+            "option": "--host",
+            "metavar": "ADDR",
         },
     )
-    port: int = field(default=8866, metadata={"help": "ダッシュボードのポート番号"})
+    port: int = field(
+        default=8866,
+        metadata={"help": "ダッシュボードのポート番号", "option": "--port", "metavar": "N"},
+    )
     staff_port: int = field(
         default=8867,
-        metadata={"help": "担当者用ページ（briefing staff、このPCのみ）のポート番号"},
+        metadata={
+            "help": "担当者用ページのポート番号（待ち受けは常に 127.0.0.1＝このPCのみ）",
+            "option": "--port",
+            "metavar": "N",
+        },
     )
     cache_dir: Path | None = field(
         default_factory=lambda: Path(tempfile.gettempdir()) / "mie-briefing-figures",
@@ -85,7 +115,9 @@ class Settings:
     kernel_pool: int = field(
         default=6,
         metadata={
-            "help": "あらかじめ起動しておくカーネルの数（1つ約150MB。0で無効）。委員が一斉に開く人数に近いほど速い"
+            "help": "あらかじめ起動しておくカーネルの数（1つ約150MB。0で無効）。委員が一斉に開く人数に近いほど速い",
+            "option": "--pool",
+            "metavar": "N",
         },
     )
     execution_timeout: int = field(
@@ -95,15 +127,53 @@ class Settings:
         },
     )
     cull_after: int = field(
-        default=60,
-        metadata={"help": "閉じたページのカーネルを停止するまでの待ち時間（秒）"},
+        default_factory=_from_env("BRIEFING_CULL_AFTER", int, lambda: 60),
+        metadata={
+            "help": "閉じたページのカーネルを停止するまでの待ち時間（秒）",
+            "env": "BRIEFING_CULL_AFTER",
+        },
     )
+
+    def drawing(self) -> dict[str, object]:
+        """The settings a chart's picture depends on (``metadata['drawing']``): part of its cache key."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get("drawing")}
+
+    @property
+    def keepalive(self) -> float:
+        """Seconds between a waiting pool kernel's keep-alive messages: well inside ``cull_after``."""
+        return max(1, self.cull_after // 3)
+
+    def to_environment(self) -> dict[str, str]:
+        """The settings Voilà's kernels must share with the server, as environment variables."""
+        return {
+            f.metadata["env"]: str(getattr(self, f.name))
+            for f in fields(self)
+            if "env" in f.metadata
+        }
 
     def with_(self, **changes: object) -> Settings:
         """Return a copy with ``changes`` applied (the settings themselves never change)."""
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-def help_text() -> dict[str, str]:
-    """Field name → Japanese help text, for ``--help`` output and the README."""
-    return {f.name: f.metadata.get("help", "") for f in fields(Settings)}
+def add_options(parser: argparse.ArgumentParser, *names: str) -> None:
+    """Add the options of the settings ``names`` to a command, with the fields' help texts."""
+    for f in fields(Settings):
+        if f.name not in names:
+            continue
+        kinds: dict[str, Callable[[str], Any]] = {"int": int, "float": float, "Path": _path}
+        kind = kinds.get(str(f.type).split(" ")[0], str)
+        default = getattr(Settings(), f.name)
+        parser.add_argument(
+            f.metadata["option"],
+            dest=f.name,
+            type=kind,
+            metavar=f.metadata.get("metavar"),
+            help=f"{f.metadata['help']}（既定: {default}）",
+        )
+
+
+def from_options(args: argparse.Namespace) -> Settings:
+    """The settings, with what was given on the command line in place of the defaults."""
+    given = {f.name: getattr(args, f.name, None) for f in fields(Settings)}
+    return Settings().with_(**{name: value for name, value in given.items() if value is not None})

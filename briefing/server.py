@@ -10,12 +10,12 @@ import os
 import sys
 from pathlib import Path
 
-from .config import DATA_ENV, KEEPALIVE_ENV, REPO_ROOT, Settings
+from .config import REPO_ROOT, Settings
 from .supervise import run_until_stopped
 
 DASHBOARD = REPO_ROOT / "notebooks" / "dashboard.ipynb"
 #: The staff page (import, review, comments, save, undo): served by ``briefing staff`` only
-STAFF_PAGE = REPO_ROOT / "notebooks" / "update.ipynb"
+STAFF_PAGE = REPO_ROOT / "notebooks" / "staff.ipynb"
 #: Holds voila/templates/briefing: Voilà's lab template without its CDN stylesheet.
 TEMPLATES_ROOT = REPO_ROOT / "widgets"
 
@@ -71,16 +71,16 @@ def _ipc() -> list[str]:
 
 
 def voila_environment(settings: Settings) -> dict[str, str]:
-    """The environment Voilà and its kernels run in: data directory set, user config kept out."""
+    """The environment Voilà and its kernels run in: the settings kernels share with the server
+    (data directory, culling time), user config kept out."""
     env = dict(os.environ)
-    env[DATA_ENV] = str(settings.data_dir)
+    env.update(settings.to_environment())
     env["JUPYTER_CONFIG_DIR"] = str(REPO_ROOT / "jupyter_config")
     env["JUPYTER_PATH"] = os.pathsep.join(
         filter(None, [str(TEMPLATES_ROOT), env.get("JUPYTER_PATH")])
     )
     env["JUPYTER_PLATFORM_DIRS"] = "1"
     env["MPLBACKEND"] = "agg"
-    env[KEEPALIVE_ENV] = str(max(1, settings.cull_after // 3))
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     return env
 
@@ -105,10 +105,10 @@ def serve(settings: Settings) -> int:
 def staff(settings: Settings, *, open_browser: bool = True) -> int:
     """Serve the staff page on this PC only (127.0.0.1), with the dashboard's Voilà settings.
 
-    The same execution timeouts matter here: plain ``voila notebooks/update.ipynb`` stalled at
+    The same execution timeouts matter here: plain ``voila notebooks/staff.ipynb`` stalled at
     「Loading widget...」 on its first load. One person uses it: a pool of one kernel.
     """
-    settings = settings.with_(host="127.0.0.1", kernel_pool=1)
+    settings = settings.with_(host="127.0.0.1", port=settings.staff_port, kernel_pool=1)
     print(
         f"担当者用ページ: http://127.0.0.1:{settings.port}/  （このPCだけで開けます。終了は Ctrl+C）",
         flush=True,

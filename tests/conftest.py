@@ -112,6 +112,35 @@ def private_temp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     tempfile.tempdir = old
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_for_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Session folders for the bundled data's disclosure (chosen there on first use only) and for
+    a figure cache that servers and exports share (``servers.shared_tmpdir``)."""
+    import servers
+
+    servers.SEED_DIR = tmp_path_factory.mktemp("disclosure-seed")
+    servers.FIGURES_DIR = tmp_path_factory.mktemp("figures")
+    yield
+    servers.SEED_DIR = servers.FIGURES_DIR = None
+
+
+@pytest.fixture
+def session_figures() -> Path:
+    """The session's shared figure cache (``Settings.cache_dir``) for exports of the bundled data."""
+    import servers
+
+    assert servers.FIGURES_DIR is not None
+    return servers.FIGURES_DIR
+
+
+@pytest.fixture
+def bundled_disclosure_dir(tmp_path: Path) -> Path:
+    """A ``Settings.disclosure_dir`` holding the bundled data's disclosure, chosen once per session."""
+    from servers import seed_disclosure
+
+    return seed_disclosure(tmp_path / "seeded")
+
+
 @pytest.fixture
 def fresh_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty configuration folder: a PC where no staff name was remembered yet."""

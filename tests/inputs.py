@@ -27,7 +27,7 @@ from briefing import DATA_ENV
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-#: template columns (see briefing/template.py): A 系列ID … D 地域コード … G 前年度の値, H 値（入力）, I 状態, J コメント
+#: template columns (see briefing/intake/workbook.py): A 系列ID … D 地域コード … G 前年度の値, H 値（入力）, I 状態, J コメント
 TEMPLATE_HEADER_ROW = 3
 TEMPLATE_FIRST_ROW = 4
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from briefing.content import Builder
-from briefing.filters import Filters
-from briefing.html import render_view
+from briefing.content.filters import Filters
+from briefing.render.html import render_view
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """What a careful reader can work out from published figures, solved here from scratch.
 
-Independent of ``briefing.audit``: a reader knows the printed text of every area's value of one
+Independent of ``briefing.stats.audit``: a reader knows the printed text of every area's value of one
 count table (a number, 「N未満」 = 0 to N − 1, 「秘匿」 = N or more, a partial sum = 0 or more),
 that a region is the sum of its towns and the prefecture the sum of the regions; and, for a
 survey table, every group's n and every shown share (so its agreeing count), with the same sums
@@ -18,8 +18,8 @@ import numpy as np
 from scipy.optimize import linprog
 
 from briefing import PREFECTURE, Dataset
-from briefing.formatting import value_text
-from briefing.suppression import Suppression
+from briefing.content.formatting import value_text
+from briefing.stats.suppression import Suppression
 
 #: Area code → printed text of its value (absent: no value printed).
 Printed = dict[str, str]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -163,18 +164,28 @@ class Served:
 
 
 @contextmanager
-def running_briefing(args: list[str], *, port: int, workdir: Path, name: str) -> Iterator[Served]:
+def running_briefing(
+    args: list[str],
+    *,
+    port: int,
+    workdir: Path,
+    name: str,
+    command: list[str] | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[Served]:
     """``briefing ARGS`` (a server command) in its own session, with private Jupyter folders.
 
+    ``command`` replaces ``python -m briefing.cli`` (e.g. the console script a service runs) and
+    ``env`` adds variables after the private folders are set (so it may point them elsewhere).
     Its whole tree is killed afterwards, including what a test recorded in ``tree`` (a failing test
     may leave Voilà and kernels orphaned). The output goes to ``test-artifacts/<name>.log``.
     """
     ARTIFACTS.mkdir(exist_ok=True)
-    env = private_environment(dict(os.environ), workdir)
+    environment = private_environment(dict(os.environ), workdir) | (env or {})
     with (ARTIFACTS / f"{name}.log").open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "briefing.cli", *args],
-            env=env,
+            [*(command or [sys.executable, "-m", "briefing.cli"]), *args],
+            env=environment,
             cwd=REPO_ROOT,
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -260,7 +271,7 @@ def _our_kernels(marker: str) -> list[int]:
     ]
 
 
-def _stop(process: subprocess.Popen[bytes], private_dir: Path, *, grace: float = 20) -> None:
+def stop(process: subprocess.Popen[bytes], private_dir: Path, *, grace: float = 20) -> None:
     """SIGTERM lets Voilà shut its kernels down; whatever is left is killed, kernels included."""
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
@@ -277,10 +288,82 @@ def _stop(process: subprocess.Popen[bytes], private_dir: Path, *, grace: float =
             pass
 
 
+#: Set by conftest to folders of the test session (None outside pytest: nothing is shared).
+#: ``SEED_DIR``: the bundled data's withheld cells and their audit, chosen there once.
+SEED_DIR: Path | None = None
+#: ``FIGURES_DIR``: a figure cache shared by the session's servers and exports.
+FIGURES_DIR: Path | None = None
+
+
+def _default_name(field: str) -> str:
+    """The folder name under ``tempfile.gettempdir()`` that ``Settings`` uses for ``field``."""
+    default = getattr(Settings(), field)
+    assert isinstance(default, Path)
+    return default.name
+
+
+def bundled_disclosure() -> Path | None:
+    """The session's folder holding the bundled data's disclosure files, chosen on first use.
+
+    Choosing the withheld cells and auditing them takes 10–30 s on a busy 2-core machine; every
+    server, kernel and export of the bundled data would do it again in its own temporary folder.
+    The files are what ``briefing.stats.disclosure`` itself stores (keyed by data version and method):
+    a copy of the data that a test changes has another version and is chosen afresh.
+    """
+    if SEED_DIR is None:
+        return None
+    done = SEED_DIR / "complete"
+    if not done.exists():
+        from briefing import load_dataset
+        from briefing.stats.disclosure import disclosure, require_passed
+
+        settings = Settings(data_dir=REPO_ROOT / "data")
+        ds = load_dataset(settings.data_dir)
+        found = disclosure(ds, settings.suppress_below, SEED_DIR)
+        require_passed(ds, settings.suppress_below, SEED_DIR, found)
+        done.touch()
+    return SEED_DIR
+
+
+def seed_disclosure(tmpdir: Path) -> Path:
+    """Put the bundled data's disclosure (chosen once per session) where a process whose
+    ``TMPDIR`` is ``tmpdir`` looks for it; return that folder (``Settings.disclosure_dir``)."""
+    target = tmpdir / _default_name("disclosure_dir")
+    target.mkdir(parents=True, exist_ok=True)
+    seed = bundled_disclosure()
+    for stored in seed.glob("*.json") if seed else ():
+        shutil.copy2(stored, target / stored.name)
+    return target
+
+
+def share_figures(tmpdir: Path) -> None:
+    """Make the figure cache of a process whose ``TMPDIR`` is ``tmpdir`` the session's own.
+
+    Charts are stored per data version and drawn atomically (``briefing.charts.figcache``), so servers
+    and exports can share them as the kernels of one server do; a test that is about drawing
+    uses a cache of its own.
+    """
+    if FIGURES_DIR is None:
+        return
+    link = tmpdir / _default_name("cache_dir")
+    if not link.exists():
+        tmpdir.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(FIGURES_DIR, target_is_directory=True)
+
+
+def shared_tmpdir(tmpdir: Path) -> Path:
+    """``tmpdir`` prepared as a ``TMPDIR``: the bundled disclosure seeded, the figures shared."""
+    seed_disclosure(tmpdir)
+    share_figures(tmpdir)
+    return tmpdir
+
+
 def private_environment(env: dict[str, str], workdir: Path) -> dict[str, str]:
     """``env`` with Jupyter's data and runtime folders, IPython's and the temporary folder in ``workdir``.
 
     Nothing of the machine's own Jupyter or IPython state is used, and nothing is left behind.
+    The temporary folder starts with the bundled data's disclosure and the session's figure
+    cache (``shared_tmpdir``).
     """
     env = dict(env)
     for variable, folder in (
@@ -291,6 +374,7 @@ def private_environment(env: dict[str, str], workdir: Path) -> dict[str, str]:
     ):
         (workdir / folder).mkdir(parents=True, exist_ok=True)
         env[variable] = str(workdir / folder)
+    shared_tmpdir(workdir / "tmp")
     return env
 
 
@@ -352,7 +436,7 @@ def running_voila(
             url=url, process=process, settings=settings, log_path=log_path, private_dir=private
         )
     finally:
-        _stop(process, private)
+        stop(process, private)
 
 
 def wait_for_page(page: Page, *, timeout_ms: float) -> None:

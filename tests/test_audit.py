@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from briefing import Dataset, Settings, load_dataset
-from briefing import disclosure as disclosure_module
 from briefing.cli import main
-from briefing.disclosure import DisclosureError
-from briefing.export import render_briefing
-from briefing.filters import Filters
-from briefing.suppression import SMALL, Suppression, suppression
+from briefing.content.filters import Filters
+from briefing.render.export import render_briefing
+from briefing.stats import disclosure as disclosure_module
+from briefing.stats.disclosure import DisclosureError
+from briefing.stats.suppression import SMALL, Suppression, suppression
 
 #: the commands on the whole data, tens of seconds each: mutation testing runs the fast tests of
 #: the audit instead (test_withheld_tables, test_disclosure_cache)
@@ -73,6 +73,15 @@ def test_export_refuses_figures_that_fail_the_audit(
     ds = load_dataset(data_copy)
     with pytest.raises(DisclosureError):
         render_briefing(ds, Filters(), settings=Settings(cache_dir=None, disclosure_dir=None))
+
+
+def test_publish_refuses_figures_that_fail_the_audit(
+    broken_method: None, data_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = data_copy.parent / "site"
+    code = main(["publish", "--data", str(data_copy), "--outdir", str(out)])
+    assert code == 1 and not out.exists()
+    assert "公表できません" in capsys.readouterr().err
 
 
 def test_an_import_that_would_fail_the_audit_saves_nothing(

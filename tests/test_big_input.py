@@ -4,7 +4,7 @@ Staff once pasted one line 300,000 times into an Excel report; the import printe
 repeated row. Now the first few problems of each kind are listed and the rest counted
 (「ほか 2,989 件」) in the terminal and on the staff page, and a file with more rows than any real
 submission could have is refused before it is read, with the limit in the message. How fast the
-300,000-row sheet is answered is measured by ``benchmarks/big_input.py``, not here.
+300,000-row sheet is answered is measured by ``python -m benchmarks.big_input``, not here.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from inputs import run_cli, snapshot, write_xlsx
 
-from briefing import Dataset, Settings, reading
-from briefing.problems import SHOWN_PER_KIND
-from briefing.review import review, review_html
+from briefing import Dataset, Settings
+from briefing.data import reading
+from briefing.data.problems import SHOWN_PER_KIND
+from briefing.intake.review import review, review_html
 from widgets import UpdatePanel
 
 LINE = ["3-1", "令和7年度", "県全体", "410"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from briefing import charts
+from briefing.charts import figures as charts
 
 LONG_UNIT = "市町プラットフォーム"
 

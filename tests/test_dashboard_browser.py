@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from axe import violations
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from servers import (
@@ -55,8 +56,10 @@ def served_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def voila_settings(served_data: Path) -> Settings:
-    """The settings ``briefing serve`` uses, on the data copy (override to test other settings)."""
-    return Settings(data_dir=served_data)
+    """The settings ``briefing serve --pool 2`` uses, on the data copy (override to test other
+    settings). Two kernels wait instead of six: each one started costs seconds of CPU, and how the
+    pool serves a crowd is ``test_dashboard_load.py``'s."""
+    return Settings(data_dir=served_data, kernel_pool=2)
 
 
 @pytest.fixture(scope="module")
@@ -221,6 +224,39 @@ def test_guard_stops_requests_to_other_hosts(browser: Browser, server: VoilaServ
 
 
 # ---- links prepared per agenda item ----------------------------------------------------------
+
+
+TABLET = {"width": 820, "height": 1180}
+TITLES = {
+    "ja": "三重県ひきこもり支援推進計画 進捗ダッシュボード",
+    "en": "Mie Prefecture hikikomori support plan — progress dashboard",
+}
+YEAR_HANDLES = {"ja": ["開始年度", "終了年度"], "en": ["First fiscal year", "Last fiscal year"]}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("view", ["overview", "direction", "area", "survey"])
+def test_every_view_passes_axe_at_desktop_and_tablet_width(
+    page: Page, server: VoilaServer, view: str, lang: str
+) -> None:
+    """WCAG 2.1 A/AA by axe-core: 0 violations (the year slider's handles are named, inactive
+    tabs have contrast); the browser tab says what it is and the language toggle is not cut."""
+    page.set_viewport_size(VIEWPORT)
+    open_page(
+        page, f"{server.url}?view={view}&lang={lang}", name=f"axe-{view}-{lang}", server=server
+    )
+    expect(shown(page.locator(f"[data-view^='{view}|']"))).to_have_count(1, timeout=STEP_TIMEOUT_MS)
+    handles = page.locator(".mb-years .noUi-handle")
+    expect(handles.first).to_have_attribute("aria-label", YEAR_HANDLES[lang][0])
+    assert [h.get_attribute("aria-label") for h in handles.all()] == YEAR_HANDLES[lang]
+    expect(page).to_have_title(TITLES[lang])
+    english = page.get_by_role("button", name="English", exact=True)
+    assert english.evaluate("b => b.scrollWidth <= b.clientWidth"), "「Engli…」: cut off"
+    found = {"desktop": violations(page)}
+    page.set_viewport_size(TABLET)
+    found["tablet"] = violations(page)
+    shot(page, f"axe-{view}-{lang}")
+    assert found == {"desktop": [], "tablet": []}
 
 
 def test_link_presets_direction_and_area(page: Page, server: VoilaServer) -> None:

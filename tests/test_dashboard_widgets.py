@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from briefing import Settings, load_dataset
-from briefing.filters import Filters, from_query
+from briefing.content.filters import Filters, from_query
 from widgets import Dashboard, Loaded
 
 

@@ -16,7 +16,7 @@ import pytest
 from tables import IGA_CITY, NABARI, TWO_BY_TWO, answers, few_regions, one_table
 
 from briefing import Dataset
-from briefing.disclosure import (
+from briefing.stats.disclosure import (
     METHOD,
     Disclosure,
     DisclosureError,
@@ -24,8 +24,8 @@ from briefing.disclosure import (
     disclosure,
     require_passed,
 )
-from briefing.suppression import COMPLEMENT, SMALL, Suppression, suppression
-from briefing.survey_disclosure import survey_withheld
+from briefing.stats.suppression import COMPLEMENT, SMALL, Suppression, suppression
+from briefing.stats.survey_disclosure import survey_withheld
 
 
 @pytest.fixture
@@ -118,8 +118,8 @@ def test_a_hidden_total_group_is_named_as_the_prefecture_or_the_whole_region(
     small_data: Dataset,
 ) -> None:
     """A group total over all regions reads 県全体, a region's total over all groups 全体."""
-    from briefing.audit import AuditResult, Finding
-    from briefing.disclosure import findings_text
+    from briefing.stats.audit import AuditResult, Finding
+    from briefing.stats.disclosure import findings_text
 
     result = AuditResult(
         checked=2,
@@ -155,8 +155,8 @@ def test_other_data_or_another_threshold_never_gets_a_stored_answer_of_another(
 
 
 def test_a_narrowed_g1_age_band_is_named_as_a_survey_group(small_data: Dataset) -> None:
-    from briefing.audit import AuditResult, Finding
-    from briefing.disclosure import findings_text
+    from briefing.stats.audit import AuditResult, Finding
+    from briefing.stats.disclosure import findings_text
 
     result = AuditResult(1, [Finding(("G1", 2024, "iga|18〜29歳"), 2.0, 2.0, 2.0)])
     [line] = findings_text(small_data, result, 5)

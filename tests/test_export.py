@@ -3,8 +3,8 @@
 The README examples run through the real command line (a subprocess, as staff run it); the rest
 goes through the Python API (``export_file``, ``render_briefing``, ``data_csv``, ``neutralise``).
 Every run passes ``--date 2026-11-26`` so that the output is fixed, and draws its charts into a
-private figure cache (``TMPDIR`` for subprocesses, ``Settings(cache_dir=...)`` in process), so a
-stale chart from another checkout can never leak into these files.
+figure cache of this test session (``TMPDIR`` for subprocesses, ``Settings(cache_dir=...)`` in
+process), so a stale chart from another checkout can never leak into these files.
 """
 
 from __future__ import annotations
@@ -26,11 +26,12 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from servers import seed_disclosure, shared_tmpdir
 
 from briefing import Settings, load_dataset
 from briefing.content import Builder
-from briefing.export import data_csv, export_file, neutralise, render_briefing
-from briefing.filters import from_query
+from briefing.content.filters import from_query
+from briefing.render.export import data_csv, export_file, neutralise, render_briefing
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
@@ -118,6 +119,7 @@ def run_export(
     *args: str, cwd: Path, figures: Path, **extra: str
 ) -> subprocess.CompletedProcess[str]:
     figures.mkdir(parents=True, exist_ok=True)
+    seed_disclosure(figures)  # the bundled data's withheld cells, chosen once per session
     return subprocess.run(
         [sys.executable, "-m", "briefing.cli", "export", *args],
         cwd=cwd,
@@ -218,9 +220,15 @@ def parse(html: str) -> Page:
     return parser.page
 
 
-def csv_link(html: str) -> tuple[dict[str, str | None], str]:
-    """The CSV download link and its decoded text."""
-    links = [a for a in parse(html).links if (a.get("href") or "").startswith("data:text/csv")]
+def csv_link(html: str, prefix: str = "briefing-") -> tuple[dict[str, str | None], str]:
+    """The CSV download link whose file name starts with ``prefix`` (the values' CSV; the
+    committee's opinions come as a second file, ``opinions-…``) and its decoded text."""
+    links = [
+        a
+        for a in parse(html).links
+        if (a.get("href") or "").startswith("data:text/csv")
+        and (a.get("download") or "").startswith(prefix)
+    ]
     assert len(links) == 1, f"expected one CSV data link, found {len(links)}"
     head, _, payload = (links[0]["href"] or "").partition(",")
     assert ";base64" not in head
@@ -253,8 +261,9 @@ def assert_self_contained(html: str) -> None:
 
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``TMPDIR`` of the CLI runs of this module, hence their figure cache (shared between them)."""
-    return tmp_path_factory.mktemp("figures-tmp")
+    """``TMPDIR`` of the CLI runs of this module, hence their figure cache (the session's, shared
+    with the servers and the other exports of the bundled data; the same-bytes test draws its own)."""
+    return shared_tmpdir(tmp_path_factory.mktemp("figures-tmp"))
 
 
 @pytest.fixture(scope="module")
@@ -420,7 +429,13 @@ def test_full_export_csv_link_parses_and_holds_3_1(full: str) -> None:
         "更新日",
     } <= set(header)
     assert all(len(r) == len(header) for r in body)
-    records = [dict(zip(header, r, strict=True)) for r in body]
+    everything = [dict(zip(header, r, strict=True)) for r in body]
+    records = [r for r in everything if r["指標"] not in ("G1", "G2")]
+    # the goals' survey shares follow the indicators, with their n, effective n and interval
+    goals = [r for r in everything if r["指標"] in ("G1", "G2")]
+    assert {r["指標"] for r in goals} == {"G1", "G2"}
+    assert {"区分", "回答者数", "有効回答者数", "95%信頼区間下限", "95%信頼区間上限"} <= set(header)
+    assert all(r["回答者数"] for r in goals) and all(not r["区分"] for r in records)
     assert {r["指標"].split("-")[0] for r in records} == {"1", "2", "3", "4", "5", "6"}
     three_one = [r for r in records if r["指標"] == "3-1"]
     assert any(r["値"] == "275" and r["年度"] == "令和2年度" for r in three_one)
@@ -631,31 +646,38 @@ def test_neutralise() -> None:
 
 
 @pytest.mark.child_process
-def test_same_options_give_the_same_bytes_even_when_charts_are_redrawn(tmp_path: Path) -> None:
-    """Two runs, each with an empty figure cache of its own: every chart is drawn twice."""
-    digests, caches = [], []
-    for run_id in ("one", "two"):
-        workdir, temp = tmp_path / run_id, tmp_path / f"tmp-{run_id}"
+def test_same_options_give_the_same_bytes_even_when_charts_are_redrawn(
+    tmp_path: Path, figures: Path, full: str
+) -> None:
+    """A run with an empty figure cache of its own draws every chart again; its briefing is byte
+    for byte the one made from the charts that another process drew earlier (the module's full
+    export, into the session's cache), and the one rendered in process."""
+    digests = {}
+    for run_id, temp in (("redrawn", tmp_path / "tmp-redrawn"), ("stored", figures)):
+        workdir = tmp_path / run_id
         workdir.mkdir()
         run = run_export(
             "--date", DATE, "--since", "2026-10-01", "-o", "same.html", cwd=workdir, figures=temp
         )
         assert run.returncode == 0, run.stderr
-        digests.append(hashlib.sha256((workdir / "same.html").read_bytes()).hexdigest())
-        caches.append(sorted(p.name for p in temp.glob("mie-briefing-figures/*/*.svg")))
-    assert caches[0] and caches[0] == caches[1], "each run drew its charts into its own cache"
-    assert digests[0] == digests[1]
+        digests[run_id] = hashlib.sha256((workdir / "same.html").read_bytes()).hexdigest()
+    redrawn = {p.name for p in (tmp_path / "tmp-redrawn").glob("mie-briefing-figures/*/*.svg")}
+    stored = {p.name for p in figures.glob("mie-briefing-figures/*/*.svg")}
+    assert redrawn and redrawn <= stored, "the redrawing run drew every chart into its own cache"
+    assert digests["redrawn"] == digests["stored"]
     # and the same as rendering in process (API and command line agree)
     ds = load_dataset(DATA)
     filters, _ = from_query(ds, "")
     html = render_briefing(
         ds,
         filters,
-        settings=Settings(data_dir=DATA, cache_dir=tmp_path / "tmp-one" / "mie-briefing-figures"),
+        settings=Settings(
+            data_dir=DATA, cache_dir=tmp_path / "tmp-redrawn" / "mie-briefing-figures"
+        ),
         since=dt.date(2026, 10, 1),
         generated=dt.date(2026, 11, 26),
     )
-    assert hashlib.sha256(html.encode("utf-8")).hexdigest() == digests[0]
+    assert hashlib.sha256(html.encode("utf-8")).hexdigest() == digests["redrawn"]
 
 
 # ---- one briefing per area -----------------------------------------------------------------------
@@ -825,10 +847,10 @@ def test_updates_since_a_date_come_from_the_change_record_with_old_and_new(
     import datetime as dt
 
     from briefing import Settings, load_dataset
-    from briefing.export import render_briefing
-    from briefing.filters import Filters
-    from briefing.review import review
-    from briefing.update import commit
+    from briefing.content.filters import Filters
+    from briefing.intake.apply import commit
+    from briefing.intake.review import review
+    from briefing.render.export import render_briefing
 
     update = tmp_path / "update.csv"
     update.write_text("指標,年度,地域,値\n3-1,R7,県全体,410\n", encoding="utf-8-sig")
@@ -838,7 +860,7 @@ def test_updates_since_a_date_come_from_the_change_record_with_old_and_new(
     )
     html = render_briefing(
         load_dataset(data_copy),
-        Filters(),
+        Filters(direction=3),  # 3-1's direction: the updates, without drawing every chart
         settings=Settings(cache_dir=tmp_path / "c"),
         since=dt.date(2026, 11, 1),
         generated=dt.date(2026, 11, 26),

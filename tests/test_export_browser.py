@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import servers
 from conftest import unavailable
-from servers import chromium
+from servers import chromium, seed_disclosure
 
 from briefing import Settings
-from briefing.export import export_file
+from briefing.render.export import export_file
 
 pytestmark = pytest.mark.browser
 
@@ -133,7 +134,11 @@ def body_lines(page: str, header: tuple[str, ...]) -> list[str]:
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     outdir = tmp_path_factory.mktemp("briefings")
-    settings = Settings(data_dir=DATA, cache_dir=outdir / "figures")
+    settings = Settings(
+        data_dir=DATA,
+        cache_dir=servers.FIGURES_DIR,  # the session's charts, shared with the other exports
+        disclosure_dir=seed_disclosure(outdir),
+    )
     return {
         name: export_file(
             outdir / f"{name}.html", generated=DATE, settings=settings, **case.options

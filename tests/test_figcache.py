@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.figcache import FigureCache
+from briefing.charts.figcache import FigureCache
 
 
 def test_a_figure_is_drawn_once_and_found_by_another_process_on_disk(tmp_path: Path):
@@ -91,7 +91,7 @@ HANG_S = 60
 def test_drawers_started_before_the_data_loads_draw_and_a_warm_cache_never_waits_for_them(
     tmp_path: Path,
 ):
-    from briefing.figcache import Drawers
+    from briefing.charts.figcache import Drawers
 
     cache = FigureCache(tmp_path, "v1")
     assert cache.cold
@@ -116,3 +116,21 @@ def test_drawers_started_before_the_data_loads_draw_and_a_warm_cache_never_waits
         assert not worker.is_alive(), "a warm cache waited for drawers that never got ready"
         assert drawers.process.is_alive()  # they were still preparing when the document came
     assert again == [document] and warm.drawn == 0
+
+
+def test_without_fork_figures_are_drawn_in_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Windows has no fork: ``briefing export`` there draws every figure itself, same result."""
+    import briefing.charts.figcache
+
+    monkeypatch.setattr(briefing.charts.figcache, "FORK", False)
+    cache = FigureCache(tmp_path, "v1")
+
+    def render() -> list[str]:
+        return [_document(cache, ["x", "y"])]
+
+    [document] = cache.draw_all(render, prepare=_prepare, processes=2)
+    assert document == f"<svg>x {os.getpid()}</svg>|<svg>y {os.getpid()}</svg>"
+    assert PREPARED == [os.getpid()]  # matplotlib's imports, once, here
+    PREPARED.clear()

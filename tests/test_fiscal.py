@@ -117,7 +117,7 @@ def test_january_to_march_belong_to_the_fiscal_year_before(
 ) -> None:
     import datetime as dt
 
-    from briefing.fiscal import fiscal_year_of
+    from briefing.data.fiscal import fiscal_year_of
 
     assert fiscal_year_of(dt.date(*day)) == fy
 

@@ -1,4 +1,4 @@
-"""Reading, normalising, checking and reviewing staff input (Python API: ``briefing.importer``).
+"""Reading, normalising, checking and reviewing staff input (Python API: ``briefing.intake.importer``).
 
 The corpus is written by the tests themselves (see ``inputs.py``): CSV as Japanese Excel saves it
 (CP932 or UTF-8 with BOM), free-form Excel reports with title rows and notes, filled templates, and
@@ -23,12 +23,13 @@ from inputs import (
 )
 
 from briefing import Dataset, load_dataset
-from briefing.dataset import PREFECTURE
-from briefing.importer import Entry, normalise_text, read_entries
-from briefing.review import review, review_html, review_rows, review_text
-from briefing.statistics import summarise
-from briefing.template import build_template
-from briefing.update import commit, read_changes
+from briefing.data.areas import PREFECTURE
+from briefing.data.changes import read_changes
+from briefing.intake.apply import commit
+from briefing.intake.importer import Entry, normalise_text, read_entries
+from briefing.intake.review import review, review_html, review_rows, review_text
+from briefing.intake.workbook import build_template
+from briefing.stats.statistics import summarise
 
 TODAY = dt.date(2026, 11, 1)  # FY2026: years up to FY2027 are plausible
 HOKUSEI = [

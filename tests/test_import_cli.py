@@ -19,11 +19,12 @@ import pytest
 from inputs import fill_template, run_many, snapshot, write_csv, write_xlsx
 
 from briefing import load_dataset
-from briefing.dataset import PREFECTURE
-from briefing.review import review
-from briefing.statistics import summarise
-from briefing.template import build_template
-from briefing.update import commit, read_changes
+from briefing.data.areas import PREFECTURE
+from briefing.data.changes import read_changes
+from briefing.intake.apply import commit
+from briefing.intake.review import review
+from briefing.intake.workbook import build_template
+from briefing.stats.statistics import summarise
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BY = "三重 太郎"

@@ -14,11 +14,12 @@ import pytest
 from inputs import run_cli, write_csv
 
 from briefing import Settings, load_dataset
-from briefing.export import render_briefing
-from briefing.filters import Filters
-from briefing.review import review, review_html, review_text
-from briefing.store import version_meta
-from briefing.update import commit, read_changes
+from briefing.content.filters import Filters
+from briefing.data.changes import read_changes
+from briefing.data.store import version_meta
+from briefing.intake.apply import commit
+from briefing.intake.review import review, review_html, review_text
+from briefing.render.export import render_briefing
 
 #: 2026-12-01 08:30 in Japan: still 30 November in UTC
 MORNING_IN_JAPAN = dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.UTC)

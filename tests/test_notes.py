@@ -14,7 +14,7 @@ import pytest
 from inputs import run_cli, write_csv, write_xlsx
 
 from briefing import PREFECTURE, Dataset, Settings, load_dataset
-from briefing.review import review, review_html, review_text
+from briefing.intake.review import review, review_html, review_text
 from widgets import UpdatePanel
 
 TODAY = dt.date(2026, 11, 1)
@@ -142,7 +142,7 @@ def test_the_comments_proposed_for_the_staff_page(tmp_path: Path, bundled_datase
     """For each series and year that changes: the file's comment on the prefecture value, else
     its notes with each town named; a note that only states the status is not a comment, and a
     series whose values do not change gets no box."""
-    from briefing.review import proposed_comments
+    from briefing.intake.review import proposed_comments
 
     path = write_csv(
         tmp_path / "u.csv",

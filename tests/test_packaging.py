@@ -1,7 +1,10 @@
-"""The installable surface: dependencies in step across pip and conda, explicit public names."""
+"""The installable surface: dependencies in step across pip and conda, explicit public names,
+and the stages of ``briefing/`` importing only the stages before them."""
 
 from __future__ import annotations
 
+import ast
+import importlib
 import re
 import tomllib
 from pathlib import Path
@@ -51,6 +54,93 @@ def test_public_surface_is_explicit():
     for module in (briefing, widgets):
         for name in module.__all__:
             assert hasattr(module, name), name
+
+
+#: Each stage's public names (its ``__init__`` re-exports them; a change here is a change of API).
+STAGE_NAMES = {
+    "data": {
+        "CHANGE_COLUMNS", "PREFECTURE", "DataError", "Dataset", "FiscalYearError", "Problem",
+        "data_version", "find_area", "fiscal_year_of", "format_fy", "load_dataset", "parse_fy",
+        "read_changes", "read_file", "read_record_changes", "write_atomic",
+    },
+    "stats": {
+        "COMPLEMENT", "SMALL", "Disclosure", "DisclosureError", "Suppression", "area_history",
+        "audited", "difference_interval", "has_breakdown", "require_passed", "summarise",
+        "survey_shares", "wilson_interval",
+    },
+    "charts": {"Drawers", "FigureCache", "sparkline_svg"},
+    "content": {
+        "Account", "Builder", "Chart", "Comparison", "Filters", "GoalCard", "IndicatorCard",
+        "LastMeeting", "Opinion", "ResponseCount", "SeriesLine", "SurveyPanel", "VIEWS",
+        "ViewContent", "from_query", "view_content",
+    },
+    "render": {"export_each_area", "export_file", "render_briefing", "render_view", "resolve_options"},
+    "intake": {
+        "Change", "RecordReview", "Review", "build_template", "commit", "read_entries",
+        "record_review", "record_review_text", "remember_name", "remembered_name",
+        "review", "review_html", "review_text", "SurveyReview", "build_survey_template",
+        "commit_survey", "review_survey", "review_survey_html", "review_survey_text",
+    },
+}  # fmt: skip
+
+#: Which stages each stage may import: data flows one way (files → checked tables → statistics
+#: and disclosure → charts → view content → HTML); staff intake checks and saves new data.
+MAY_IMPORT = {
+    "data": set(),
+    "stats": {"data"},
+    "charts": {"data", "stats"},
+    "content": {"data", "stats", "charts"},
+    "render": {"data", "stats", "charts", "content"},
+    "intake": {"data", "stats"},
+}
+#: Modules every stage may use: settings, interface words, Japan time.
+SHARED = {"config", "labels", "clock"}
+
+
+def test_each_stage_exports_its_public_names():
+    for stage, names in STAGE_NAMES.items():
+        package = importlib.import_module(f"briefing.{stage}")
+        assert set(package.__all__) == names, stage
+        for name in names:
+            assert hasattr(package, name), f"briefing.{stage}.{name}"
+
+
+def _imported_briefing_modules(path: Path) -> set[str]:
+    """The ``briefing.*`` modules a file imports, relative imports resolved."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            targets = (
+                [f"{module}.{alias.name}" for alias in node.names] if not node.module else [module]
+            )
+            found.update(t for t in targets if t.startswith("briefing"))
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("briefing"))
+    return found
+
+
+def test_stages_import_only_the_stages_before_them():
+    checked = 0
+    for stage, allowed in MAY_IMPORT.items():
+        for path in sorted((ROOT / "briefing" / stage).glob("*.py")):
+            for module in _imported_briefing_modules(path):
+                parts = module.split(".")
+                if len(parts) < 2 or parts[1] == stage:
+                    continue
+                assert parts[1] in allowed | SHARED, (
+                    f"briefing/{stage}/{path.name} imports {module}"
+                )
+                checked += 1
+    assert checked > 20  # the scan saw the imports between stages
+    for name in SHARED:
+        imported = _imported_briefing_modules(ROOT / "briefing" / f"{name}.py")
+        assert not {m for m in imported if m.split(".")[1] not in SHARED}, name
 
 
 def test_core_package_imports_nothing_from_jupyter():

@@ -11,10 +11,10 @@ import pytest
 
 from briefing import PREFECTURE, DataError, Settings, load_dataset
 from briefing.content import Builder
-from briefing.export import render_briefing
-from briefing.filters import Filters
-from briefing.html import render_view
-from briefing.surveys import difference_interval, wilson_interval
+from briefing.content.filters import Filters
+from briefing.render.export import render_briefing
+from briefing.render.html import render_view
+from briefing.stats.surveys import difference_interval, wilson_interval
 
 SETTINGS = Settings(cache_dir=None)
 
@@ -158,7 +158,7 @@ def test_charts_shade_the_plan_and_mark_sample_values_with_a_legend() -> None:
     import pandas as pd
     from matplotlib.patches import Rectangle
 
-    from briefing import charts
+    from briefing.charts import figures as charts
 
     values = pd.DataFrame(
         {

@@ -14,7 +14,7 @@ import pytest
 from inputs import write_csv
 
 from briefing import PREFECTURE, Dataset
-from briefing.review import review, review_text
+from briefing.intake.review import review, review_text
 
 TODAY = dt.date(2026, 11, 1)
 

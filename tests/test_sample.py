@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from briefing import PREFECTURE, Dataset, load_dataset
-from briefing.sample import generate
+from briefing.data.sample import generate
 
 DATA_FILES = (
     "directions.csv",

@@ -108,7 +108,7 @@ def test_the_members_dashboard_offers_no_way_to_the_staff_page(served: Served) -
     # Voilà serves only the dashboard notebook: other notebooks and the file tree are refused
     url = f"http://127.0.0.1:{served.port}/"
     wait_until(lambda: answers(url), timeout=START_TIMEOUT, what=f"{url} answers")
-    for path in ("voila/render/update.ipynb", "voila/tree", "notebooks/update.ipynb"):
+    for path in ("voila/render/staff.ipynb", "voila/tree", "notebooks/staff.ipynb"):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(url + path, timeout=START_TIMEOUT)
         refused.value.close()

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from inputs import cli_args, cli_env, run_cli, snapshot, write_csv
 
-from briefing.staff import remember_name, remembered_name
-from briefing.update import read_changes
+from briefing.data.changes import read_changes
+from briefing.intake.staff_name import remember_name, remembered_name
 
 
 def update_file(folder: Path, series: str = "3-1") -> Path:

@@ -1,6 +1,6 @@
 """``briefing staff``: the staff page in a real browser, on this PC only, stopped cleanly.
 
-Opened with plain ``voila notebooks/update.ipynb`` the page stalled at 「Loading widget...」 on its
+Opened with plain ``voila notebooks/staff.ipynb`` the page stalled at 「Loading widget...」 on its
 first load; ``briefing staff`` serves it with the dashboard's execution timeouts, on 127.0.0.1 only
 (never reachable from the meeting network). The test goes through one import as staff do:
 file → 確認する → name → 保存する, and then stops the server with SIGTERM.

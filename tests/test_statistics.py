@@ -21,9 +21,21 @@ from briefing import (
     load_dataset,
     summarise,
 )
-from briefing.suppression import COMPLEMENT, SMALL, suppression
+from briefing.stats.suppression import (
+    COMPLEMENT,
+    SMALL,
+    Suppression,
+    suppression,
+)
 
 REGIONS = ["hokusei", "chusei", "nansei", "iga", "higashikishu"]
+
+
+@pytest.fixture(scope="module")
+def bundled_withheld(bundled_dataset: Dataset) -> Suppression:
+    """What ``summarise`` chooses by itself for the bundled data (threshold 5), chosen once so
+    that tests looping over towns do not choose it again for each."""
+    return suppression(bundled_dataset, 5)
 
 
 def _towns(ds: Dataset, region: str) -> list[str]:
@@ -201,13 +213,14 @@ def _latest_counts(ds: Dataset, series: str, low: float, high: float) -> list[st
     return sorted(chosen["area"])
 
 
-def test_small_municipal_count_is_suppressed_with_both_changes(bundled_dataset: Dataset) -> None:
+def test_small_municipal_count_is_suppressed_with_both_changes(
+    bundled_dataset: Dataset, bundled_withheld: Suppression
+) -> None:
     ds = bundled_dataset
     towns = _latest_counts(ds, "6-1", 1, 4)
     assert towns, "the bundled data should have a small municipal count"
-    withheld = suppression(ds, 5)
     for town in towns:
-        row = _row(summarise(ds, town, withheld=withheld), "6-1")
+        row = _row(summarise(ds, town, withheld=bundled_withheld), "6-1")
         assert row["latest_suppressed"], town
         assert pd.isna(row["change_baseline"]), town
         assert pd.isna(row["change_baseline_pct"]), town
@@ -231,13 +244,12 @@ def test_threshold_changes_what_is_suppressed(bundled_dataset: Dataset) -> None:
     assert _row(summarise(ds, ones[0], threshold=2), "6-1")["latest_suppressed"] == SMALL
 
 
-def test_zero_is_not_suppressed(bundled_dataset: Dataset) -> None:
+def test_zero_is_not_suppressed(bundled_dataset: Dataset, bundled_withheld: Suppression) -> None:
     ds = bundled_dataset
     zeros = _latest_counts(ds, "6-1", 0, 0)
     assert zeros
-    withheld = suppression(ds, 5)
     for town in zeros:
-        row = _row(summarise(ds, town, withheld=withheld), "6-1")
+        row = _row(summarise(ds, town, withheld=bundled_withheld), "6-1")
         assert not row["latest_suppressed"], town
         assert row["latest"] == 0
 
@@ -295,14 +307,13 @@ def test_a_prefecture_only_count_is_never_suppressed(
     assert not table["latest_suppressed"].fillna(False).any()
 
 
-def test_stocks_are_not_suppressed(bundled_dataset: Dataset) -> None:
+def test_stocks_are_not_suppressed(bundled_dataset: Dataset, bundled_withheld: Suppression) -> None:
     ds = bundled_dataset
-    withheld = suppression(ds, 5)
     for series in ("5-1", "2-1a"):
         towns = _latest_counts(ds, series, 1, 4)
         assert towns, series
         for town in towns:
-            row = _row(summarise(ds, town, withheld=withheld), series)
+            row = _row(summarise(ds, town, withheld=bundled_withheld), series)
             assert not row["latest_suppressed"], (series, town)
             assert not math.isnan(row["change_previous"]), (series, town)
 

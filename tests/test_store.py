@@ -20,9 +20,9 @@ import pytest
 from inputs import run_cli, snapshot, start_cli, write_csv
 
 from briefing import load_dataset
-from briefing import store as store_module
-from briefing.review import review
-from briefing.store import (
+from briefing.data import store as store_module
+from briefing.data.changes import read_changes
+from briefing.data.store import (
     LockError,
     StaleError,
     list_versions,
@@ -32,7 +32,8 @@ from briefing.store import (
     undo,
     version_meta,
 )
-from briefing.update import commit, read_changes
+from briefing.intake.apply import commit
+from briefing.intake.review import review
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 MANAGED = ("history.csv", "changes.csv")
@@ -288,6 +289,7 @@ def test_a_save_of_the_store_stopped_at_any_step_is_all_old_or_all_new(
     assert version_meta(folder, versions[-1]) == {
         "by": "二人目",
         "files": ["changes.csv", "history.csv"],
+        "managed": list(store_module.MANAGED),
     }
     assert undo(folder) == versions[-1] and on_disk(folder) == contents(1)
 

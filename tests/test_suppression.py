@@ -1,6 +1,6 @@
 """Withheld counts stay withheld: no reader can work a 「5未満」 out of what is published.
 
-Two auditors check it: the workbook's own (``briefing.audit``, integer programmes over what the
+Two auditors check it: the workbook's own (``briefing.stats.audit``, integer programmes over what the
 views publish) and one written here from scratch, which reads only the published CSV files of
 every area and the region list and solves linear programmes with scipy's ``linprog``.
 """
@@ -17,17 +17,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy.optimize import linprog
+from servers import seed_disclosure
 
 from briefing import PREFECTURE, Dataset, Settings, load_dataset, parse_fy, suppression
-from briefing.audit import Fact, audit, survey_audit
 from briefing.content import Builder
-from briefing.disclosure import METHOD, audited
-from briefing.export import data_csv
-from briefing.filters import Filters
-from briefing.html import render_view
-from briefing.summary import describe
-from briefing.suppression import COMPLEMENT, SMALL, Suppression
-from briefing.survey_disclosure import survey_withheld
+from briefing.content.filters import Filters
+from briefing.render.export import data_csv
+from briefing.render.html import render_view
+from briefing.stats.audit import Fact, audit, survey_audit
+from briefing.stats.disclosure import METHOD, audited, disclosure
+from briefing.stats.summary import describe
+from briefing.stats.suppression import COMPLEMENT, SMALL, Suppression
+from briefing.stats.survey_disclosure import survey_withheld
 
 #: seconds per test (whole-data audits, every area's CSV and pages): mutation testing runs the
 #: fast tests of the same rules instead (test_withheld_tables, test_survey_groups)
@@ -80,7 +81,7 @@ def test_the_bundled_data_passes_the_audit(bundled_dataset: Dataset, threshold: 
 
 
 def test_the_audit_passes_on_twice_the_sample_years(tmp_path: Path) -> None:
-    from briefing.sample import generate
+    from briefing.data.sample import generate
 
     generate(tmp_path, scale=2)
     ds = load_dataset(tmp_path)
@@ -169,10 +170,11 @@ def _independent_ranges(
 
 
 def test_an_independent_audit_of_every_areas_csv_finds_no_5未満_narrowed(
-    bundled_dataset: Dataset,
+    bundled_dataset: Dataset, bundled_disclosure_dir: Path
 ) -> None:
     ds = bundled_dataset
-    builder = Builder(ds, Settings(cache_dir=None, disclosure_dir=None))
+    # the cells the workbook chose (once per test session) are what the auditor here checks
+    builder = Builder(ds, Settings(cache_dir=None, disclosure_dir=bundled_disclosure_dir))
     published = _published(builder, ds)
     ranges = _independent_ranges(ds, published)
     assert len(ranges) > 100
@@ -357,6 +359,18 @@ def test_the_choice_and_the_audit_are_stored_per_data_version_and_shared(tmp_pat
     assert second.disclosure.groups == first.disclosure.groups and first.disclosure.groups
 
 
+def test_a_folder_that_cannot_be_written_only_costs_choosing_again(
+    tmp_path: Path, bundled_dataset: Dataset, bundled_disclosure_dir: Path
+) -> None:
+    """On a shared PC or under JupyterHub the temporary folder may be another user's: the page
+    must still show, with the same choice (made in memory, not stored)."""
+    blocked = tmp_path / "mie-briefing-disclosure"
+    blocked.write_text("a file where the folder should be", encoding="utf-8")
+    found = disclosure(bundled_dataset, 5, blocked)
+    assert found == disclosure(bundled_dataset, 5, bundled_disclosure_dir)
+    assert blocked.is_file()
+
+
 # ---- survey groups ----------------------------------------------------------------------
 
 
@@ -377,10 +391,10 @@ def _g2_cells(ds: Dataset, fy: int) -> dict[tuple[str, str], tuple[float, float]
 
 
 def test_no_hidden_survey_group_can_be_worked_out_from_the_published_shares(
-    bundled_dataset: Dataset,
+    bundled_dataset: Dataset, bundled_disclosure_dir: Path
 ) -> None:
     ds = bundled_dataset
-    builder = Builder(ds, Settings(cache_dir=None, disclosure_dir=None))
+    builder = Builder(ds, Settings(cache_dir=None, disclosure_dir=bundled_disclosure_dir))
     fy = int(ds.surveys["fy"].max())
     cells = {k: v for k, v in _g2_cells(ds, fy).items() if v[1] > 0}
     # what a reader sees: every region's panel by agency type, the prefecture's, the regions'
@@ -460,12 +474,14 @@ def test_an_old_value_withheld_by_the_earlier_briefing_stays_withheld_in_the_upd
     protection the earlier briefing gave (the earlier total minus the others)."""
     import datetime as dt
 
-    from briefing.export import render_briefing
-    from briefing.review import review
-    from briefing.update import commit
+    from briefing.intake.apply import commit
+    from briefing.intake.review import review
+    from briefing.render.export import render_briefing
 
     ds = load_dataset(data_copy)
-    withheld = suppression(ds, 5)
+    # the earlier and the new data's choices are stored here once, as in a kernel or an export
+    settings = Settings(cache_dir=None, disclosure_dir=seed_disclosure(tmp_path))
+    withheld = disclosure(ds, 5, settings.disclosure_dir).withheld
     series, fy, town = next(
         (s, f, a)
         for (s, f, a), why in sorted(withheld.reasons.items())
@@ -478,13 +494,17 @@ def test_an_old_value_withheld_by_the_earlier_briefing_stays_withheld_in_the_upd
         f"指標,年度,地域,値\n{series},{fy},{name},{int(old) + 20}\n", encoding="utf-8"
     )
     commit(
-        ds, review([update], ds), by="福祉課", now=dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+        ds,
+        review([update], ds),
+        by="福祉課",
+        now=dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC),
+        settings=settings,
     )
     new = load_dataset(data_copy)
     html = render_briefing(
         new,
         Filters(area=town),
-        settings=Settings(cache_dir=None, disclosure_dir=None),
+        settings=settings,
         since=dt.date(2026, 11, 1),
         generated=dt.date(2026, 11, 26),
     )
@@ -493,5 +513,5 @@ def test_an_old_value_withheld_by_the_earlier_briefing_stays_withheld_in_the_upd
     assert "秘匿 →" in row  # the earlier briefing withheld it
     unit = ds.series.at[series, "unit_ja"]
     assert f"{old:,.0f}{unit} →" not in row
-    now = suppression(new, 5).reason(series, fy, town)
+    now = disclosure(new, 5, settings.disclosure_dir).withheld.reason(series, fy, town)
     assert (f"→ {int(old) + 20:,}{unit}" in row) == (now == "")

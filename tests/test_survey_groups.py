@@ -15,8 +15,8 @@ from reader import survey_ranges
 from tables import TWO_BY_TWO, answers
 
 from briefing import survey_shares
-from briefing.audit import survey_audit
-from briefing.survey_disclosure import survey_cells, survey_withheld
+from briefing.stats.audit import survey_audit
+from briefing.stats.survey_disclosure import survey_cells, survey_withheld
 
 ALL = "*"
 

@@ -13,8 +13,8 @@ import pytest
 
 from briefing import Dataset, Settings, load_dataset, survey_shares, wilson_interval
 from briefing.content import Builder
-from briefing.filters import Filters
-from briefing.html import render_view
+from briefing.content.filters import Filters
+from briefing.render.html import render_view
 
 AGREEING = ("そう思う", "どちらかといえばそう思う")
 

@@ -10,8 +10,8 @@ import pytest
 from inputs import TEMPLATE_FIRST_ROW, TEMPLATE_HEADER_ROW, run_cli, template_rows
 
 from briefing import Dataset, load_dataset
-from briefing.dataset import PREFECTURE
-from briefing.template import HEADER, build_template
+from briefing.data.areas import PREFECTURE
+from briefing.intake.workbook import HEADER, build_template
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 YELLOW = "00FFF2B3"
@@ -99,7 +99,7 @@ def test_only_the_yellow_input_cells_are_unlocked(template_2025: Path) -> None:
 @pytest.mark.child_process
 def test_readme_sheet_in_japanese(template_2025: Path) -> None:
     book = openpyxl.load_workbook(template_2025)
-    assert book.sheetnames == ["入力", "説明"]
+    assert book.sheetnames == ["入力", "取組の報告", "委員会意見", "説明"]
     text = "\n".join(str(r[0]) for r in book["説明"].iter_rows(values_only=True) if r[0])
     assert len(_JAPANESE.findall(text)) > 100
     for words in ("黄色", "確定", "速報", "briefing import", "briefing undo", "5未満"):

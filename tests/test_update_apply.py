@@ -17,9 +17,10 @@ import pandas as pd
 import pytest
 
 from briefing import PREFECTURE, Dataset, load_dataset
-from briefing.importer import Entry
-from briefing.review import Review
-from briefing.update import CHANGE_COLUMNS, apply, read_changes
+from briefing.data.changes import CHANGE_COLUMNS, read_changes
+from briefing.intake.apply import apply
+from briefing.intake.importer import Entry
+from briefing.intake.review import Review
 
 #: 2026-11-20 10:30 in Japan (01:30 UTC): the change record says so in Japan time
 NOW = dt.datetime(2026, 11, 20, 1, 30, tzinfo=dt.UTC)
@@ -86,6 +87,7 @@ def test_a_changed_sample_value_becomes_real_with_the_file_as_its_source(
             "new_value": "410",
             "old_status": stored(bundled_dataset, "3-1", 2025)["status"],
             "new_status": "確定",
+            "group": "",  # a survey's age band or agency type; empty for figures
         }
     ]
 
@@ -316,9 +318,9 @@ def tiny(tmp_path: Path) -> Path:
 
 def test_a_save_records_who_when_what_and_how_much(tiny: Path, tmp_path: Path) -> None:
     from briefing import Settings
-    from briefing.disclosure import METHOD
-    from briefing.store import list_versions, version_meta
-    from briefing.update import commit
+    from briefing.data.store import MANAGED, list_versions, version_meta
+    from briefing.intake.apply import commit
+    from briefing.stats.disclosure import METHOD
 
     ds = load_dataset(tiny)
     reviewed = Review(
@@ -345,6 +347,7 @@ def test_a_save_records_who_when_what_and_how_much(tiny: Path, tmp_path: Path) -
         "変更": 1,
         "変更なし": 1,
         "files": ["changes.csv", "history.csv"],
+        "managed": list(MANAGED),
     }
     assert set(read_changes(tiny)["by"]) == {"福祉課 山田"}
     assert stored(load_dataset(tiny), "3-1", 2025)["comment"] == "相談件数が増えた。"
@@ -359,8 +362,8 @@ def test_a_save_records_who_when_what_and_how_much(tiny: Path, tmp_path: Path) -
 
 
 def test_a_save_of_a_review_older_than_the_data_is_refused(tiny: Path) -> None:
-    from briefing.store import StaleError, save
-    from briefing.update import commit
+    from briefing.data.store import StaleError, save
+    from briefing.intake.apply import commit
 
     ds = load_dataset(tiny)
     reviewed = Review(entries=[entry("3-1", 2025, PREFECTURE, 410)], version=ds.version)
@@ -373,7 +376,7 @@ def test_a_save_of_a_review_older_than_the_data_is_refused(tiny: Path) -> None:
 
 @pytest.mark.parametrize("name", ["", "   ", "\t"])
 def test_a_save_without_a_name_is_refused(tiny: Path, name: str) -> None:
-    from briefing.update import MISSING_NAME, commit
+    from briefing.intake.apply import MISSING_NAME, commit
 
     ds = load_dataset(tiny)
     with pytest.raises(ValueError) as refused:
@@ -383,7 +386,7 @@ def test_a_save_without_a_name_is_refused(tiny: Path, name: str) -> None:
 
 
 def test_a_review_without_a_version_is_checked_against_the_data_it_was_given(tiny: Path) -> None:
-    from briefing.update import commit
+    from briefing.intake.apply import commit
 
     ds = load_dataset(tiny)
     commit(ds, Review(entries=[entry("3-1", 2025, PREFECTURE, 410)]), by="a", now=NOW)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from briefing import Settings, load_dataset
-from briefing.update import read_changes
+from briefing.data.changes import read_changes
 from widgets import UpdatePanel
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from conftest import unavailable
 
 from briefing import Settings
-from briefing.export import export_file
+from briefing.render.export import export_file
 
 VNU = Path(__file__).resolve().parent.parent / ".tools/node_modules/vnu-jar/build/dist/vnu.jar"
 
@@ -30,12 +30,17 @@ def nu_errors(*pages: Path) -> list[str]:
     return [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages]
 
 
-def test_the_briefing_passes_the_w3c_checker_with_no_errors(tmp_path: Path) -> None:
-    settings = Settings(cache_dir=tmp_path / "figures", disclosure_dir=tmp_path / "withheld")
+def test_the_briefing_passes_the_w3c_checker_with_no_errors_in_both_languages(
+    tmp_path: Path, session_figures: Path, bundled_disclosure_dir: Path
+) -> None:
+    settings = Settings(cache_dir=session_figures, disclosure_dir=bundled_disclosure_dir)
     pages = [
         export_file(tmp_path / f"{n}.html", area=area, generated="2026-12-01", settings=settings)
         for n, area in enumerate(["県全体", "北勢", "名張市"])
     ]
+    pages.append(
+        export_file(tmp_path / "en.html", generated="2026-12-01", settings=settings, lang="en")
+    )
     assert nu_errors(*pages) == []
 
 

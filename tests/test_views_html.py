@@ -14,8 +14,8 @@ from tables import NABARI, tiny_data
 
 from briefing import Settings, load_dataset
 from briefing.content import Builder
-from briefing.filters import Filters
-from briefing.html import render_view
+from briefing.content.filters import Filters
+from briefing.render.html import render_view
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def test_each_view_has_its_own_key_and_the_same_view_the_same_key(builder: Build
         return found.group(1)
 
     base = Filters(view="direction", direction=6)
-    assert key(base, "direction") == "direction|6|240001|||ja|table"
+    assert key(base, "direction") == "direction|6|240001|||ja|table|"
     assert key(base, "direction") == key(base.with_(), "direction")
     others = {
         key(base.with_(area="iga"), "direction"),
@@ -81,7 +81,7 @@ def test_each_view_has_its_own_key_and_the_same_view_the_same_key(builder: Build
     assert len(others) == 6 and key(base, "direction") not in others
     assert (
         key(base.with_(fy_from=2025, fy_to=2025), "direction")
-        == "direction|6|240001|2025|2025|ja|table"
+        == "direction|6|240001|2025|2025|ja|table|"
     )
 
 

@@ -18,10 +18,10 @@ from reader import narrowed_counts, printed_counts, towns_of
 from tables import FY, IGA_CITY, MATSUSAKA, NABARI, SERIES, TSU, few_regions, large, one_table
 
 from briefing import PREFECTURE, Dataset
-from briefing.audit import audit
-from briefing.disclosure import findings_text
-from briefing.hierarchy import completeness_notes
-from briefing.suppression import COMPLEMENT, SMALL, Suppression, suppression
+from briefing.stats.audit import audit
+from briefing.stats.disclosure import findings_text
+from briefing.stats.hierarchy import completeness_notes
+from briefing.stats.suppression import COMPLEMENT, SMALL, Suppression, suppression
 
 
 def withheld_in(table: Suppression, series: str = SERIES, fy: int = FY) -> dict[str, str]:
@@ -261,7 +261,7 @@ def test_the_audit_reads_a_withheld_value_as_at_least_the_threshold(
 def test_a_shown_change_is_an_equation_the_audit_solves(bundled_dataset: Dataset) -> None:
     """名張市: 2 last year, 20 this year. A card printing 「+18」 beside 20 would give the 2
     away; the workbook prints no change beside a withheld value, and the audit agrees."""
-    from briefing.audit import Fact
+    from briefing.stats.audit import Fact
 
     ds = bundled_dataset
     last = one_table(ds, {NABARI: 2, IGA_CITY: 30}, fy=2024)
@@ -380,9 +380,9 @@ def test_the_audit_knows_every_change_the_cards_print(bundled_dataset: Dataset) 
     from pages import cards_on_page
 
     from briefing import Settings
-    from briefing.audit import published_facts
     from briefing.content import Builder
-    from briefing.hierarchy import PROTECTED_KINDS, sum_tables
+    from briefing.stats.audit import published_facts
+    from briefing.stats.hierarchy import PROTECTED_KINDS, sum_tables
 
     ds = bundled_dataset
     years = {2020: {NABARI: 20, IGA_CITY: 36}, 2024: {NABARI: 2, IGA_CITY: 30}}

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .app import Dashboard, Loaded, error_panel, request_query
     from .controls import FilterBar
+    from .staff_page import UpdatePanel
     from .state import DashboardState
-    from .update import UpdatePanel
 
 _HOME = {
     "Dashboard": "app",
@@ -22,7 +22,7 @@ _HOME = {
     "Loaded": "app",
     "error_panel": "app",
     "request_query": "app",
-    "UpdatePanel": "update",
+    "UpdatePanel": "staff_page",
 }
 __all__ = [
     "Dashboard",

@@ -15,29 +15,15 @@ from typing import Any
 import ipywidgets as w
 
 from briefing import DataError, Settings, load_dataset
-from briefing.config import KEEPALIVE_ENV
 from briefing.content import Builder
-from briefing.dataset import Dataset, data_version
-from briefing.export import file_data_url, render_briefing
-from briefing.filters import VIEWS, Filters, from_query
-from briefing.html import render_view, stylesheet
-from briefing.labels import text
+from briefing.content.filters import VIEWS, Filters, from_query
+from briefing.data.dataset import Dataset, data_version
+from briefing.labels import DASHBOARD, text
+from briefing.render.export import file_data_url, render_briefing
+from briefing.render.html import render_view, stylesheet
 
 from .controls import FilterBar
 from .state import DashboardState
-
-TITLES = {
-    "ja": {
-        "title": "三重県ひきこもり支援推進計画 進捗ダッシュボード",
-        "tabs": ("概要", "取組方向", "地域比較", "調査（目標）"),
-        "asof": "データ更新日",
-    },
-    "en": {
-        "title": "Mie Prefecture hikikomori support plan — progress dashboard",
-        "tabs": ("Overview", "Directions", "Areas", "Surveys (goals)"),
-        "asof": "Data as of",
-    },
-}
 
 
 class Dashboard(w.VBox):
@@ -64,17 +50,45 @@ class Dashboard(w.VBox):
         self.banner = w.HTML()
         self.notes = w.HTML(_notes_html(notes or []))
         self.export = ExportButton(dashboard=self)
+        self.meeting = self._meeting_filter()
         self.views = [w.HTML(layout=w.Layout(width="100%")) for _ in VIEWS]
         self.tabs = w.Tab(children=self.views, selected_index=VIEWS.index(self.state.filters.view))
         style = w.HTML(f"<style>{stylesheet()}</style>")
         super().__init__(
-            [style, self.header, self.bar, self.export, self.banner, self.notes, self.tabs],
+            [
+                style,
+                self.header,
+                self.bar,
+                self.meeting,
+                self.export,
+                self.banner,
+                self.notes,
+                self.tabs,
+            ],
             layout=w.Layout(width="100%"),
         )
         self.add_class("mb-dashboard")
         self.tabs.observe(self._on_tab, "selected_index")
         self.state.observe(lambda _: self.refresh(), names=["filters", "mode"])
         self.refresh()
+
+    def _meeting_filter(self) -> w.Dropdown:
+        """Which meeting's opinions the direction view shows (hidden when there are none)."""
+        lang = self.state.filters.lang
+        meetings = self.builder.meetings()
+        dropdown = w.Dropdown(
+            options=[(text("all_meetings", lang), ""), *((m, m) for m in meetings)],
+            value=self.state.filters.meeting if self.state.filters.meeting in meetings else "",
+            description=text("meeting", lang),
+            layout=w.Layout(width="330px", display="" if meetings else "none"),
+        )
+        dropdown.observe(
+            lambda change: setattr(
+                self.state, "filters", self.state.filters.with_(meeting=change["new"])
+            ),
+            "value",
+        )
+        return dropdown
 
     @property
     def view(self) -> str:
@@ -86,9 +100,19 @@ class Dashboard(w.VBox):
     def refresh(self) -> None:
         """Redraw what depends on the state: header, banner and the visible view only."""
         f = self.state.filters
-        titles = TITLES[f.lang]
+        titles = DASHBOARD[f.lang]
         asof = self.ds.history["updated"].max()
-        self.header.value = f'<div class="mb"><h2 style="margin-top:0">{titles["title"]}</h2><div class="sub">{titles["asof"]}: {asof}</div></div>'
+        # words the page itself needs (its tab title, the year slider's handles): the Voilà
+        # template's script reads them from here (widgets cannot set those attributes)
+        words = " ".join(
+            f'data-{key}="{html.escape(str(titles[name]))}"'
+            for key, name in (("title", "title"), ("from", "year_from"), ("to", "year_to"))
+        )
+        self.header.value = (
+            f'<div class="mb"><h2 style="margin-top:0">{titles["title"]}</h2>'
+            f'<div class="sub">{titles["asof"]}: {asof}</div>'
+            f'<span id="mb-page-words" hidden {words}></span></div>'
+        )
         self.banner.value = (
             f'<div class="mb"><div class="banner" role="note">⚠ {text("sample_banner", f.lang)}</div></div>'
             if self.builder.has_sample()
@@ -96,7 +120,11 @@ class Dashboard(w.VBox):
         )
         for i, title in enumerate(titles["tabs"]):
             self.tabs.set_title(i, title)
-        key = (f.view, f.direction, f.area, f.fy_from, f.fy_to, f.lang, self.state.mode)
+        self.meeting.description = text("meeting", f.lang)
+        options = [(text("all_meetings", f.lang), ""), *self.meeting.options[1:]]
+        if options != list(self.meeting.options):
+            self.meeting.options = options  # keeps the value: "" and the meeting names stay
+        key = (f.view, f.direction, f.area, f.fy_from, f.fy_to, f.lang, self.state.mode, f.meeting)
         if key not in self._rendered:
             self._rendered[key] = render_view(self.builder, f, f.view, mode=self.state.mode)
             self.renders += 1
@@ -115,6 +143,7 @@ class Dashboard(w.VBox):
             return
         filters, notes = from_query(self.ds, query)
         self.bar.show(filters)
+        self.meeting.value = filters.meeting
         self.notes.value = _notes_html(notes)
         self.state.filters = filters
 
@@ -161,11 +190,13 @@ class ExportButton(w.HBox):
         d = self.dashboard
         f = d.state.filters
         name = f"briefing-{f.direction or 'all'}-{f.area}.html"
-        self.link.value = "作成中…"
+        words = DASHBOARD[f.lang]
+        self.link.value = str(words["making"])
         document = render_briefing(d.ds, f, settings=d.settings, builder=d.print_builder)
         self.link.value = (
             f'<div class="mb"><a class="mb-download" download="{name}" href="{file_data_url(document)}">'
-            f"ダウンロード: {name}（{len(document.encode()) / 1024:,.0f} KB）</a></div>"
+            + str(words["download"]).format(name=name, kb=f"{len(document.encode()) / 1024:,.0f}")
+            + "</a></div>"
         )
         return document
 
@@ -227,10 +258,10 @@ class Loaded:
 
         Voilà spares kernels waiting in its pool from culling, but not one just handed to a page
         whose browser has not connected yet: a kernel idle since preheating would be culled in
-        that gap ("Kernel does not exist"). A small message every ``BRIEFING_KEEPALIVE`` seconds
+        that gap ("Kernel does not exist"). A small message every ``Settings.keepalive`` seconds
         keeps the server's activity clock fresh; one more goes out when the request arrives.
         """
-        period = float(os.environ.get(KEEPALIVE_ENV, "20"))
+        period = float(Settings().keepalive)
         arrived = threading.Event()
         result: list[str] = []
 

@@ -8,34 +8,18 @@ from __future__ import annotations
 import ipywidgets as w
 
 from briefing import format_fy
-from briefing.dataset import PREFECTURE, Dataset
+from briefing.data.areas import PREFECTURE
+from briefing.data.dataset import Dataset
+from briefing.labels import DASHBOARD
 
 from .state import DashboardState
 
-LABELS = {
-    "ja": {
-        "direction": "取組方向",
-        "area": "地域",
-        "years": "年度",
-        "all": "全体",
-        "mode": ("グラフ", "表", "両方"),
-        "lang": "表示言語",
-    },
-    "en": {
-        "direction": "Direction",
-        "area": "Area",
-        "years": "Years",
-        "all": "All",
-        "mode": ("Chart", "Table", "Both"),
-        "lang": "Language",
-    },
-}
 _WIDE = {"description_width": "initial"}
 
 
 def direction_options(ds: Dataset, lang: str) -> list[tuple[str, int]]:
-    label = LABELS[lang]
-    column = "name_ja" if lang == "ja" else "name_en"
+    label = DASHBOARD[lang]
+    column = f"name_{lang}"
     return [(label["all"], 0)] + [
         (f"{d} {ds.directions.at[d, column]}", int(d)) for d in ds.directions.index
     ]
@@ -43,7 +27,7 @@ def direction_options(ds: Dataset, lang: str) -> list[tuple[str, int]]:
 
 def area_options(ds: Dataset, lang: str) -> list[tuple[str, str]]:
     """県全体, then each region followed by its municipalities (indented), as in the plan's maps."""
-    column = "name_ja" if lang == "ja" else "name_en"
+    column = f"name_{lang}"
     areas = ds.areas
     options = [(str(areas.at[PREFECTURE, column]), PREFECTURE)]
     for region in areas.index[areas["level"] == "region"]:
@@ -89,15 +73,16 @@ class FilterBar(w.HBox):
             layout=w.Layout(width="400px"),
             continuous_update=False,
         )
+        self.years.add_class("mb-years")  # its handles are named by the page's script
         self.mode = w.ToggleButtons(
-            options=list(zip(LABELS[f.lang]["mode"], ("chart", "table", "both"), strict=True)),
+            options=list(zip(DASHBOARD[f.lang]["mode"], ("chart", "table", "both"), strict=True)),
             value=state.mode,
             style={"button_width": "76px"},
         )
         self.lang = w.ToggleButtons(
             options=[("日本語", "ja"), ("English", "en")],
             value=f.lang,
-            style={"button_width": "72px"},
+            style={"button_width": "88px"},  # 72px cut "English" to 「Engli…」
         )
         self._relabel(f.lang)
         super().__init__(
@@ -148,7 +133,7 @@ class FilterBar(w.HBox):
 
     def _relabel(self, lang: str) -> None:
         """Swap the controls' labels to ``lang``, keeping every selection as it is."""
-        label = LABELS[lang]
+        label = DASHBOARD[lang]
         self._quiet = True
         try:
             for control, options in (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import traitlets
 
-from briefing.filters import Filters
+from briefing.content.filters import Filters
 
 
 class DashboardState(traitlets.HasTraits):

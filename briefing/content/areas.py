@@ -6,13 +6,13 @@ from functools import partial
 
 import pandas as pd
 
-from .. import charts
-from ..dataset import PREFECTURE
-from ..filters import Filters
-from ..fiscal import format_fy
-from ..formatting import value_text
+from ..charts import figures
+from ..data.areas import PREFECTURE
+from ..data.fiscal import format_fy
 from ..labels import text
-from ..suppression import COMPLEMENT, partial_counts
+from ..stats.suppression import COMPLEMENT, partial_counts
+from .filters import Filters
+from .formatting import value_text
 from .indicators import IndicatorViews
 from .models import Comparison, IndicatorCard
 
@@ -76,7 +76,7 @@ class AreaViews(IndicatorViews):
                         lang=lang,
                     )
                     + (
-                        f"（{text('provisional', lang)}）"
+                        text("parenthesised", lang, body=text("provisional", lang))
                         if len(hit) and hit["status"].iloc[0] == "速報" and not why
                         else ""
                     )
@@ -89,7 +89,7 @@ class AreaViews(IndicatorViews):
         label = self.ds.series.at[s, f"label_{lang}"]
         label = "" if pd.isna(label) else str(label)
         fy_text = format_fy(fy, lang=lang) if fy else ""
-        title = f"{card.name}{'（' + label + '）' if label else ''} {fy_text}"
+        title = f"{card.name}{text('parenthesised', lang, body=label) if label else ''} {fy_text}"
         highlight_name = self.area_name(highlight, lang) if highlight else None
         key = {
             "chart": "bars",
@@ -99,12 +99,11 @@ class AreaViews(IndicatorViews):
             "lang": lang,
             "hl": highlight,
             "fmt": self.fmt,
-            "s": threshold,
         }
-        alt = title + ": " + "、".join(f"{r['label']} {r['shown']}" for r in rows)
+        alt = title + ": " + text("list_sep", lang).join(f"{r['label']} {r['shown']}" for r in rows)
 
         draw = partial(
-            charts.bar_figure,
+            figures.bar_figure,
             table,
             unit=unit,
             lang=lang,
@@ -113,7 +112,7 @@ class AreaViews(IndicatorViews):
         )
 
         shown = table[["label", "shown"]].rename(
-            columns={"label": "地域" if lang == "ja" else "Area", "shown": fy_text}
+            columns={"label": text("area_column", lang), "shown": fy_text}
         )
         withheld = any(r["why"] == COMPLEMENT for r in rows)
         incomplete = any(partial_counts(str(r["why"])) is not None for r in rows)

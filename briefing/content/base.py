@@ -5,21 +5,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .. import charts
+from ..charts import figures
+from ..charts.figcache import FigureCache
 from ..config import Settings
-from ..dataset import Dataset
-from ..disclosure import Disclosure, disclosure
-from ..figcache import FigureCache
-from ..filters import Filters
-from ..statistics import area_history, summarise
-from ..suppression import Suppression
+from ..data.dataset import Dataset
+from ..labels import text
+from ..stats.disclosure import Disclosure, disclosure
+from ..stats.statistics import area_history, summarise
+from ..stats.suppression import Suppression
+from .filters import Filters
 from .models import Chart
 
 if TYPE_CHECKING:
@@ -69,11 +70,11 @@ class BuilderBase:
 
     # ---- naming -------------------------------------------------------------------------
     def area_name(self, code: str, lang: str) -> str:
-        return str(self.ds.areas.at[code, "name_ja" if lang == "ja" else "name_en"])
+        return str(self.ds.areas.at[code, f"name_{lang}"])
 
     def direction_name(self, direction: int, lang: str) -> str:
-        name = self.ds.directions.at[direction, "name_ja" if lang == "ja" else "name_en"]
-        return f"{direction} {name}" if lang == "ja" else f"{direction}. {name}"
+        name = self.ds.directions.at[direction, f"name_{lang}"]
+        return text("direction_name", lang, n=direction, name=name)
 
     def directions(self, filters: Filters) -> list[int]:
         return (
@@ -85,10 +86,15 @@ class BuilderBase:
         years = self.ds.history["fy"]
         return (filters.fy_from or int(years.min()), filters.fy_to or int(years.max()))
 
+    @property
+    def level(self) -> str:
+        """The intervals' confidence level as labels print it ("95%")."""
+        return f"{self.settings.confidence * 100:g}%"
+
     def has_sample(self) -> bool:
         return bool(self.ds.history["sample"].any() or self.ds.surveys["sample"].any())
 
-    def _chart(self, key: dict[str, object], figure: Callable[[], Figure], alt: str) -> Chart:
+    def _chart(self, key: Mapping[str, object], figure: Callable[[], Figure], alt: str) -> Chart:
         """The chart for ``key`` from the cache, drawn with ``figure`` (and encoded) when missing.
 
         ``figure`` is a picklable ``partial`` of a chart function, so the export can hand it to
@@ -98,7 +104,8 @@ class BuilderBase:
         # an inline SVG's ids get a prefix of the chart's own, the same in every run
         digest = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode())
         draw = partial(_encoded, figure, self.fmt, f"c{digest.hexdigest()[:10]}-")
-        data = self.cache.get(key, draw, suffix=self.fmt)
+        # every setting a picture depends on is part of its key: a changed setting, a new chart
+        data = self.cache.get({**key, "settings": self.settings.drawing()}, draw, suffix=self.fmt)
         if self.fmt == "svg":
             return Chart(alt=alt, svg=data.decode())
         return Chart(alt=alt, src="data:image/png;base64," + base64.b64encode(data).decode())
@@ -107,5 +114,5 @@ class BuilderBase:
 def _encoded(figure: Callable[[], Figure], fmt: str, prefix: str) -> bytes:
     fig = figure()
     if fmt == "svg":
-        return charts.prefix_ids(charts.to_svg(fig), prefix).encode()
-    return charts.to_png(fig)
+        return figures.prefix_ids(figures.to_svg(fig), prefix).encode()
+    return figures.to_png(fig)

@@ -6,14 +6,14 @@ from functools import partial
 
 import pandas as pd
 
-from .. import charts
-from ..filters import Filters
-from ..fiscal import format_fy
-from ..formatting import change_text, share_text
+from ..charts import figures
+from ..charts.sparkline import sparkline_svg
+from ..data.fiscal import format_fy
 from ..labels import group_label, text
-from ..sparkline import sparkline_svg
-from ..surveys import difference_interval, survey_shares
+from ..stats.surveys import difference_interval, survey_shares
 from .base import BuilderBase
+from .filters import Filters
+from .formatting import change_text, share_text
 from .models import GoalCard, SurveyPanel
 
 
@@ -25,14 +25,22 @@ class GoalViews(BuilderBase):
         region = filters.area if level == "region" else self.ds.areas.at[filters.area, "region"]
         name = self.area_name(region, filters.lang)
         if level == "municipality":
-            scope = (
-                f"{name}の回答者（調査は地域単位）"
-                if filters.lang == "ja"
-                else f"respondents in {name} (surveys are by region)"
-            )
+            scope = text("scope_municipality", filters.lang, name=name)
         else:
-            scope = f"{name}の回答者" if filters.lang == "ja" else f"respondents in {name}"
+            scope = text("scope_region", filters.lang, name=name)
         return [region], scope
+
+    def survey_years(self, filters: Filters) -> tuple[int, int]:
+        """The fiscal-year range of ``filters`` for surveys: open ends filled from the surveys and
+        the history both, so a survey year imported before that year's figures is shown."""
+        lo, hi = self.years(filters)
+        years = self.ds.surveys["fy"]
+        if not len(years):
+            return lo, hi
+        return (
+            filters.fy_from or min(lo, int(years.min())),
+            filters.fy_to or max(hi, int(years.max())),
+        )
 
     def goal_cards(self, filters: Filters, *, charts_too: bool = False) -> list[GoalCard]:
         lang, s = filters.lang, self.settings
@@ -49,27 +57,22 @@ class GoalViews(BuilderBase):
                 confidence=s.confidence,
             )
             if filters.fy_from or filters.fy_to:
-                shares = shares[shares["fy"].between(*self.years(filters))]
+                shares = shares[shares["fy"].between(*self.survey_years(filters))]
             if not len(shares):
                 continue
             last, first = shares.iloc[-1], shares.iloc[0]
             change = self._goal_change(first, last, lang)
             target = (
-                f"{goal.target_value:g}%（{format_fy(int(goal.target_fy), lang=lang)}）"
+                f"{goal.target_value:g}%"
+                + text("parenthesised", lang, body=format_fy(int(goal.target_fy), lang=lang))
                 if pd.notna(goal.target_value)
-                else (
-                    "目標値: 未入力（正式な目標値が決まれば data/catalog.csv に入力）"
-                    if lang == "ja"
-                    else "Target: not entered"
-                )
+                else text("target_missing", lang)
             )
             table = pd.DataFrame(
                 {
-                    ("年度" if lang == "ja" else "FY"): [
-                        format_fy(int(f), lang=lang) for f in shares["fy"]
-                    ],
-                    ("割合（95%信頼区間、回答者数）" if lang == "ja" else "Share (95% CI, n)"): (
-                        _share_column(shares, lang)
+                    text("fy_column", lang): [format_fy(int(f), lang=lang) for f in shares["fy"]],
+                    text("share_column", lang, level=self.level): (
+                        _share_column(shares, lang, self.level)
                     ),
                 }
             )
@@ -83,12 +86,12 @@ class GoalViews(BuilderBase):
                     "lang": lang,
                     "fmt": self.fmt,
                 }
-                alt = f"{goal.name_ja if lang == 'ja' else goal.name_en}: " + "、".join(
-                    table.iloc[:, 1]
-                )
+                alt = f"{goal.name_ja if lang == 'ja' else goal.name_en}: " + text(
+                    "list_sep", lang
+                ).join(table.iloc[:, 1])
 
                 draw = partial(
-                    charts.goal_figure,
+                    figures.goal_figure,
                     shares,
                     target=goal.target_value if pd.notna(goal.target_value) else None,
                     target_fy=int(goal.target_fy) if pd.notna(goal.target_fy) else None,
@@ -99,16 +102,18 @@ class GoalViews(BuilderBase):
             cards.append(
                 GoalCard(
                     id=goal.id,
-                    name=goal.name_ja if lang == "ja" else goal.name_en,
+                    name=getattr(goal, f"name_{lang}"),
                     scope=scope,
                     latest=share_text(
                         last["share"],
                         last["low"],
                         last["high"],
                         int(last["n"]),
+                        level=self.level,
                         reference=bool(last["reference"]),
                         protects=bool(last["protects"]),
                         lang=lang,
+                        n_eff=last["n_eff"] if bool(last["weighted"]) else None,
                     ),
                     latest_fy=format_fy(int(last["fy"]), lang=lang),
                     reference=bool(last["reference"]),
@@ -124,6 +129,7 @@ class GoalViews(BuilderBase):
                     table=table,
                     chart=chart,
                     sample=bool(last["sample"]),
+                    note=text("weighted_note", lang) if bool(shares["weighted"].any()) else "",
                 )
             )
         return cards
@@ -133,13 +139,13 @@ class GoalViews(BuilderBase):
         change can be sampling error, and the card says when it may be."""
         since = format_fy(int(first["fy"]), lang=lang)
         body = change_text(last["share"] - first["share"], kind="share", lang=lang)
-        if body == "－" or first["fy"] == last["fy"]:
+        if body == text("none", lang) or first["fy"] == last["fy"]:
             return body
         low, high = difference_interval(
             (first["share"], first["low"], first["high"]),
             (last["share"], last["low"], last["high"]),
         )
-        level = f"{self.settings.confidence * 100:g}%"
+        level = self.level
         within = low <= 0 <= high
         return body + text(
             "goal_change_within" if within else "goal_change_beyond",
@@ -154,23 +160,23 @@ class GoalViews(BuilderBase):
         """G1 by region and by age band, G2 by agency type and by region, for the latest year in range."""
         lang, s = filters.lang, self.settings
         regions, scope = self._survey_regions(filters)
-        lo, hi = self.years(filters)
+        lo, hi = self.survey_years(filters)
         panels = []
         plan = [
-            ("G1", "region", None, "地域別" if lang == "ja" else "by region"),
+            ("G1", "region", None, text("by_region", lang)),
             (
                 "G1",
                 "group",
                 regions,
-                ("年代別" if lang == "ja" else "by age band") + f"（{scope}）",
+                text("by_age", lang) + text("parenthesised", lang, body=scope),
             ),
             (
                 "G2",
                 "group",
                 regions,
-                ("機関の種類別" if lang == "ja" else "by agency type") + f"（{scope}）",
+                text("by_agency", lang) + text("parenthesised", lang, body=scope),
             ),
-            ("G2", "region", None, "地域別" if lang == "ja" else "by region"),
+            ("G2", "region", None, text("by_region", lang)),
         ]
         for survey, by, where, subtitle in plan:
             shares = survey_shares(
@@ -198,9 +204,9 @@ class GoalViews(BuilderBase):
             title = f"{survey} {goal.name_ja if lang == 'ja' else goal.name_en} — {subtitle} {format_fy(fy, lang=lang)}"
             table = pd.DataFrame(
                 {
-                    ("区分" if lang == "ja" else "Group"): shares["label"],
-                    ("割合（95%信頼区間、回答者数）" if lang == "ja" else "Share (95% CI, n)"): (
-                        _share_column(shares, lang)
+                    text("group_column", lang): shares["label"],
+                    text("share_column", lang, level=self.level): (
+                        _share_column(shares, lang, self.level)
                     ),
                 }
             )
@@ -212,41 +218,33 @@ class GoalViews(BuilderBase):
                 "fy": fy,
                 "lang": lang,
                 "fmt": self.fmt,
-                "n": s.small_sample_n,
             }
             alt = (
                 title
                 + ": "
-                + "、".join(
+                + text("list_sep", lang).join(
                     f"{a} {b}" for a, b in zip(table.iloc[:, 0], table.iloc[:, 1], strict=True)
                 )
             )
 
-            draw = partial(charts.share_figure, shares, lang=lang, settings=s)
+            draw = partial(figures.share_figure, shares, lang=lang, settings=s)
 
             sample_note = text("sample_note", lang) if bool(shares["sample"].any()) else ""
             n_ref = int(shares["reference"].sum())
-            note = (
-                (
-                    f"回答者が{s.small_sample_n}人未満の区分（{n_ref}）は参考値です。"
-                    if lang == "ja"
-                    else f"{n_ref} groups with n < {s.small_sample_n} are indicative only."
-                )
-                if n_ref
-                else ""
-            )
+            note = text("small_groups_note", lang, n=s.small_sample_n, count=n_ref) if n_ref else ""
+            weighted = text("weighted_note", lang) if bool(shares["weighted"].any()) else ""
             panels.append(
                 SurveyPanel(
                     title=title,
                     table=table.reset_index(drop=True),
                     chart=self._chart(key, draw, alt),
-                    note=" ".join(filter(None, [note, sample_note])),
+                    note=" ".join(filter(None, [weighted, note, sample_note])),
                 )
             )
         return panels
 
 
-def _share_column(shares: pd.DataFrame, lang: str) -> list[str]:
+def _share_column(shares: pd.DataFrame, lang: str, level: str) -> list[str]:
     """Each row's share as the tables print it: interval, n, 参考値, why hidden, sample mark."""
     return [
         share_text(
@@ -254,9 +252,11 @@ def _share_column(shares: pd.DataFrame, lang: str) -> list[str]:
             r.low,
             r.high,
             int(r.n),
+            level=level,
             reference=bool(r.reference),
             protects=bool(r.protects),
             lang=lang,
+            n_eff=r.n_eff if r.weighted else None,
         )
         + (text("sample_mark", lang) if r.sample and not r.hidden else "")
         for r in shares.itertuples()

@@ -6,16 +6,16 @@ from functools import partial
 
 import pandas as pd
 
-from .. import charts
-from ..dataset import PREFECTURE
-from ..filters import Filters
-from ..fiscal import format_fy
-from ..formatting import change_text, value_text
-from ..labels import KIND, text
-from ..sparkline import sparkline_svg
-from ..statistics import has_breakdown
-from ..suppression import COMPLEMENT, partial_counts
+from ..charts import figures
+from ..charts.sparkline import sparkline_svg
+from ..data.areas import PREFECTURE
+from ..data.fiscal import format_fy
+from ..labels import KIND, source_label, text
+from ..stats.statistics import has_breakdown
+from ..stats.suppression import COMPLEMENT, partial_counts
 from .base import BuilderBase
+from .filters import Filters
+from .formatting import change_text, value_text
 from .models import Chart, IndicatorCard, SeriesLine
 
 
@@ -60,25 +60,21 @@ class IndicatorViews(BuilderBase):
                 card = IndicatorCard(
                     id=ind.id,
                     direction=direction,
-                    name=ind.name_ja if lang == "ja" else ind.name_en,
-                    unit=str(ind.unit_ja if lang == "ja" else ind.unit_en)
-                    if pd.notna(ind.unit_ja)
-                    else "",
+                    name=getattr(ind, f"name_{lang}"),
+                    unit=str(getattr(ind, f"unit_{lang}")) if pd.notna(ind.unit_ja) else "",
                     kind=ind.kind,
                     kind_label=KIND[lang][ind.kind],
-                    counting=("延べ" if ind.counting == "延べ" else "実数")
-                    if lang == "ja" and pd.notna(ind.counting)
-                    else (
-                        ("total contacts" if ind.counting == "延べ" else "distinct cases")
-                        if pd.notna(ind.counting)
-                        else ""
-                    ),
-                    agency=ind.agency,
-                    note=ind.note if pd.notna(ind.note) else "",
+                    counting=text(
+                        "counting_total" if ind.counting == "延べ" else "counting_distinct", lang
+                    )
+                    if pd.notna(ind.counting)
+                    else "",
+                    agency=ind.agency if lang == "ja" or pd.isna(ind.agency_en) else ind.agency_en,
+                    note=_text(ind.note if lang == "ja" else ind.note_en),
                     available=available,
                     prefecture_lines=[] if available else prefecture.get(ind.id, []),
                     lines=lines,
-                    source=self._sources(history[history["series"].isin(series.index)]),
+                    source=self._sources(history[history["series"].isin(series.index)], lang),
                 )
                 if detail and available:
                     card = self._detail(card, series, history, filters, chart=not table_only)
@@ -110,9 +106,12 @@ class IndicatorViews(BuilderBase):
 
         baseline = (
             shown_value("baseline_value", "baseline_suppressed")
-            + f"（{format_fy(int(row['baseline_fy']), lang=lang)}"
-            + (f"・{text('sample', lang)}" if row["baseline_sample"] else "")
-            + "）"
+            + text(
+                "parenthesised",
+                lang,
+                body=format_fy(int(row["baseline_fy"]), lang=lang)
+                + (text("and_sep", lang) + text("sample", lang) if row["baseline_sample"] else ""),
+            )
             if has_base
             else text("no_baseline", lang)
         )
@@ -130,7 +129,7 @@ class IndicatorViews(BuilderBase):
                 "plan_end_value",
                 lang,
                 fy=format_fy(plan_to, lang=lang),
-                change=f"、{text('vs_baseline', lang)} "
+                change=f"{text('list_sep', lang)}{text('vs_baseline', lang)} "
                 + change_text(
                     at_end["change_baseline"], at_end["change_baseline_pct"], kind=kind, lang=lang
                 )
@@ -146,12 +145,13 @@ class IndicatorViews(BuilderBase):
                 row["change_baseline"], row["change_baseline_pct"], kind=kind, lang=lang
             )
             if has_base
-            else "－",
+            else text("none", lang),
             vs_previous=change_text(
                 row["change_previous"], row["change_previous_pct"], kind=kind, lang=lang
             ),
             baseline=baseline,
-            comment=str(row["comment"]) if pd.notna(row["comment"]) else "",
+            # staff write comments in Japanese only: the English edition says so once instead
+            comment=str(row["comment"]) if pd.notna(row["comment"]) and lang == "ja" else "",
             sample=bool(row["sample"]) if pd.notna(row["sample"]) else False,
             spark=sparkline_svg(
                 list(shown["fy"]), list(shown["value"]), colour=self.settings.palette[0]
@@ -160,8 +160,9 @@ class IndicatorViews(BuilderBase):
             after_plan=pd.notna(row["latest_fy"]) and int(row["latest_fy"]) > plan_to,
         )
 
-    def _sources(self, rows: pd.DataFrame) -> str:
-        return "／".join(dict.fromkeys(s for s in rows["source"] if isinstance(s, str) and s))
+    def _sources(self, rows: pd.DataFrame, lang: str = "ja") -> str:
+        sources = (source_label(s, lang) for s in rows["source"] if isinstance(s, str) and s)
+        return text("source_sep", lang).join(dict.fromkeys(sources))
 
     def _detail(
         self,
@@ -195,21 +196,21 @@ class IndicatorViews(BuilderBase):
                     threshold=threshold,
                     lang=lang,
                 )
-                + (f"（{text('provisional', lang)}）" if r.status == "速報" else "")
+                + (
+                    text("parenthesised", lang, body=text("provisional", lang))
+                    if r.status == "速報"
+                    else ""
+                )
                 + (text("sample_mark", lang) if r.sample and not r.suppressed else "")
                 for r in part.itertuples()
             }
-        table = pd.DataFrame(wide).rename_axis("年度" if lang == "ja" else "FY").reset_index()
+        table = pd.DataFrame(wide).rename_axis(text("fy_column", lang)).reset_index()
         hidden = rows[rows["suppressed"] != ""]
         withheld = bool((hidden["suppressed"] == COMPLEMENT).any())
         partial = any(partial_counts(r) is not None for r in hidden["suppressed"])
         what = "・".join([f"{threshold}未満"] + ["秘匿"] * withheld + ["一部の市町のみ"] * partial)
         note = (
-            (
-                f"{what}の値はグラフに表示していません（{len(hidden)}件）"
-                if lang == "ja"
-                else f"values withheld, under {threshold} or partial not plotted ({len(hidden)})"
-            )
+            text("not_plotted", lang, what=what, threshold=threshold, count=len(hidden))
             if len(hidden)
             else ""
         )
@@ -277,7 +278,6 @@ class IndicatorViews(BuilderBase):
             "id": card.id,
             "filters": [filters.area, *self.years(filters), lang],
             "fmt": self.fmt,
-            "s": self.settings.suppress_below,
         }
         plan = self.ds.plan_period
         alt = self._trend_alt(card, values, lang) + text(
@@ -288,7 +288,7 @@ class IndicatorViews(BuilderBase):
         )
 
         draw = partial(
-            charts.trend_figure,
+            figures.trend_figure,
             values,
             unit=unit,
             baseline=baseline,
@@ -301,7 +301,11 @@ class IndicatorViews(BuilderBase):
 
     def _fy_label(self, fy: int, lang: str) -> str:
         """A year as the tables show it; years after the plan say so."""
-        after = f"（{text('after_plan', lang)}）" if fy > self.ds.plan_period[1] else ""
+        after = (
+            text("parenthesised", lang, body=text("after_plan", lang))
+            if fy > self.ds.plan_period[1]
+            else ""
+        )
         return format_fy(fy, lang=lang) + after
 
     @staticmethod
@@ -314,5 +318,9 @@ class IndicatorViews(BuilderBase):
                 parts.append(
                     f"{label}: {format_fy(int(first.fy), lang=lang)} {first.value:g} → {format_fy(int(last.fy), lang=lang)} {last.value:g}"
                 )
-        head = f"{card.name}の推移" if lang == "ja" else f"Trend of {card.name}"
-        return head + ("。" if lang == "ja" else ". ") + "; ".join(parts)
+        return text("trend_alt_head", lang, name=card.name) + "; ".join(parts)
+
+
+def _text(cell: object) -> str:
+    """A text cell of the catalog, "" when empty."""
+    return "" if pd.isna(cell) else str(cell)  # type: ignore[arg-type]

@@ -69,6 +69,8 @@ class GoalCard:
     chart: Chart | None = None
     #: the latest share comes from sample data
     sample: bool = False
+    #: how to read the shares (weighted ones: what the weights and the effective n are)
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,3 +91,74 @@ class SurveyPanel:
     table: pd.DataFrame
     chart: Chart | None
     note: str = ""
+
+
+@dataclass(frozen=True)
+class Account:
+    """The prefecture's account of one direction's year: what was done, achieved, and next."""
+
+    direction: int
+    fy: str
+    activities: str
+    results: str
+    next_steps: str
+    written: str
+    sample: bool
+
+
+@dataclass(frozen=True)
+class Opinion:
+    """One committee opinion and the prefecture's response as it stands."""
+
+    id: str
+    meeting: str
+    meeting_date: str
+    subject: str
+    member_field: str
+    opinion: str
+    response: str
+    status: str
+    response_updated: str
+    sample: bool
+    #: the response (or its status) changed on or after the briefing's ``--since`` date
+    changed_since: bool = False
+
+
+@dataclass(frozen=True)
+class ResponseCount:
+    """How many of a direction's opinions at the last meeting have a response written."""
+
+    direction: int | None
+    name: str
+    answered: int
+    total: int
+
+
+@dataclass(frozen=True)
+class LastMeeting:
+    """The last meeting and its response counts per direction."""
+
+    meeting: str
+    date: str
+    counts: list[ResponseCount]
+
+
+@dataclass(frozen=True)
+class ViewContent:
+    """What one dashboard view shows; a view fills only its own parts (others' charts not drawn)."""
+
+    direction_names: dict[int, str]
+    goals: list[GoalCard] = field(default_factory=list)
+    cards: dict[int, list[IndicatorCard]] = field(default_factory=dict)
+    comparisons: list[Comparison] = field(default_factory=list)
+    without: list[IndicatorCard] = field(default_factory=list)
+    area_title: str = ""
+    panels: list[SurveyPanel] = field(default_factory=list)
+    #: the committee's record: the overview's response counts of the last meeting; the
+    #: direction view's accounts and opinions per shown direction, and the plan-wide opinions
+    last_meeting: LastMeeting | None = None
+    accounts: dict[int, Account | None] = field(default_factory=dict)
+    opinions: dict[int, list[Opinion]] = field(default_factory=dict)
+    plan_opinions: list[Opinion] = field(default_factory=list)
+    meeting: str = ""
+    has_record: bool = False

@@ -1,0 +1,61 @@
+"""HTML of each view from :mod:`briefing.content`, through the Jinja2 templates in ``templates/``.
+
+Autoescaping is on: staff comments and names are text, never markup.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from types import SimpleNamespace
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from ..content import Builder
+from ..content.filters import Filters
+from ..content.views import view_content
+from ..labels import texts
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+@cache
+def stylesheet() -> str:
+    return (TEMPLATES / "style.css").read_text(encoding="utf-8")
+
+
+def render_view(builder: Builder, filters: Filters, view: str, *, mode: str = "chart") -> str:
+    """One dashboard view as an HTML fragment (wrapped in ``<div class="mb">``)."""
+    model = view_content(builder, filters, view, mode=mode)
+    macros = environment().get_template("views.html.j2").module
+    t = SimpleNamespace(**texts(filters.lang))
+    body = (
+        getattr(macros, view)(model, t)
+        if view == "overview"
+        else getattr(macros, view)(model, t, mode)
+    )
+    key = "|".join(
+        str(x)
+        for x in (
+            view,
+            filters.direction or 0,
+            filters.area,
+            filters.fy_from or "",
+            filters.fy_to or "",
+            filters.lang,
+            mode,
+            filters.meeting,
+        )
+    )
+    return f'<div class="mb" data-view="{key}">{body}</div>'

@@ -1,0 +1,108 @@
+"""The G1/G2 rows of a briefing's CSV: every survey share the briefing and dashboard publish.
+
+For each goal and year in range: the share over the briefing's scope (the prefecture, or the
+region of the chosen region or municipality) and per group there, and each region's share — with
+n, the effective n (Kish; n when unweighted), the interval, and whether it is weighted,
+indicative (参考値) or sample. A group whose share is withheld (fewer than ``suppress_below``
+respondents, or hidden so such a group cannot be worked out) has no share, interval or effective
+n here either: only its n, as everywhere.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..content import Builder
+from ..content.filters import Filters
+from ..data.fiscal import format_fy
+from ..stats.surveys import survey_shares
+
+ALL_GROUPS = "全体"
+
+
+def survey_columns(level: str) -> list[str]:
+    """The survey columns after the indicator columns (indicator rows leave them empty);
+    ``level`` is the intervals' confidence level as printed ("95%")."""
+    return [
+        "区分",
+        "回答者数",
+        "有効回答者数",
+        f"{level}信頼区間下限",
+        f"{level}信頼区間上限",
+        "加重",
+        "参考値",
+    ]
+
+
+def _number(value: object, digits: int = 1) -> object:
+    """A rounded number for Excel: 1286 (not 1286.0), 1043.7; empty when missing."""
+    if value is None or pd.isna(value):  # type: ignore[arg-type]
+        return ""
+    rounded = round(float(value), digits)  # type: ignore[arg-type]
+    return int(rounded) if rounded.is_integer() else rounded
+
+
+def survey_rows(builder: Builder, filters: Filters, columns: list[str]) -> list[list[object]]:
+    """One CSV row per published survey share, in ``columns`` (indicator and survey columns)."""
+    ds, s = builder.ds, builder.settings
+    regions, _ = builder._survey_regions(filters)
+    years = builder.survey_years(filters)
+    scope = "県全体" if regions is None else builder.area_name(regions[0], "ja")
+    rows: list[list[object]] = []
+    for goal in ds.goals.itertuples():
+        parts: list[pd.DataFrame] = []
+        for by, where in ((None, regions), ("group", regions), ("region", None)):
+            shares = survey_shares(
+                ds.surveys,
+                goal.id,
+                by=by,
+                regions=where,
+                years=years,
+                small_n=s.small_sample_n,
+                hide_below=s.suppress_below,
+                hidden=builder.disclosure.groups,
+                confidence=s.confidence,
+            )
+            if by != "region":
+                shares = shares.assign(area=scope)
+            else:
+                shares = shares.assign(
+                    area=shares["region"].map(lambda c: builder.area_name(c, "ja"))
+                )
+            if by != "group":
+                shares = shares.assign(group=ALL_GROUPS)
+            parts.append(shares.assign(order=len(parts)))
+        table = pd.concat(parts, ignore_index=True).sort_values(["fy", "order"], kind="stable")
+        if regions is not None:  # the scope's own region appears once
+            table = table.drop_duplicates(["fy", "area", "group"], keep="first")
+        for r in table.itertuples():
+            hidden = bool(r.hidden)
+            if hidden and r.n < s.suppress_below:
+                value: object = f"非表示（回答者{s.suppress_below}人未満）"
+            elif hidden:
+                value = "非表示（回答者の少ない区分の逆算防止）"
+            else:
+                value = round(float(r.share), 1)
+            cells = {
+                "指標": goal.id,
+                "系列": goal.id,
+                "指標名": goal.name_ja,
+                "地域": r.area,
+                "年度": format_fy(int(r.fy)),
+                "値": value,
+                "単位": "%",
+                "状態": "",
+                "サンプル": "はい" if r.sample else "いいえ",
+                "担当課コメント": "",
+                "出典": goal.agency,
+                "更新日": "",
+                "区分": r.group,
+                "回答者数": int(r.n),
+                "有効回答者数": "" if hidden else _number(r.n_eff),
+                f"{builder.level}信頼区間下限": "" if hidden else _number(r.low),
+                f"{builder.level}信頼区間上限": "" if hidden else _number(r.high),
+                "加重": "はい" if r.weighted else "いいえ",
+                "参考値": "" if hidden else ("はい" if r.reference else "いいえ"),
+            }
+            rows.append([cells.get(c, "") for c in columns])
+    return rows
