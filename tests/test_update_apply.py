@@ -391,3 +391,36 @@ def test_a_review_without_a_version_is_checked_against_the_data_it_was_given(tin
     ds = load_dataset(tiny)
     commit(ds, Review(entries=[entry("3-1", 2025, PREFECTURE, 410)]), by="a", now=NOW)
     assert stored(load_dataset(tiny), "3-1", 2025)["value"] == "410"
+
+
+def test_without_a_record_of_accounts_and_opinions_there_is_an_empty_one(data_copy: Path) -> None:
+    from briefing.data.changes import RECORD_CHANGE_COLUMNS, read_record_changes
+
+    record = read_record_changes(data_copy)
+    assert len(record) == 0 and list(record.columns) == RECORD_CHANGE_COLUMNS
+    (data_copy / "record_changes.csv").write_text(
+        ",".join(RECORD_CHANGE_COLUMNS) + "\n2026-11-20T10:30:00+09:00,a,f.xlsx,opinion,7,text,,\n",
+        encoding="utf-8",
+    )
+    [row] = read_record_changes(data_copy).to_dict("records")
+    assert (row["key"], row["old"], row["new"]) == ("7", "", "")  # empty cells stay empty text
+
+
+def test_a_change_record_from_before_the_group_column_reads_and_grows_with_it(
+    data_copy: Path,
+) -> None:
+    """changes.csv written before survey imports had no ``group``: it reads as empty, and the
+    next save rewrites the header once, keeping every old row."""
+    old_columns = [c for c in CHANGE_COLUMNS if c != "group"]
+    (data_copy / "changes.csv").write_text(
+        ",".join(old_columns)
+        + "\n2026-10-01T09:00:00+09:00,a,f.csv,3-1,2025,240001,400,402,確定,速報\n",
+        encoding="utf-8",
+    )
+    assert read_changes(data_copy)["group"].tolist() == [""]
+    ds = load_dataset(data_copy)
+    files = apply(ds, Review(entries=[entry("3-1", 2024, PREFECTURE, 5)]), by="b", now=NOW)
+    lines = files["changes.csv"].decode("utf-8").splitlines()
+    assert lines[0] == ",".join(CHANGE_COLUMNS)
+    assert lines[1] == "2026-10-01T09:00:00+09:00,a,f.csv,3-1,2025,240001,400,402,確定,速報,"
+    assert lines[2].startswith(f"{STAMP},b,報告.xlsx,3-1,2024,240001,") and len(lines) == 3
