@@ -7,7 +7,6 @@ the first data row is row 2.
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import os
 import shutil
@@ -18,7 +17,7 @@ from typing import NoReturn
 
 import pytest
 
-from briefing import Dataset, load_dataset
+from briefing import Dataset
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
@@ -149,16 +148,13 @@ def fresh_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-@functools.cache
-def _bundled() -> Dataset:
-    return load_dataset(DATA_DIR)
-
-
 @pytest.fixture(scope="session")
 def bundled_dataset() -> Dataset:
     """The repository's own ``data/``, loaded and validated once per process (mutation testing
     runs a session per mutant in processes forked from one that has loaded it)."""
-    return _bundled()
+    from tables import bundled
+
+    return bundled()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ regions, a made-up survey table. Each keeps the shape of the real files (areas, 
 from __future__ import annotations
 
 import csv
+import functools
 import shutil
 from collections.abc import Callable
 from dataclasses import replace
@@ -11,12 +12,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from briefing import PREFECTURE, Dataset
+from briefing import PREFECTURE, Dataset, load_dataset
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SERIES, FY = "6-1", 2025
 NABARI, IGA_CITY = "242080", "242161"  # 伊賀: 名張市 and 伊賀市, its only towns
 TSU, MATSUSAKA = "242012", "242047"
+
+
+@functools.cache
+def bundled() -> Dataset:
+    """The bundled data, loaded once per process: here, not in conftest.py, which pytest imports
+    again for every session (mutation testing runs one per mutant, in forks of one process)."""
+    return load_dataset(DATA)
 
 
 def one_table(
