@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -253,3 +254,89 @@ def test_a_recorded_value_no_longer_in_the_data_is_skipped(small: Path) -> None:
     )
     found = changes_since(builder_of(small), Filters(area=NABARI), dt.date(2026, 11, 1))
     assert [c.value for c in found] == ["（新規） → 7人", "20人 → 5未満"]
+
+
+# ---- the survey rows ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def surveyed(small: Path) -> Path:
+    """The tiny folder's G1 (伊賀, 令和7年度) and a G2 of its own: 3 medical agencies (1 agrees),
+    40 councils (20 agree) in 令和7年度, and 12 councils (6 agree) in 令和6年度."""
+    lines = (small / "surveys.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    g2 = [
+        ("2025", "医療機関", "そう思う", 1),
+        ("2025", "医療機関", "そう思わない", 2),
+        ("2025", "社会福祉協議会", "そう思う", 20),
+        ("2025", "社会福祉協議会", "わからない", 20),
+        ("2024", "社会福祉協議会", "どちらかといえばそう思う", 6),
+        ("2024", "社会福祉協議会", "そう思わない", 6),
+    ]
+    rows = [f"G2,{fy},iga,{group},{answer},{n},false\n" for fy, group, answer, n in g2]
+    (small / "surveys.csv").write_text("".join(lines + rows), encoding="utf-8")
+    return small
+
+
+def survey_lines(folder: Path, filters: Filters) -> list[dict[str, str]]:
+    text = data_csv(builder_of(folder), filters)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    return [r for r in rows if r["系列"] in ("G1", "G2")]
+
+
+def test_the_csv_has_every_survey_share_with_n_interval_and_flags(surveyed: Path) -> None:
+    rows = survey_lines(surveyed, Filters())
+    g2 = {(r["年度"], r["地域"], r["区分"]): r for r in rows if r["系列"] == "G2"}
+    # 令和6年度: 12 councils, half agree: shown, indicative (n < 30), with its interval
+    whole = g2[("令和6年度", "県全体", "全体")]
+    assert (whole["値"], whole["回答者数"], whole["有効回答者数"]) == ("50.0", "12", "12")
+    assert (whole["参考値"], whole["加重"], whole["サンプル"], whole["単位"]) == (
+        "はい",
+        "いいえ",
+        "いいえ",
+        "%",
+    )
+    low, high = float(whole["95%信頼区間下限"]), float(whole["95%信頼区間上限"])
+    assert 20 < low < 50 < high < 80
+    assert all(
+        re.fullmatch(r"\d+(\.\d)?", whole[c]) for c in ("95%信頼区間下限", "95%信頼区間上限")
+    )
+    assert whole["指標名"] and whole["出典"]
+    # 令和7年度: 3 medical agencies are too few; the 40 councils would give them away
+    small_group = g2[("令和7年度", "県全体", "医療機関")]
+    assert (small_group["値"], small_group["回答者数"]) == ("非表示（回答者5人未満）", "3")
+    assert (
+        small_group["有効回答者数"] == small_group["95%信頼区間下限"] == small_group["参考値"] == ""
+    )
+    councils = g2[("令和7年度", "県全体", "社会福祉協議会")]
+    assert (councils["値"], councils["回答者数"]) == (
+        "非表示（回答者の少ない区分の逆算防止）",
+        "40",
+    )
+    assert councils["95%信頼区間上限"] == ""
+    total = g2[("令和7年度", "県全体", "全体")]
+    assert (total["値"], total["回答者数"], total["参考値"]) == ("48.8", "43", "いいえ")
+    assert g2[("令和7年度", "伊賀", "全体")]["値"] == "48.8"  # and per region
+    g1 = [r for r in rows if r["系列"] == "G1"]
+    assert g1 and all(r["サンプル"] == "はい" for r in g1)
+
+
+def test_a_regions_csv_has_its_own_survey_rows_once(surveyed: Path) -> None:
+    rows = survey_lines(surveyed, Filters(area="iga", fy_from=2025, fy_to=2025))
+    g2 = [(r["年度"], r["地域"], r["区分"]) for r in rows if r["系列"] == "G2"]
+    assert g2 == [
+        ("令和7年度", "伊賀", "全体"),
+        ("令和7年度", "伊賀", "医療機関"),
+        ("令和7年度", "伊賀", "社会福祉協議会"),
+    ]
+    town = survey_lines(surveyed, Filters(area=NABARI, fy_from=2025, fy_to=2025))
+    assert [r["地域"] for r in town if r["系列"] == "G2"] == ["伊賀"] * 3  # a town's region
+
+
+def test_a_survey_row_that_excel_would_run_is_neutralised(surveyed: Path) -> None:
+    """A group named by the contractor 「=合計」 reaches Excel as text."""
+    path = surveyed / "surveys.csv"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("社会福祉協議会", "=合計"), encoding="utf-8"
+    )
+    groups = {r["区分"] for r in survey_lines(surveyed, Filters()) if r["系列"] == "G2"}
+    assert "'=合計" in groups and "=合計" not in groups
