@@ -10,13 +10,14 @@ import csv
 import io
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
 
-from briefing import Dataset, load_dataset
+from briefing import Dataset
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
@@ -96,6 +97,21 @@ def private_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def private_temp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """``Settings()`` keeps the withheld cells and the audit's verdict (and figures) under the
+    temporary folder, shared by every process on the machine and keyed by the data alone: an
+    answer stored there by other code (another checkout, an older method, a mutant of mutation
+    testing) would be served to these tests instead of what the code under test decides, and a
+    wrong answer computed here would be served to everyone else. Tests in this process get their
+    own folder; commands they start in a child process keep theirs (``TMPDIR``)."""
+    folder = tmp_path_factory.mktemp("tmp")
+    old = tempfile.tempdir
+    tempfile.tempdir = str(folder)
+    yield folder
+    tempfile.tempdir = old
+
+
+@pytest.fixture(scope="session", autouse=True)
 def shared_for_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Session folders for the bundled data's disclosure (chosen there on first use only) and for
     a figure cache that servers and exports share (``servers.shared_tmpdir``)."""
@@ -134,8 +150,11 @@ def fresh_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(scope="session")
 def bundled_dataset() -> Dataset:
-    """The repository's own ``data/``, loaded and validated once per test session."""
-    return load_dataset(DATA_DIR)
+    """The repository's own ``data/``, loaded and validated once per process (mutation testing
+    runs a session per mutant in processes forked from one that has loaded it)."""
+    from tables import bundled
+
+    return bundled()
 
 
 @pytest.fixture

@@ -23,6 +23,10 @@ from briefing.stats import disclosure as disclosure_module
 from briefing.stats.disclosure import DisclosureError
 from briefing.stats.suppression import SMALL, Suppression, suppression
 
+#: the commands on the whole data, tens of seconds each: mutation testing runs the fast tests of
+#: the audit instead (test_withheld_tables, test_disclosure_cache)
+pytestmark = pytest.mark.slow
+
 
 def _primaries_only(ds: Dataset, threshold: int) -> Suppression:
     found = suppression(ds, threshold)
@@ -37,6 +41,7 @@ def broken_method(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / "tmp").mkdir()
 
 
+@pytest.mark.child_process
 def test_audit_passes_on_the_bundled_data_and_says_what_it_checked(data_dir: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "briefing.cli", "audit", "--data", str(data_dir)],

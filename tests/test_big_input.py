@@ -31,6 +31,7 @@ def pasted_csv(path: Path, rows: int) -> Path:
     return path
 
 
+@pytest.mark.child_process
 def test_repeated_rows_are_summarised_in_the_terminal(tmp_path: Path, data_copy: Path) -> None:
     before = snapshot(data_copy)
     path = pasted_csv(tmp_path / "貼り付け.csv", REPEATS)
@@ -73,6 +74,7 @@ def test_kinds_are_summarised_apart(tmp_path: Path, bundled_dataset: Dataset) ->
     assert "ほか 20 件" in review_html(result, bundled_dataset)
 
 
+@pytest.mark.child_process
 def test_a_csv_with_more_rows_than_any_report_is_refused_before_it_is_read(
     tmp_path: Path, data_copy: Path
 ) -> None:

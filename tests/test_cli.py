@@ -14,6 +14,7 @@ import pytest
 
 from briefing import DATA_ENV
 
+pytestmark = pytest.mark.child_process
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 

@@ -319,6 +319,7 @@ def asof() -> str:
 # ---- the README example ------------------------------------------------------------------------
 
 
+@pytest.mark.child_process
 def test_readme_example_direction_3_hokusei(
     hokusei3: tuple[subprocess.CompletedProcess[str], str], workdir: Path, asof: str
 ) -> None:
@@ -357,6 +358,7 @@ def test_readme_example_direction_3_hokusei(
     assert_self_contained(html)
 
 
+@pytest.mark.slow
 def test_prefecture_direction_3_shows_baseline_changes_comment_and_source(pref3: str) -> None:
     """275件 is 3-1's baseline (令和2年度, from the plan); changes vs baseline and previous year."""
     card = element(without_svg(pref3), "ind-3-1")
@@ -382,6 +384,7 @@ def test_prefecture_direction_3_shows_baseline_changes_comment_and_source(pref3:
 # ---- the full export ---------------------------------------------------------------------------
 
 
+@pytest.mark.child_process
 def test_full_export_has_every_direction_and_accessible_inline_charts(full: str) -> None:
     directions = {int(r["direction"]): r["name_ja"] for r in read_csv(DATA / "directions.csv")}
     assert sorted(directions) == [1, 2, 3, 4, 5, 6]
@@ -406,6 +409,7 @@ def test_full_export_has_every_direction_and_accessible_inline_charts(full: str)
     assert_self_contained(full)
 
 
+@pytest.mark.child_process
 def test_full_export_csv_link_parses_and_holds_3_1(full: str) -> None:
     link, text = csv_link(full)
     assert (link.get("download") or "").endswith(".csv")
@@ -440,6 +444,7 @@ def test_full_export_csv_link_parses_and_holds_3_1(full: str) -> None:
     assert len(records) == expected
 
 
+@pytest.mark.child_process
 def test_csv_has_no_nan_cells(full: str) -> None:
     """Empty comments and sources are empty cells in Excel, not the text 「nan」."""
     rows = csv_rows(csv_link(full)[1])
@@ -467,6 +472,7 @@ def small_6_1() -> tuple[str, int]:
     return code, int(value)
 
 
+@pytest.mark.slow
 def test_small_municipal_count_is_suppressed(tmp_path: Path, settings: Settings) -> None:
     code, value = small_6_1()
     name = names()[code]
@@ -500,6 +506,7 @@ def test_small_municipal_count_is_suppressed(tmp_path: Path, settings: Settings)
     assert not any(r["値"] in {"1", "2", "3", "4"} for r in records if r["系列"] == "6-1")
 
 
+@pytest.mark.slow
 def test_survey_shares_from_small_samples_are_reference_values(
     tmp_path: Path, settings: Settings
 ) -> None:
@@ -519,6 +526,7 @@ def test_survey_shares_from_small_samples_are_reference_values(
 # ---- 前回からの更新 -------------------------------------------------------------------------------
 
 
+@pytest.mark.child_process
 def test_since_lists_values_updated_since_the_date(workdir: Path, figures: Path, full: str) -> None:
     since = "2026-10-01"
     run = run_export(
@@ -555,6 +563,7 @@ def test_since_lists_values_updated_since_the_date(workdir: Path, figures: Path,
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 
+@pytest.mark.child_process
 def test_comment_with_markup_is_shown_as_text(
     data_copy: Path,
     edit_csv: Callable[..., str],
@@ -593,6 +602,7 @@ def test_comment_with_markup_is_shown_as_text(
 FORMULAS = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\t=1"]
 
 
+@pytest.mark.slow
 def test_csv_neutralises_formulas_in_comments(
     data_copy: Path, edit_csv: Callable[..., str], find_row: Callable[..., int], settings: Settings
 ) -> None:
@@ -635,6 +645,7 @@ def test_neutralise() -> None:
 # ---- the same bytes ------------------------------------------------------------------------------
 
 
+@pytest.mark.child_process
 def test_same_options_give_the_same_bytes_even_when_charts_are_redrawn(
     tmp_path: Path, figures: Path, full: str
 ) -> None:
@@ -672,6 +683,7 @@ def test_same_options_give_the_same_bytes_even_when_charts_are_redrawn(
 # ---- one briefing per area -----------------------------------------------------------------------
 
 
+@pytest.mark.child_process
 def test_each_area_writes_six_briefings_and_an_index(tmp_path: Path, figures: Path) -> None:
     run = run_export(
         "--each-area", "--outdir", "out", "--date", DATE, cwd=tmp_path, figures=figures
@@ -714,6 +726,7 @@ def assert_self_contained_index(index: str) -> None:
 # ---- bad options and bad data --------------------------------------------------------------------
 
 
+@pytest.mark.child_process
 def test_unknown_area_is_refused_in_japanese(tmp_path: Path, figures: Path) -> None:
     run = run_export(
         "--area", "大阪", "--date", DATE, "-o", "bad.html", cwd=tmp_path, figures=figures
@@ -725,6 +738,7 @@ def test_unknown_area_is_refused_in_japanese(tmp_path: Path, figures: Path) -> N
     assert list(tmp_path.iterdir()) == [], "nothing written"
 
 
+@pytest.mark.child_process
 @pytest.mark.parametrize("option", [["--since", "2026-13-01"], ["--date", "26/11/2026"]])
 def test_bad_date_is_refused(option: list[str], tmp_path: Path, figures: Path) -> None:
     run = run_export(*option, "-o", "bad.html", cwd=tmp_path, figures=figures)
@@ -733,12 +747,14 @@ def test_bad_date_is_refused(option: list[str], tmp_path: Path, figures: Path) -
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.child_process
 def test_each_area_needs_an_outdir(tmp_path: Path, figures: Path) -> None:
     run = run_export("--each-area", cwd=tmp_path, figures=figures)
     assert run.returncode != 0 and "--outdir" in run.stderr
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.child_process
 def test_each_area_refuses_an_area_instead_of_ignoring_it(tmp_path: Path, figures: Path) -> None:
     run = run_export(
         "--each-area", "--outdir", "out", "--area", "北勢", cwd=tmp_path, figures=figures
@@ -747,6 +763,7 @@ def test_each_area_refuses_an_area_instead_of_ignoring_it(tmp_path: Path, figure
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.child_process
 def test_broken_data_names_file_row_and_column_and_writes_nothing(
     data_copy: Path,
     edit_csv: Callable[..., str],
@@ -776,6 +793,7 @@ def test_broken_data_names_file_row_and_column_and_writes_nothing(
 # ---- atomic writes -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_export_replaces_an_existing_file_whole_and_leaves_no_temporary_files(
     tmp_path: Path, settings: Settings
 ) -> None:
@@ -788,6 +806,7 @@ def test_export_replaces_an_existing_file_whole_and_leaves_no_temporary_files(
     assert [p.name for p in tmp_path.iterdir()] == ["briefing.html"]
 
 
+@pytest.mark.slow
 def test_failed_export_keeps_the_previous_file(
     tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -810,6 +829,7 @@ def test_failed_export_keeps_the_previous_file(
     )
 
 
+@pytest.mark.slow
 def test_exported_file_is_readable_like_any_other_file(tmp_path: Path, settings: Settings) -> None:
     """The briefing is sent and published: its permissions follow the umask, like a file saved
     from an editor (a temporary file's private 0600 would hide it from a web server)."""
@@ -819,6 +839,7 @@ def test_exported_file_is_readable_like_any_other_file(tmp_path: Path, settings:
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
 
 
+@pytest.mark.slow
 def test_updates_since_a_date_come_from_the_change_record_with_old_and_new(
     tmp_path: Path, data_copy: Path
 ) -> None:
@@ -849,6 +870,7 @@ def test_updates_since_a_date_come_from_the_change_record_with_old_and_new(
     assert section.count("<tr>") == 2  # header + the one change
 
 
+@pytest.mark.slow
 def test_every_id_in_the_briefing_is_unique_and_no_svg_metadata_is_left(
     tmp_path: Path, settings: Settings
 ) -> None:

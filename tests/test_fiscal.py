@@ -106,3 +106,71 @@ def test_every_year_round_trips_through_its_japanese_forms() -> None:
 def test_heisei_31_and_reiwa_gannen_name_one_year_that_reads_as_reiwa() -> None:
     assert parse_fy("平成31年度") == parse_fy("H31") == parse_fy("令和元年度") == 2019
     assert format_fy(2019) == "令和元年度" and format_fy(2019, short=True) == "R1"
+
+
+@pytest.mark.parametrize(
+    ("day", "fy"),
+    [((2026, 3, 31), 2025), ((2026, 4, 1), 2026), ((2026, 1, 1), 2025), ((2025, 12, 31), 2025)],
+)
+def test_january_to_march_belong_to_the_fiscal_year_before(
+    day: tuple[int, int, int], fy: int
+) -> None:
+    import datetime as dt
+
+    from briefing.data.fiscal import fiscal_year_of
+
+    assert fiscal_year_of(dt.date(*day)) == fy
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("r6", 2024),
+        ("h30", 2018),
+        ("s60", 1985),
+        ("令和 6 年", 2024),
+        (2020.0, 2020),
+        ("R99", None),
+    ],
+    ids=["r6", "h30", "s60", "spaces-and-nen", "float", "reiwa-99"],
+)
+def test_lower_case_eras_spaces_and_whole_floats_are_read(
+    text: object, expected: int | None
+) -> None:
+    """Excel hands over 2020.0 for a number cell; people type r6 or 令和 6 年."""
+    if expected is None:
+        with pytest.raises(FiscalYearError, match="範囲外"):
+            parse_fy(text)
+    else:
+        assert parse_fy(text) == expected
+
+
+@pytest.mark.parametrize("fy", [1949, 2101, "1949", "FY2101"])
+def test_years_outside_1950_to_2100_are_refused_naming_the_range(fy: object) -> None:
+    with pytest.raises(FiscalYearError) as caught:
+        parse_fy(fy)
+    assert str(caught.value) == (
+        f"年度「{fy}」は範囲外です（1950〜2100年度の間で指定してください）。"
+    )
+
+
+def test_the_first_and_last_accepted_years() -> None:
+    assert parse_fy(1950) == parse_fy("昭和25年度") == 1950
+    assert parse_fy("2100") == 2100 and format_fy(2100) == "令和82年度"
+
+
+def test_an_unreadable_year_says_how_to_write_one() -> None:
+    with pytest.raises(FiscalYearError) as caught:
+        parse_fy("来年度")
+    assert str(caught.value) == (
+        "年度「来年度」を読み取れません。"
+        "「2024」「2024年度」「FY2024」「R6」「令和6年度」「令和元年度」のように書いてください。"
+    )
+
+
+@pytest.mark.parametrize(
+    ("fy", "written", "short"),
+    [(1926, "昭和元年度", "S1"), (1950, "昭和25年度", "S25"), (2019, "令和元年度", "R1")],
+)
+def test_the_first_year_of_an_era_is_gannen(fy: int, written: str, short: str) -> None:
+    assert format_fy(fy) == written and format_fy(fy, short=True) == short

@@ -512,6 +512,7 @@ def test_a_total_from_only_some_towns_is_pointed_out(
 # --- saving: the values, the totals, the change record ----------------------------------------
 
 
+@pytest.mark.slow
 def test_round_trip_template_fill_import_summarise(tmp_path: Path, data_copy: Path) -> None:
     ds = load_dataset(data_copy)
     template = tmp_path / "update_2026.xlsx"
@@ -564,6 +565,7 @@ def test_round_trip_template_fill_import_summarise(tmp_path: Path, data_copy: Pa
     assert stored(after, "3-2", 2025)["value"] == stored(ds, "3-2", 2025)["value"]
 
 
+@pytest.mark.slow
 def test_change_record_has_one_row_per_changed_value(tmp_path: Path, data_copy: Path) -> None:
     ds = load_dataset(data_copy)
     path = write_csv(
@@ -605,6 +607,7 @@ def test_change_record_has_one_row_per_changed_value(tmp_path: Path, data_copy: 
     ) == sorted(zip(record["series"], record["fy"], record["area"], strict=True))
 
 
+@pytest.mark.slow
 def test_sample_values_are_replaced_but_real_final_values_are_protected(
     tmp_path: Path, data_copy: Path
 ) -> None:
@@ -646,6 +649,7 @@ def test_sample_values_are_replaced_but_real_final_values_are_protected(
     assert stored(load_dataset(data_copy), "3-1", 2025)["value"] == 420
 
 
+@pytest.mark.slow
 def test_the_plans_baseline_is_protected_from_a_recomputed_total(
     tmp_path: Path, data_copy: Path
 ) -> None:
@@ -685,6 +689,7 @@ def test_the_plans_baseline_is_protected_from_a_recomputed_total(
     )
 
 
+@pytest.mark.slow
 def test_an_unchanged_total_keeps_its_flags(tmp_path: Path, data_copy: Path) -> None:
     """Rewriting one town with its own value next to another change must not relabel the plan's
     real baseline as sample data."""
@@ -707,6 +712,7 @@ def test_an_unchanged_total_keeps_its_flags(tmp_path: Path, data_copy: Path) -> 
     ]
 
 
+@pytest.mark.slow
 def test_untouched_rows_keep_their_bytes(tmp_path: Path, data_copy: Path) -> None:
     original = (data_copy / "history.csv").read_bytes().decode().splitlines(keepends=True)
     ds = load_dataset(data_copy)
@@ -751,6 +757,7 @@ def test_a_real_final_value_cannot_quietly_go_back_to_provisional(
     assert review([back], ds, overwrite_final=True, today=TODAY).ok
 
 
+@pytest.mark.slow
 def test_a_replaced_real_value_takes_the_new_source_and_drops_the_old_comment(
     tmp_path: Path, data_copy: Path
 ) -> None:

@@ -29,6 +29,8 @@ from briefing.stats.statistics import summarise
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BY = "三重 太郎"
 
+pytestmark = pytest.mark.child_process
+
 
 @dataclass
 class Case:

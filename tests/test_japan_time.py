@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from inputs import run_cli, write_csv
 
 from briefing import Settings, load_dataset
@@ -25,6 +26,7 @@ MORNING_IN_JAPAN = dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 11, 1)
 
 
+@pytest.mark.slow
 def test_a_save_records_japan_time_and_the_japanese_date(tmp_path: Path, data_copy: Path) -> None:
     ds = load_dataset(data_copy)
     path = write_csv(tmp_path / "u.csv", [["指標", "年度", "値"], ["3-1", "R7", "410"]])
@@ -47,6 +49,7 @@ def test_the_review_says_when_it_was_checked_in_japan_time(tmp_path: Path, data_
     assert "2026-12-01 08:30 +09:00" in review_html(result, ds)
 
 
+@pytest.mark.slow
 def test_updates_since_a_day_count_by_the_japanese_date(tmp_path: Path, data_copy: Path) -> None:
     ds = load_dataset(data_copy)
     path = write_csv(
@@ -64,6 +67,7 @@ def test_updates_since_a_day_count_by_the_japanese_date(tmp_path: Path, data_cop
     assert "402件 → 410件" in section and "2026-12-01" in section
 
 
+@pytest.mark.child_process
 def test_the_command_line_shows_and_records_japan_time_on_a_utc_clock(
     tmp_path: Path, data_copy: Path
 ) -> None:

@@ -26,6 +26,7 @@ def stored(data: Path, series: str, area: str = PREFECTURE) -> tuple[float, str,
     return float(row["value"]), str(row["status"]), str(row["comment"])
 
 
+@pytest.mark.child_process
 def test_a_cp932_note_saying_provisional_is_saved_as_provisional(
     tmp_path: Path, data_copy: Path
 ) -> None:
@@ -68,6 +69,7 @@ def test_what_a_note_says_about_the_status(
     assert result.table.set_index("series").at["3-1", "status"] == status
 
 
+@pytest.mark.child_process
 def test_a_note_that_contradicts_the_status_column_asks_staff_to_decide(
     tmp_path: Path, data_copy: Path
 ) -> None:
@@ -105,6 +107,7 @@ def test_notes_are_shown_in_the_review_table(tmp_path: Path, bundled_dataset: Da
     assert "備考: 窓口を1か所増設" in review_text(result, bundled_dataset)
 
 
+@pytest.mark.slow
 def test_notes_prefill_the_comments_on_the_staff_page_and_staff_can_edit_them(
     tmp_path: Path, data_copy: Path, fresh_config: Path
 ) -> None:
@@ -133,3 +136,36 @@ def test_notes_prefill_the_comments_on_the_staff_page_and_staff_can_edit_them(
     assert stored(data_copy, "3-1") == (410.0, "確定", "新たに2か所で相談を始めた")
     assert stored(data_copy, "2-2")[2] == "津市: 窓口を1か所増設"
     assert stored(data_copy, "2-2", "242021")[1] == "速報"
+
+
+def test_the_comments_proposed_for_the_staff_page(tmp_path: Path, bundled_dataset: Dataset) -> None:
+    """For each series and year that changes: the file's comment on the prefecture value, else
+    its notes with each town named; a note that only states the status is not a comment, and a
+    series whose values do not change gets no box."""
+    from briefing.intake.review import proposed_comments
+
+    path = write_csv(
+        tmp_path / "u.csv",
+        [
+            ["指標", "年度", "地域", "値", "コメント", "備考"],
+            ["3-2", "R6", "", "57", "", "変わらず"],
+            ["3-1", "R7", "県全体", "410", "", "新規2か所"],
+            ["2-2", "R7", "津市", "300", "", "窓口を1か所増設"],
+            ["2-2", "R7", "四日市市", "130", "", "（速報値）"],
+            ["2-2", "R7", "鈴鹿市", "7", "", "相談会を開催"],
+            ["5-1", "R7", "県全体", "9", "県の所見", "国の調査"],
+        ],
+    )
+    ds = bundled_dataset
+    result = review([path], ds, today=TODAY)
+    assert result.ok, result.problems
+    unchanged = int(
+        ds.history.query("series == '3-2' and fy == 2024 and area == '240001'")["value"].iloc[0]
+    )
+    assert unchanged == 57  # the first row repeats the stored value
+    assert proposed_comments(result, ds) == {
+        ("2-2", 2025): "津市: 窓口を1か所増設 / 鈴鹿市: 相談会を開催",
+        ("3-1", 2025): "新規2か所",
+        ("5-1", 2025): "県の所見",
+    }
+    assert proposed_comments(review([], ds, today=TODAY), ds) == {}

@@ -29,6 +29,7 @@ def test_the_plan_period_comes_from_the_data(bundled_dataset) -> None:  # type: 
     assert bundled_dataset.plan_period == (2022, 2024)
 
 
+@pytest.mark.slow
 def test_a_card_shows_the_plan_end_beside_the_latest_and_marks_later_years(
     bundled_dataset,  # type: ignore[no-untyped-def]
 ) -> None:
@@ -49,6 +50,7 @@ def test_a_card_shows_the_plan_end_beside_the_latest_and_marks_later_years(
     assert "計画期間は令和4年度〜令和6年度です" in html
 
 
+@pytest.mark.slow
 def test_a_successor_plan_is_set_in_the_data(data_copy: Path, edit_csv: Callable[..., str]) -> None:
     edit_csv(data_copy / "plan.csv", 2, "fy_to", "2025")
     ds = load_dataset(data_copy)
@@ -71,6 +73,7 @@ def test_a_plan_that_ends_before_it_starts_is_refused_in_japanese(
     )
 
 
+@pytest.mark.slow
 def test_the_briefing_has_an_end_of_plan_summary(bundled_dataset) -> None:  # type: ignore[no-untyped-def]
     ds = bundled_dataset
     html = render_briefing(ds, Filters(), settings=SETTINGS)
@@ -82,6 +85,7 @@ def test_the_briefing_has_an_end_of_plan_summary(bundled_dataset) -> None:  # ty
     assert f"{_value(ds, '5-4', 2024):,.0f}件" in section
 
 
+@pytest.mark.slow
 def test_a_goal_change_carries_the_interval_of_the_difference(bundled_dataset) -> None:  # type: ignore[no-untyped-def]
     builder = Builder(bundled_dataset, SETTINGS)
     cards = builder.goal_cards(Filters(area="higashikishu"))
@@ -107,6 +111,7 @@ def test_the_difference_interval_matches_newcombe_by_hand() -> None:
 # ---- provenance -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sample_values_are_marked_in_tables_and_real_ones_are_not(bundled_dataset) -> None:  # type: ignore[no-untyped-def]
     builder = Builder(bundled_dataset, SETTINGS)
     card = next(
@@ -125,6 +130,7 @@ def test_sample_values_are_marked_in_tables_and_real_ones_are_not(bundled_datase
     assert panel.table.iloc[0, 1].endswith("＊") and "＊は架空のサンプル値です" in panel.note
 
 
+@pytest.mark.slow
 def test_the_goal_cards_sample_badge_follows_the_data(
     data_copy: Path,
 ) -> None:
@@ -147,6 +153,7 @@ def _legend(fig) -> list[str]:  # type: ignore[no-untyped-def]
     return [t.get_text() for t in legend.get_texts()] if legend else []
 
 
+@pytest.mark.slow
 def test_charts_shade_the_plan_and_mark_sample_values_with_a_legend() -> None:
     import pandas as pd
     from matplotlib.patches import Rectangle

@@ -15,6 +15,10 @@ from pages import Card, by_year, cards_on_page
 from briefing import Settings, load_dataset
 from briefing.content import Builder
 
+#: a dashboard per case, seconds: mutation testing runs the fast test of the same rule instead
+#: (test_statistics: a region's sum is as provisional as its towns)
+pytestmark = pytest.mark.slow
+
 PROVISIONAL = "速報"
 IGA = {"242080": "名張市", "242161": "伊賀市"}
 

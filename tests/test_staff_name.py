@@ -11,6 +11,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from inputs import cli_args, cli_env, run_cli, snapshot, write_csv
 
 from briefing.data.changes import read_changes
@@ -21,6 +22,7 @@ def update_file(folder: Path, series: str = "3-1") -> Path:
     return write_csv(folder / f"u{series}.csv", [["指標", "年度", "値"], [series, "R7", "410"]])
 
 
+@pytest.mark.child_process
 def test_without_a_name_nothing_is_saved_and_the_message_says_how(
     tmp_path: Path, data_copy: Path, fresh_config: Path
 ) -> None:
@@ -32,6 +34,7 @@ def test_without_a_name_nothing_is_saved_and_the_message_says_how(
     assert snapshot(data_copy) == before
 
 
+@pytest.mark.child_process
 def test_a_name_given_once_is_used_the_next_time(
     tmp_path: Path, data_copy: Path, fresh_config: Path
 ) -> None:
@@ -47,6 +50,7 @@ def test_a_name_given_once_is_used_the_next_time(
     assert read_changes(data_copy)["by"].tolist() == ["福祉課 山田", "福祉課 山田"]
 
 
+@pytest.mark.child_process
 def test_the_name_is_asked_at_the_terminal_once(
     tmp_path: Path, data_copy: Path, fresh_config: Path
 ) -> None:

@@ -22,6 +22,7 @@ from briefing import (
     summarise,
 )
 from briefing.stats.suppression import (
+    COMPLEMENT,
     SMALL,
     Suppression,
     suppression,
@@ -232,12 +233,15 @@ def test_threshold_changes_what_is_suppressed(bundled_dataset: Dataset) -> None:
     two_to_four = _latest_counts(ds, "6-1", 2, 4)
     ones = _latest_counts(ds, "6-1", 1, 1)
     assert two_to_four and ones
+    at_5, at_2 = suppression(ds, 5), suppression(ds, 2)
     for town in two_to_four:
-        assert _row(summarise(ds, town), "6-1")["latest_suppressed"], town
+        assert _row(summarise(ds, town, withheld=at_5), "6-1")["latest_suppressed"], town
         # no longer small itself (it may still be withheld to protect a 1 elsewhere)
-        assert _row(summarise(ds, town, threshold=2), "6-1")["latest_suppressed"] != SMALL, town
+        assert _row(summarise(ds, town, withheld=at_2), "6-1")["latest_suppressed"] != SMALL, town
     for town in ones:
-        assert _row(summarise(ds, town, threshold=2), "6-1")["latest_suppressed"] == SMALL, town
+        assert _row(summarise(ds, town, withheld=at_2), "6-1")["latest_suppressed"] == SMALL, town
+    # the threshold given reaches the pattern when none is passed
+    assert _row(summarise(ds, ones[0], threshold=2), "6-1")["latest_suppressed"] == SMALL
 
 
 def test_zero_is_not_suppressed(bundled_dataset: Dataset, bundled_withheld: Suppression) -> None:
@@ -282,10 +286,11 @@ def test_suppressed_previous_year_hides_the_change_from_it(
 
 def test_small_regional_sum_is_suppressed(bundled_dataset: Dataset) -> None:
     ds = bundled_dataset
+    withheld = suppression(ds, 5)
     for region in REGIONS:
         values = area_history(ds, region)
         latest = values[values["series"] == "6-1"].sort_values("fy").iloc[-1]["value"]
-        row = _row(summarise(ds, region), "6-1")
+        row = _row(summarise(ds, region, withheld=withheld), "6-1")
         assert (row["latest_suppressed"] == SMALL) == (1 <= latest <= 4), region
 
 
@@ -311,3 +316,85 @@ def test_stocks_are_not_suppressed(bundled_dataset: Dataset, bundled_withheld: S
             row = _row(summarise(ds, town, withheld=bundled_withheld), series)
             assert not row["latest_suppressed"], (series, town)
             assert not math.isnan(row["change_previous"]), (series, town)
+
+
+# --- what a region's row says, and changes that need a base -------------------------------------
+
+
+def test_a_regions_sum_is_as_provisional_sampled_and_recent_as_its_towns(
+    bundled_dataset: Dataset,
+) -> None:
+    """伊賀 = 名張市 + 伊賀市: 速報 if either is, sample if either is, updated when the later was,
+    and no comment (a town's comment is not the region's); the source is the first town's."""
+    from dataclasses import replace
+
+    from tables import IGA_CITY, NABARI, one_table
+
+    ds = one_table(bundled_dataset, {NABARI: 3, IGA_CITY: 40})
+    history = ds.history.copy()
+    towns = {NABARI: ("確定", False, "2026-04-01", "名張の報告", "名張の所見")}
+    towns |= {IGA_CITY: ("速報", True, "2026-06-30", "伊賀の報告", "伊賀の所見")}
+    for town, (status, sample, updated, source, comment) in towns.items():
+        at = history["area"] == town
+        history.loc[at, ["status", "sample", "source", "comment"]] = [
+            status,
+            sample,
+            source,
+            comment,
+        ]
+        history.loc[at, "updated"] = pd.Timestamp(updated).date()
+    got = area_history(replace(ds, history=history), "iga")
+    [row] = got.to_dict("records")
+    assert (row["value"], row["status"], row["sample"]) == (43, "速報", True)
+    assert (str(row["updated"]), row["comment"], row["source"]) == ("2026-06-30", "", "名張の報告")
+    history.loc[history["area"] == IGA_CITY, ["status", "sample"]] = ["確定", False]
+    [row] = area_history(replace(ds, history=history), "iga").to_dict("records")
+    assert (row["status"], row["sample"]) == ("確定", False)
+
+
+def test_a_change_from_0_has_no_percentage_and_a_fall_is_negative(
+    data_copy: Path, edit_csv: Callable[..., str], find_row: Callable[..., int]
+) -> None:
+    """尾鷲市 0 in the plan's year and 20 last year, 10 now: +10 since then (no per cent of 0),
+    −10 (−50.0%) since last year."""
+    path = data_copy / "history.csv"
+    for fy, value in (("2020", "0"), ("2024", "20"), ("2025", "10")):
+        edit_csv(path, find_row(path, series="5-1", fy=fy, area="242098"), "value", value)
+    row = _row(summarise(load_dataset(data_copy), "242098"), "5-1")
+    assert (row["baseline_value"], row["change_baseline"]) == (0, 10)
+    assert math.isnan(row["change_baseline_pct"])
+    assert (row["change_previous"], row["change_previous_pct"]) == (-10, -50.0)
+    assert (row["latest_fy"], row["previous_fy"], row["baseline_fy"]) == (2025, 2024, 2020)
+    assert row["baseline_sample"]  # a town's value in the plan's year is sample data
+
+
+def test_withheld_values_follow_their_own_years_when_later_years_are_left_out(
+    bundled_dataset: Dataset,
+) -> None:
+    """The dashboard's year range ends at 令和6年度: the card shows that year's value and its
+    withholding, not 令和7年度's."""
+    from dataclasses import replace
+
+    from tables import IGA_CITY, NABARI, one_table
+
+    years = {2023: {NABARI: 30, IGA_CITY: 40}, 2024: {NABARI: 2, IGA_CITY: 40}}
+    years |= {2025: {NABARI: 25, IGA_CITY: 40}}
+    ds = bundled_dataset
+    tables = [one_table(ds, values, fy=fy).history for fy, values in years.items()]
+    rest = ds.history[ds.history["series"] != "6-1"]
+    ds = replace(ds, history=pd.concat([rest, *tables], ignore_index=True))
+    withheld = suppression(ds, 5)
+    assert withheld.reason("6-1", 2024, NABARI) == SMALL
+    now = _row(summarise(ds, NABARI, withheld=withheld), "6-1")
+    assert (now["latest"], now["latest_suppressed"], now["previous_suppressed"]) == (25, "", SMALL)
+    then = _row(summarise(ds, NABARI, withheld=withheld, until=2024), "6-1")
+    assert (then["latest"], then["latest_suppressed"], then["previous_suppressed"]) == (
+        2,
+        SMALL,
+        "",
+    )
+    assert math.isnan(then["change_previous"])
+    assert (
+        _row(summarise(ds, IGA_CITY, withheld=withheld, until=2024), "6-1")["latest_suppressed"]
+        == COMPLEMENT
+    )

@@ -110,6 +110,7 @@ def test_save_refuses_when_its_check_fails_and_writes_nothing(data_copy: Path) -
     assert {k: v for k, v in after.items() if k != ".lock"} == before
 
 
+@pytest.mark.slow
 def test_commit_refuses_a_review_of_data_that_changed_since(
     tmp_path: Path, data_copy: Path
 ) -> None:
@@ -147,6 +148,7 @@ def crash_at(monkeypatch: pytest.MonkeyPatch, step: int) -> None:
 
 # save pause points: 1 before the commit mark, 2 after the backup moved to .versions,
 # 3 after changes.csv is in place, 4 after history.csv is in place (files move in name order)
+@pytest.mark.slow
 @pytest.mark.parametrize("step", [1, 2, 3, 4])
 def test_a_save_stopped_at_any_step_is_old_or_new_after_recovery(
     tmp_path: Path, data_copy: Path, monkeypatch: pytest.MonkeyPatch, step: int
@@ -175,6 +177,7 @@ def test_a_save_stopped_at_any_step_is_old_or_new_after_recovery(
     assert undo(data_copy) is None or managed(data_copy) == old
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("step", [1, 2])
 def test_an_undo_stopped_at_any_step_is_old_or_new_after_recovery(
     tmp_path: Path, data_copy: Path, monkeypatch: pytest.MonkeyPatch, step: int
@@ -195,6 +198,7 @@ def test_an_undo_stopped_at_any_step_is_old_or_new_after_recovery(
     assert (managed(data_copy) == original) == (list_versions(data_copy) == [])
 
 
+@pytest.mark.slow
 def test_load_dataset_recovers_an_interrupted_save(
     tmp_path: Path, data_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -229,6 +233,7 @@ def out_of_step(directory: Path) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_a_save_after_a_crash_past_the_commit_point_keeps_history_and_changes_in_step(
     tmp_path: Path, data_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -250,9 +255,122 @@ def test_a_save_after_a_crash_past_the_commit_point_keeps_history_and_changes_in
     assert stored[("3-1", 2025, "240001")] == 410  # the first save was finished, not dropped
 
 
+# --- the same crashes on the store alone (fast: no import, no audit) ----------------------------
+
+
+def contents(n: int) -> dict[str, bytes]:
+    """Version ``n`` of the two files a save replaces."""
+    return {"history.csv": f"series\n{n}\n".encode(), "changes.csv": f"changed_at\n{n}\n".encode()}
+
+
+def on_disk(directory: Path) -> dict[str, bytes | None]:
+    return {n: (directory / n).read_bytes() if (directory / n).exists() else None for n in MANAGED}
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 4])
+def test_a_save_of_the_store_stopped_at_any_step_is_all_old_or_all_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: int
+) -> None:
+    folder = tmp_path / "data"
+    save(folder, contents(1), meta={})
+    crash_at(monkeypatch, step)
+    with pytest.raises(Crash):
+        save(folder, contents(2), meta={"by": "二人目"})
+    assert (folder / ".staging").exists()
+    monkeypatch.setattr(store_module, "_pause", lambda: None)
+    recover(folder)
+    assert not (folder / ".staging").exists()
+    if step == 1:  # before the commit point: as if it never happened
+        assert on_disk(folder) == contents(1) and len(list_versions(folder)) == 1
+        return
+    assert on_disk(folder) == contents(2)
+    versions = list_versions(folder)
+    assert len(versions) == 2
+    assert version_meta(folder, versions[-1]) == {
+        "by": "二人目",
+        "files": ["changes.csv", "history.csv"],
+        "managed": list(store_module.MANAGED),
+    }
+    assert undo(folder) == versions[-1] and on_disk(folder) == contents(1)
+
+
+@pytest.mark.parametrize("step", [1, 2, 3])
+def test_an_undo_of_the_store_stopped_at_any_step_is_all_old_or_all_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: int
+) -> None:
+    folder = tmp_path / "data"
+    save(folder, contents(1), meta={})
+    save(folder, contents(2), meta={})
+    crash_at(monkeypatch, step)
+    with pytest.raises(Crash):
+        undo(folder)
+    monkeypatch.setattr(store_module, "_pause", lambda: None)
+    recover(folder)
+    assert not (folder / ".staging").exists()
+    if step == 1:
+        assert on_disk(folder) == contents(2) and len(list_versions(folder)) == 2
+    else:
+        assert on_disk(folder) == contents(1) and len(list_versions(folder)) == 1
+
+
+def test_the_next_save_first_finishes_a_save_killed_past_its_commit_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed with changes.csv in place and history.csv not: the next save completes it before
+    its own, and builds its files from the completed ones; undo then goes back one save."""
+    folder = tmp_path / "data"
+    save(folder, contents(1), meta={})
+    crash_at(monkeypatch, 3)
+    with pytest.raises(Crash):
+        save(folder, contents(2), meta={})
+    assert on_disk(folder) == {
+        "history.csv": contents(1)["history.csv"],
+        "changes.csv": contents(2)["changes.csv"],
+    }
+    monkeypatch.setattr(store_module, "_pause", lambda: None)
+    seen: list[bytes] = []
+
+    def appended() -> dict[str, bytes]:
+        seen.append((folder / "history.csv").read_bytes())
+        return {"history.csv": seen[-1] + b"3\n"}
+
+    save(folder, appended, meta={})
+    assert seen == [contents(2)["history.csv"]]
+    assert on_disk(folder) == {
+        "history.csv": b"series\n2\n3\n",
+        "changes.csv": contents(2)["changes.csv"],
+    }
+    assert len(list_versions(folder)) == 3
+    undo(folder)
+    assert on_disk(folder) == contents(2)
+
+
+def test_a_save_without_a_commit_mark_is_discarded_by_the_next_reader(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    save(folder, contents(1), meta={})
+    (folder / ".staging" / "new").mkdir(parents=True)
+    (folder / ".staging" / "new" / "history.csv").write_bytes(b"half written")
+    recover(folder)
+    assert not (folder / ".staging").exists() and on_disk(folder) == contents(1)
+    recover(folder)  # nothing to do
+
+
+def test_versions_are_named_by_japan_time_and_listed_oldest_first(tmp_path: Path) -> None:
+    import re
+
+    folder = tmp_path / "data"
+    assert list_versions(folder) == [] and version_meta(folder, "20260101T000000000000") == {}
+    names = [save(folder, contents(n), meta={"n": n}) for n in (1, 2, 3)]
+    assert all(re.fullmatch(r"20\d{6}T\d{12}", n) for n in names)
+    assert list_versions(folder) == sorted(names) == names
+    assert [version_meta(folder, n)["n"] for n in names] == [1, 2, 3]
+    assert undo(folder) == names[-1] and list_versions(folder) == names[:2]
+
+
 # --- undo through the command line ------------------------------------------------------------
 
 
+@pytest.mark.child_process
 def test_undo_restores_byte_identical_files(tmp_path: Path, data_copy: Path) -> None:
     original = {name: (data_copy / name).read_bytes() for name in ("history.csv",)}
     first = one_value_csv(tmp_path, "first.csv", "3-1", "410")
@@ -297,6 +415,7 @@ def test_undo_restores_byte_identical_files(tmp_path: Path, data_copy: Path) -> 
 # --- two imports at once ----------------------------------------------------------------------
 
 
+@pytest.mark.child_process
 def test_two_imports_at_once_never_lose_or_mix_data(tmp_path: Path, data_copy: Path) -> None:
     a = one_value_csv(tmp_path, "a.csv", "3-1", "410")
     b = one_value_csv(tmp_path, "b.csv", "3-2", "70")
@@ -359,6 +478,7 @@ def killed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return {"copies": copies, "codes": codes, "staging": staging}
 
 
+@pytest.mark.child_process
 def test_each_kill_landed_inside_the_save(killed: dict[str, object]) -> None:
     codes: dict[str, int] = killed["codes"]  # type: ignore[assignment]
     staging: dict[str, bool] = killed["staging"]  # type: ignore[assignment]
@@ -366,6 +486,7 @@ def test_each_kill_landed_inside_the_save(killed: dict[str, object]) -> None:
     assert staging == {"reference": False} | {f"kill_{s}": True for s in KILL_AT}
 
 
+@pytest.mark.child_process
 @pytest.mark.parametrize("step", KILL_AT)
 def test_a_killed_save_leaves_old_data_before_its_commit_point_and_new_data_after(
     killed: dict[str, object], step: int

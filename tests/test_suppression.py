@@ -30,6 +30,10 @@ from briefing.stats.summary import describe
 from briefing.stats.suppression import COMPLEMENT, SMALL, Suppression
 from briefing.stats.survey_disclosure import survey_withheld
 
+#: seconds per test (whole-data audits, every area's CSV and pages): mutation testing runs the
+#: fast tests of the same rules instead (test_withheld_tables, test_survey_groups)
+pytestmark = pytest.mark.slow
+
 REGIONS = ["hokusei", "chusei", "nansei", "iga", "higashikishu"]
 
 

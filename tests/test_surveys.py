@@ -208,6 +208,7 @@ def test_groups_under_the_suppression_threshold_show_no_share() -> None:
     assert not big["hidden"].any() and big["share"].notna().all()
 
 
+@pytest.mark.slow
 def test_the_survey_page_hides_a_group_of_four_and_shows_a_group_of_five(
     data_copy: Path, edit_csv: Callable[..., str], find_row: Callable[..., int]
 ) -> None:

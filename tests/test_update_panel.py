@@ -8,6 +8,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
 from briefing import Settings, load_dataset
 from briefing.data.changes import read_changes
 from widgets import UpdatePanel
@@ -33,6 +35,7 @@ def upload(panel: UpdatePanel, name: str, content: bytes) -> None:
     )
 
 
+@pytest.mark.slow
 def test_upload_review_comment_save_and_undo(data_copy: Path, fresh_config: Path):
     before = digest(data_copy)
     panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
@@ -127,6 +130,7 @@ def test_markup_in_an_uploaded_file_reaches_the_staff_page_as_text(data_copy: Pa
     ]
 
 
+@pytest.mark.slow
 def test_the_staff_name_is_asked_once_and_remembered_on_this_pc(
     data_copy: Path, fresh_config: Path
 ):
@@ -187,6 +191,7 @@ def test_the_review_asks_staff_to_check_a_total_of_only_some_towns(data_copy: Pa
     assert "29 市町のうち 1 市町の合計" in note and "四日市市" in note
 
 
+@pytest.mark.slow
 def test_the_new_years_input_workbook_is_offered_as_a_download(data_copy: Path):
     import base64
     import io

@@ -16,6 +16,10 @@ from pages import Card, by_year, cards_on_page
 from briefing import Dataset, Settings, load_dataset
 from briefing.content import Builder
 
+#: every area's pages of the whole data, seconds: mutation testing runs the fast tests of the
+#: same rule instead (test_withheld_tables, test_statistics)
+pytestmark = pytest.mark.slow
+
 WITHHELD = ("未満", "秘匿")
 NO_CHANGE = "－"
 

@@ -122,7 +122,7 @@ def completeness_notes(ds: Dataset) -> list[str]:
                 f"{name}: {of} 市町のうち {got} 市町の値しかありません（未報告: {'、'.join(missing)}）。"
                 "地域と県全体の合計は「一部の市町のみ」と表示します。"
             )
-        elif table.entered_total is not None and table.entered_total != table.values[PREFECTURE]:
+        elif got == of and table.entered_total not in (None, table.values[PREFECTURE]):
             notes.append(
                 f"{name}: 県全体の値 {table.entered_total:,.0f} が市町の合計 "
                 f"{table.values[PREFECTURE]:,.0f} と異なります。県全体の値は入力どおり表示します。"

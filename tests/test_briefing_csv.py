@@ -1,0 +1,342 @@
+"""The briefing's data as CSV, and its 「前回からの更新」: what is sent to members and published.
+
+The CSV is what a member opens in Excel: one row per value shown, withheld values as their label
+(never the number), no cell that Excel would run as a formula. 「前回からの更新」 lists each value
+changed since a date, old → new, each side withheld as the briefing of its time withheld it.
+Small data on disk (``tables.tiny_data``: 伊賀 as the whole prefecture), so each test is quick.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pytest
+from tables import IGA_CITY, NABARI, tiny_data
+
+from briefing import PREFECTURE, Settings, load_dataset
+from briefing.content import Builder
+from briefing.content.filters import Filters
+from briefing.data.changes import CHANGE_COLUMNS
+from briefing.render.export import changes_since, data_csv, neutralise
+
+HEADER = [
+    "指標",
+    "系列",
+    "指標名",
+    "地域",
+    "年度",
+    "値",
+    "単位",
+    "状態",
+    "サンプル",
+    "担当課コメント",
+    "出典",
+    "更新日",
+]
+
+
+def builder_of(folder: Path) -> Builder:
+    return Builder(
+        load_dataset(folder), Settings(data_dir=folder, cache_dir=None, disclosure_dir=None)
+    )
+
+
+def rows_of(text: str) -> list[list[str]]:
+    """The header (its first twelve columns) and the indicator rows (the survey rows follow)."""
+    rows = list(csv.reader(io.StringIO(text)))
+    return [rows[0][:12]] + [r[:12] for r in rows[1:] if r[1] not in ("G1", "G2")]
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    """名張市 3 in 令和7年度 (「5未満」, 伊賀市 withheld with it), 12 the year before."""
+    towns = {(2024, NABARI): 12, (2024, IGA_CITY): 30, (2025, NABARI): 3, (2025, IGA_CITY): 40}
+    return tiny_data(tmp_path / "data", towns)
+
+
+def test_a_towns_csv_has_every_year_shown_and_the_small_value_as_its_label(small: Path) -> None:
+    builder = builder_of(small)
+    text = data_csv(builder, Filters(area=NABARI, direction=6))
+    assert text.endswith("\r\n") and "\r\n" in text  # Excel's line ends
+    rows = rows_of(text)
+    assert rows[0] == HEADER
+    assert [(r[1], r[3], r[4], r[5], r[6]) for r in rows[1:]] == [
+        ("6-1", "名張市", "令和6年度", "12", "人"),
+        ("6-1", "名張市", "令和7年度", "5未満", "人"),
+    ]
+    assert {r[0] for r in rows[1:]} == {"6-1"} and rows[1][2] == "相談支援包括化推進員養成数"
+
+
+def test_another_threshold_reads_in_the_csv(small: Path) -> None:
+    folder = small
+    builder = Builder(
+        load_dataset(folder),
+        Settings(data_dir=folder, cache_dir=None, disclosure_dir=None, suppress_below=15),
+    )
+    rows = rows_of(data_csv(builder, Filters(area=NABARI, direction=6)))
+    assert [r[5] for r in rows[1:]] == ["15未満", "15未満"]
+
+
+def test_the_region_and_the_neighbour_withheld_with_it_read_as_labels(small: Path) -> None:
+    builder = builder_of(small)
+    town = rows_of(data_csv(builder, Filters(area=IGA_CITY, direction=6)))
+    assert [r[5] for r in town[1:]] == ["30", "秘匿"]
+    region = rows_of(data_csv(builder, Filters(area="iga", direction=6)))
+    assert [r[5] for r in region[1:]] == ["42", "43"]
+    assert [r[8] for r in region[1:]] == ["はい", "はい"]  # the bundled towns are sample data
+
+
+def test_the_year_range_and_direction_limit_the_rows(small: Path) -> None:
+    builder = builder_of(small)
+    rows = rows_of(
+        data_csv(builder, Filters(area=PREFECTURE, direction=6, fy_from=2025, fy_to=2025))
+    )
+    assert [(r[1], r[4]) for r in rows[1:]] == [("6-1", "令和7年度")]
+    everything = rows_of(data_csv(builder, Filters(area=PREFECTURE)))
+    assert {r[1] for r in everything[1:]} == {"2-1a", "2-3a", "3-1", "6-1"}
+
+
+def test_comments_and_sources_are_text_and_formulas_do_not_run(small: Path) -> None:
+    path = small / "history.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        history = list(csv.DictReader(handle))
+    for r in history:
+        if (r["series"], r["fy"]) == ("3-1", "2025"):
+            r["comment"], r["source"] = '=HYPERLINK("http://x","押して")', ""
+        if (r["series"], r["fy"]) == ("3-1", "2024"):
+            r["comment"], r["value"] = "+増加", "4521"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(history[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(history)
+    rows = {(r[1], r[4]): r for r in rows_of(data_csv(builder_of(small), Filters()))[1:]}
+    assert rows[("3-1", "令和7年度")][9] == '\'=HYPERLINK("http://x","押して")'
+    assert rows[("3-1", "令和7年度")][10] == ""  # no source: an empty cell, not "nan"
+    assert rows[("3-1", "令和6年度")][9] == "'+増加"
+    assert rows[("3-1", "令和6年度")][5] == "4521"  # a number Excel can add up, no separator
+    real = rows[("3-1", "令和2年度")]  # the plan's 現状値: real, with its source
+    assert (real[8], real[10]) == (
+        "いいえ",
+        "三重県ひきこもり支援推進計画（令和4年3月）第5章 現状値",
+    )
+    assert rows[("3-1", "令和7年度")][8] == "はい"
+    assert rows[("2-3a", "令和2年度")][5] == "72.9"  # a share keeps its decimal
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+81", "'+81"),
+        ("-5", "'-5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("増加", "増加"),
+        ("", ""),
+        (-5, -5),
+        (3.5, 3.5),
+    ],
+)
+def test_text_excel_would_run_is_neutralised_and_numbers_stay_numbers(
+    cell: object, expected: object
+) -> None:
+    assert neutralise(cell) == expected
+
+
+# ---- 「前回からの更新」 ------------------------------------------------------------------------
+
+
+def record(folder: Path, *changes: tuple[str, str, str, str, str, str]) -> None:
+    """changes.csv rows: (changed_at, series, fy, area, old, new)."""
+    with (folder / "changes.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(CHANGE_COLUMNS)
+        for when, series, fy, area, old, new in changes:
+            writer.writerow(
+                [when, "福祉課", "報告.xlsx", series, fy, area, old, new, "速報", "確定"]
+            )
+
+
+def test_updates_print_old_and_new_each_withheld_as_it_was_then(small: Path) -> None:
+    """名張市's 令和7年度 was 20 and is now 3: 「20人 → 5未満」. 伊賀市's was 35, shown then (nothing
+    small beside it); now 40 and withheld with 名張市's 3: 「35人 → 秘匿」."""
+    record(
+        small,
+        ("2026-11-20T10:30:00+09:00", "6-1", "2025", NABARI, "20", "3"),
+        ("2026-11-20T10:30:00+09:00", "6-1", "2025", IGA_CITY, "35", "40"),
+        ("2026-11-20T10:30:00+09:00", "6-1", "2024", NABARI, "", "12"),
+    )
+    builder = builder_of(small)
+    since = dt.date(2026, 11, 1)
+    town = changes_since(builder, Filters(area=NABARI), since)
+    assert [(c.fy, c.value, c.updated) for c in town] == [
+        ("令和7年度", "20人 → 5未満", "2026-11-20"),
+        ("令和6年度", "（新規） → 12人", "2026-11-20"),
+    ]
+    assert town[0].indicator == "6-1 相談支援包括化推進員養成数" and town[0].area == "名張市"
+    neighbour = changes_since(builder, Filters(area=IGA_CITY), since)
+    assert [c.value for c in neighbour] == ["35人 → 秘匿"]
+    region = changes_since(builder, Filters(area="iga"), since)
+    assert len(region) == 3  # the changes of its towns
+    assert changes_since(builder, Filters(area=NABARI, direction=3), since) == []
+
+
+def test_updates_count_by_the_day_in_japan(small: Path) -> None:
+    """08:30 on 1 December in Japan is still 30 November in UTC: it is on or after 1 December."""
+    record(
+        small,
+        ("2026-11-30T23:30:00+00:00", "6-1", "2024", NABARI, "10", "12"),
+        ("2026-11-30T23:59:00+09:00", "6-1", "2024", IGA_CITY, "29", "30"),
+    )
+    [change] = changes_since(builder_of(small), Filters(area="iga"), dt.date(2026, 12, 1))
+    assert (change.area, change.updated) == ("名張市", "2026-12-01")
+
+
+def test_without_a_change_record_the_update_dates_decide(small: Path) -> None:
+    builder = builder_of(small)
+    updated = {str(d) for d in builder.ds.history["updated"]}
+    latest = max(updated)
+    found = changes_since(builder, Filters(area=NABARI), dt.date.fromisoformat(latest))
+    assert found and all(c.updated == latest for c in found)
+    assert all("→" not in c.value for c in found)  # no old value to show
+    assert changes_since(builder, Filters(area=NABARI), dt.date(2100, 1, 1)) == []
+
+
+def test_a_value_changed_twice_since_the_date_is_withheld_as_it_first_was(small: Path) -> None:
+    """伊賀市's 令和6年度: 4 before the date (「5未満」 then), 10 after one import, 30 after another.
+    The old side of each line is withheld as the briefing before the first import had it: the 4
+    never appears (nor, as the same cell, the 10 in between)."""
+    record(
+        small,
+        ("2026-11-20T10:30:00+09:00", "6-1", "2024", IGA_CITY, "4", "10"),
+        ("2026-11-21T10:30:00+09:00", "6-1", "2024", IGA_CITY, "10", "30"),
+    )
+    lines = changes_since(builder_of(small), Filters(area=IGA_CITY), dt.date(2026, 11, 1))
+    assert [c.value for c in lines] == ["5未満 → 10人", "5未満 → 30人"]
+
+
+def test_updates_name_the_series_and_keep_to_the_direction_chosen(small: Path) -> None:
+    """Changes of other directions come first in the record and are left out, not the end of
+    the list; a split indicator says which part (2-1 相談窓口); a share keeps its decimal."""
+    record(
+        small,
+        ("2026-11-20T10:30:00+09:00", "3-1", "2025", PREFECTURE, "402", "410"),
+        ("2026-11-20T10:30:00+09:00", "2-1a", "2025", PREFECTURE, "20", "22"),
+        ("2026-11-20T10:30:00+09:00", "2-3a", "2025", PREFECTURE, "72.9", "74"),
+        ("2026-11-20T10:30:00+09:00", "6-1", "2025", PREFECTURE, "50", "55"),
+    )
+    builder = builder_of(small)
+    since = dt.date(2026, 11, 1)
+    [six] = changes_since(builder, Filters(direction=6), since)
+    assert (six.series, six.value) == ("6-1", "50人 → 55人")
+    two = changes_since(builder, Filters(direction=2), since)
+    assert [(c.indicator, c.value) for c in two] == [
+        (
+            "2-1 市町における相談窓口および市町プラットフォームの設置・運営数（相談窓口）",
+            "20窓口 → 22窓口",
+        ),
+        (f"2-3 {builder.ds.catalog.at['2-3', 'name_ja']}（小学生）", "72.9% → 74.0%"),
+    ]
+
+
+def test_a_recorded_value_no_longer_in_the_data_is_skipped(small: Path) -> None:
+    """A change record row for a value the history no longer holds (a hand-edited file, say)
+    must not stop the briefing."""
+    record(
+        small,
+        ("2026-11-20T10:30:00+09:00", "6-1", "2023", NABARI, "", "7"),
+        ("2026-11-20T10:30:00+09:00", "6-1", "2025", NABARI, "20", "3"),
+    )
+    found = changes_since(builder_of(small), Filters(area=NABARI), dt.date(2026, 11, 1))
+    assert [c.value for c in found] == ["（新規） → 7人", "20人 → 5未満"]
+
+
+# ---- the survey rows ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def surveyed(small: Path) -> Path:
+    """The tiny folder's G1 (伊賀, 令和7年度) and a G2 of its own: 3 medical agencies (1 agrees),
+    40 councils (20 agree) in 令和7年度, and 12 councils (6 agree) in 令和6年度."""
+    lines = (small / "surveys.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    g2 = [
+        ("2025", "医療機関", "そう思う", 1),
+        ("2025", "医療機関", "そう思わない", 2),
+        ("2025", "社会福祉協議会", "そう思う", 20),
+        ("2025", "社会福祉協議会", "わからない", 20),
+        ("2024", "社会福祉協議会", "どちらかといえばそう思う", 6),
+        ("2024", "社会福祉協議会", "そう思わない", 6),
+    ]
+    rows = [f"G2,{fy},iga,{group},{answer},{n},false\n" for fy, group, answer, n in g2]
+    (small / "surveys.csv").write_text("".join(lines + rows), encoding="utf-8")
+    return small
+
+
+def survey_lines(folder: Path, filters: Filters) -> list[dict[str, str]]:
+    text = data_csv(builder_of(folder), filters)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    return [r for r in rows if r["系列"] in ("G1", "G2")]
+
+
+def test_the_csv_has_every_survey_share_with_n_interval_and_flags(surveyed: Path) -> None:
+    rows = survey_lines(surveyed, Filters())
+    g2 = {(r["年度"], r["地域"], r["区分"]): r for r in rows if r["系列"] == "G2"}
+    # 令和6年度: 12 councils, half agree: shown, indicative (n < 30), with its interval
+    whole = g2[("令和6年度", "県全体", "全体")]
+    assert (whole["値"], whole["回答者数"], whole["有効回答者数"]) == ("50.0", "12", "12")
+    assert (whole["参考値"], whole["加重"], whole["サンプル"], whole["単位"]) == (
+        "はい",
+        "いいえ",
+        "いいえ",
+        "%",
+    )
+    low, high = float(whole["95%信頼区間下限"]), float(whole["95%信頼区間上限"])
+    assert 20 < low < 50 < high < 80
+    assert all(
+        re.fullmatch(r"\d+(\.\d)?", whole[c]) for c in ("95%信頼区間下限", "95%信頼区間上限")
+    )
+    assert whole["指標名"] and whole["出典"]
+    # 令和7年度: 3 medical agencies are too few; the 40 councils would give them away
+    small_group = g2[("令和7年度", "県全体", "医療機関")]
+    assert (small_group["値"], small_group["回答者数"]) == ("非表示（回答者5人未満）", "3")
+    assert (
+        small_group["有効回答者数"] == small_group["95%信頼区間下限"] == small_group["参考値"] == ""
+    )
+    councils = g2[("令和7年度", "県全体", "社会福祉協議会")]
+    assert (councils["値"], councils["回答者数"]) == (
+        "非表示（回答者の少ない区分の逆算防止）",
+        "40",
+    )
+    assert councils["95%信頼区間上限"] == ""
+    total = g2[("令和7年度", "県全体", "全体")]
+    assert (total["値"], total["回答者数"], total["参考値"]) == ("48.8", "43", "いいえ")
+    assert g2[("令和7年度", "伊賀", "全体")]["値"] == "48.8"  # and per region
+    g1 = [r for r in rows if r["系列"] == "G1"]
+    assert g1 and all(r["サンプル"] == "はい" for r in g1)
+
+
+def test_a_regions_csv_has_its_own_survey_rows_once(surveyed: Path) -> None:
+    rows = survey_lines(surveyed, Filters(area="iga", fy_from=2025, fy_to=2025))
+    g2 = [(r["年度"], r["地域"], r["区分"]) for r in rows if r["系列"] == "G2"]
+    assert g2 == [
+        ("令和7年度", "伊賀", "全体"),
+        ("令和7年度", "伊賀", "医療機関"),
+        ("令和7年度", "伊賀", "社会福祉協議会"),
+    ]
+    town = survey_lines(surveyed, Filters(area=NABARI, fy_from=2025, fy_to=2025))
+    assert [r["地域"] for r in town if r["系列"] == "G2"] == ["伊賀"] * 3  # a town's region
+
+
+def test_a_survey_row_that_excel_would_run_is_neutralised(surveyed: Path) -> None:
+    """A group named by the contractor 「=合計」 reaches Excel as text."""
+    path = surveyed / "surveys.csv"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("社会福祉協議会", "=合計"), encoding="utf-8"
+    )
+    groups = {r["区分"] for r in survey_lines(surveyed, Filters()) if r["系列"] == "G2"}
+    assert "'=合計" in groups and "=合計" not in groups

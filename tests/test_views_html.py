@@ -1,0 +1,90 @@
+"""Each dashboard view's HTML: the right content for the view, the mode and the area, and a key
+that tells one view from another (the dashboard keeps views already drawn by that key).
+
+Tables only (no chart is drawn, so each view takes a moment) on a tiny data folder; the views in
+full, with their charts, are tested on the bundled data in ``test_dashboard_widgets.py``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from tables import NABARI, tiny_data
+
+from briefing import Settings, load_dataset
+from briefing.content import Builder
+from briefing.content.filters import Filters
+from briefing.render.html import render_view
+
+
+@pytest.fixture(scope="module")
+def builder(tmp_path_factory: pytest.TempPathFactory) -> Builder:
+    folder = tiny_data(tmp_path_factory.mktemp("views") / "data")
+    return Builder(
+        load_dataset(folder), Settings(data_dir=folder, cache_dir=None, disclosure_dir=None)
+    )
+
+
+def heading(html: str) -> str:
+    found = re.search(r"<h2>(.*?)</h2>", html)
+    assert found, html[:200]
+    return found.group(1)
+
+
+@pytest.mark.parametrize(
+    ("area", "lang", "title"),
+    [
+        ("240001", "ja", "地域別（5地域）"),
+        ("iga", "ja", "伊賀の内訳"),
+        (NABARI, "ja", "名張市と同じ地域（伊賀）の市町"),
+        ("iga", "en", "Breakdown of Iga"),
+    ],
+)
+def test_the_area_view_says_what_it_compares(
+    builder: Builder, area: str, lang: str, title: str
+) -> None:
+    html = render_view(builder, Filters(area=area, view="area", lang=lang), "area", mode="table")
+    assert heading(html) == title
+    assert ("伊賀" if area == "240001" else "名張市" if lang == "ja" else "Nabari") in html
+
+
+def test_the_direction_view_in_table_mode_has_tables_and_no_charts(builder: Builder) -> None:
+    html = render_view(builder, Filters(view="direction", direction=6), "direction", mode="table")
+    assert 'id="ind-6-1"' in html and "<table" in html and "<svg" not in html
+    assert heading(html).startswith("6 ")
+
+
+def test_the_survey_view_in_table_mode_draws_no_chart(builder: Builder) -> None:
+    html = render_view(builder, Filters(view="survey"), "survey", mode="table")
+    assert "G1" in html and "<svg" not in html and "<table" in html
+
+
+def test_each_view_has_its_own_key_and_the_same_view_the_same_key(builder: Builder) -> None:
+    def key(filters: Filters, view: str, mode: str = "table") -> str:
+        html = render_view(builder, filters, view, mode=mode)
+        found = re.match(r'<div class="mb" data-view="([^"]*)">', html)
+        assert found and html.endswith("</div>")
+        return found.group(1)
+
+    base = Filters(view="direction", direction=6)
+    assert key(base, "direction") == "direction|6|240001|||ja|table|"
+    assert key(base, "direction") == key(base.with_(), "direction")
+    others = {
+        key(base.with_(area="iga"), "direction"),
+        key(base.with_(fy_from=2025), "direction"),
+        key(base.with_(fy_to=2024), "direction"),
+        key(base.with_(lang="en"), "direction"),
+        key(base.with_(direction=3), "direction"),
+        key(base.with_(direction=None), "area"),
+    }
+    assert len(others) == 6 and key(base, "direction") not in others
+    assert (
+        key(base.with_(fy_from=2025, fy_to=2025), "direction")
+        == "direction|6|240001|2025|2025|ja|table|"
+    )
+
+
+def test_an_unknown_view_is_refused(builder: Builder) -> None:
+    with pytest.raises(ValueError):
+        render_view(builder, Filters(), "map", mode="table")
