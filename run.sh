@@ -58,7 +58,8 @@ case "$command" in
         apt_install chromium fonts-noto-cjk poppler-utils nginx openssl systemd
         checkers_install
         install "[test]"
-        exec "$VENV/bin/python" -m pytest "$@"
+        # one test file per worker process, two at a time (TEST_WORKERS=0: one process)
+        exec "$VENV/bin/python" -m pytest -n "${TEST_WORKERS:-2}" --dist loadfile "$@"
         ;;
     mutants)
         # mutation testing (tests/README.md; not part of CI): the modules of pyproject.toml

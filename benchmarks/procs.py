@@ -6,6 +6,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .common import CLK_TCK, PAGE_SIZE
@@ -62,9 +63,21 @@ def tree(root: int, table: dict[int, Proc] | None = None) -> list[Proc]:
 
 
 def kernel_pids(parent: int, table: dict[int, Proc] | None = None) -> list[int]:
+    """Kernel processes (``ipykernel_launcher``) that are children of the process ``parent``."""
     table = table if table is not None else processes()
-    return [
+    return sorted(
         p.pid for p in table.values() if p.ppid == parent and b"ipykernel_launcher" in p.cmdline
+    )
+
+
+def kernels_under(folder: Path) -> list[int]:
+    """Kernels whose connection file lies under ``folder``: they start in sessions of their own
+    (jupyter_client), so they outlive a killed Voilà and a group kill misses them."""
+    marker = str(folder).encode()
+    return [
+        p.pid
+        for p in processes().values()
+        if b"ipykernel_launcher" in p.cmdline and marker in p.cmdline
     ]
 
 

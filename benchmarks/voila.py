@@ -1,4 +1,8 @@
-"""Voilà servers started exactly as ``briefing serve`` starts them, stopped with every kernel."""
+"""Voilà servers started exactly as ``briefing serve`` starts them, stopped with every kernel.
+
+The pieces here (a free port, private Jupyter folders, the launch, the log lines that say the
+server is up, the stop) are the harness of the tests too (``tests/servers.py``).
+"""
 
 from __future__ import annotations
 
@@ -9,20 +13,69 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from briefing.config import Settings
 from briefing.server import voila_command, voila_environment
 
 from .common import REPO, log
-from .procs import kernel_pids, processes, wait_idle
+from .procs import kernel_pids, kernels_under, wait_idle
+
+#: Voilà's log line with its address, and the one saying its kernel pool started.
+RUNNING_AT = re.compile(r"Voilà is running at:\s*(http://\S+?/)\s", re.S)
+POOL_FILLED = "Kernel pool of"
 
 
 def free_port() -> int:
+    """A TCP port nobody listens on right now (the URL Voilà really uses is read from its log)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def private_folders(env: dict[str, str], workdir: Path) -> dict[str, str]:
+    """``env`` with Jupyter's data and runtime folders, IPython's and the temporary folder in
+    ``workdir``: nothing of the machine's own Jupyter state is used, nothing is left behind."""
+    env = dict(env)
+    for variable, folder in (
+        ("JUPYTER_DATA_DIR", "jupyter-data"),
+        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
+        ("IPYTHONDIR", "ipython"),
+        ("TMPDIR", "tmp"),
+    ):
+        (workdir / folder).mkdir(parents=True, exist_ok=True)
+        env[variable] = str(workdir / folder)
+    return env
+
+
+def launch(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    """``command`` in a session of its own (so a stop reaches its whole group), output to ``log_path``."""
+    with log_path.open("wb") as out:
+        return subprocess.Popen(
+            command,
+            env=env,
+            cwd=REPO,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop(process: subprocess.Popen[bytes], private_dir: Path, *, grace: float = 20) -> None:
+    """SIGTERM lets Voilà shut its kernels down; whatever is left is killed, kernels included."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=grace)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+    for pid in kernels_under(private_dir):
+        with suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
 
 
 class Voila:
@@ -50,7 +103,7 @@ class Voila:
             return ""
 
     def pool_fills(self) -> int:
-        return self.log_text().count("Kernel pool of")
+        return self.log_text().count(POOL_FILLED)
 
     def culled_before_connect(self) -> list[str]:
         """Pre-heated kernels handed to a page and culled before the page's websocket connected."""
@@ -76,27 +129,12 @@ class Voila:
         self.wait_ready(timeout)
 
     def launch(self) -> None:
-        env = voila_environment(self.settings)
-        for variable, folder in (
-            ("JUPYTER_DATA_DIR", "data"),
-            ("JUPYTER_RUNTIME_DIR", "runtime"),
-            ("IPYTHONDIR", "ipython"),
-        ):
-            (self.private / folder).mkdir(parents=True, exist_ok=True)
-            env[variable] = str(self.private / folder)
+        env = private_folders(voila_environment(self.settings), self.private)
         # the kernels' tempfile.gettempdir(): Settings.cache_dir (the shared figure cache) lives here
         env["TMPDIR"] = str(self.tmpdir)
-        command = voila_command(self.settings, notebook=self.notebook)
-        with self.log_path.open("wb") as out:
-            self.process = subprocess.Popen(
-                command,
-                env=env,
-                cwd=REPO,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.process = launch(
+            voila_command(self.settings, notebook=self.notebook), env, self.log_path
+        )
 
     def wait_ready(self, timeout: float = 180) -> None:
         """Until Voilà answers and its kernel pool is filled (and the server is idle again)."""
@@ -108,7 +146,7 @@ class Voila:
                 raise RuntimeError(
                     f"Voilà {self.name} exited ({self.process.returncode}):\n{self.log_text()[-2000:]}"
                 )
-            found = re.search(r"Voilà is running at:\s*(http://\S+?/)\s", self.log_text())
+            found = RUNNING_AT.search(self.log_text())
             if found and (pool == 0 or self.pool_fills() >= 1):
                 self.url = found.group(1)
                 wait_idle(self.pid, timeout=30)
@@ -122,27 +160,8 @@ class Voila:
         return len(kernel_pids(self.pid)) if self.process else 0
 
     def stop(self) -> None:
-        process = self.process
-        if process is None:
-            return
-        if process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=15)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                process.wait(timeout=10)
-        # kernels run in sessions of their own: find them by their connection files (our private dir)
-        marker = str(self.private).encode()
-        for proc in processes().values():
-            if b"ipykernel_launcher" in proc.cmdline and marker in proc.cmdline:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+        if self.process is not None:
+            stop(self.process, self.private, grace=15)
         self.process = None
 
 

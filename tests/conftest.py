@@ -13,11 +13,14 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
 from briefing import Dataset
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
@@ -83,6 +86,17 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files that drive a browser or a kernel first: they take minutes, the rest seconds, so
+    with the files spread over two processes (``./run.sh test``) both end at about the same time."""
+    slow = {
+        item.path
+        for item in items
+        if item.get_closest_marker("browser") or item.get_closest_marker("notebook")
+    }
+    items.sort(key=lambda item: item.path not in slow)  # stable: the order within a file stays
+
+
 @pytest.fixture(scope="session", autouse=True)
 def private_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Tests (and the commands they start) never read or write the real ~/.config (staff name)."""
@@ -121,6 +135,16 @@ def shared_for_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     servers.FIGURES_DIR = tmp_path_factory.mktemp("figures")
     yield
     servers.SEED_DIR = servers.FIGURES_DIR = None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium (``servers.chromium``), launched once per test process when a
+    test first asks for it; each test makes its own contexts and pages."""
+    from servers import chromium
+
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@
 and stops it together with every kernel it started. ``kernel_count`` reads ``/proc`` so tests can
 watch kernels come and go (culling). ``chromium`` launches Debian's Chromium through Playwright and
 ``ServerOnly`` keeps its pages from reaching anything but the dashboard (the meeting room may have
-no internet).
+no internet). The launch, the stop and ``/proc`` reading are the benchmark's own
+(``benchmarks.voila``, ``benchmarks.procs``): tests and benchmark start the dashboard the same way.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import contextlib
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -30,6 +30,17 @@ from urllib.parse import urlsplit
 
 import psutil
 
+from benchmarks.common import CHROMIUM as CHROMIUM_PATH
+from benchmarks.common import CHROMIUM_ARGS
+from benchmarks.procs import kernel_pids, processes
+from benchmarks.voila import (
+    POOL_FILLED,
+    RUNNING_AT,
+    free_port,
+    launch,
+    private_folders,
+    stop,
+)
 from briefing.config import REPO_ROOT, Settings
 from briefing.server import DASHBOARD, voila_command, voila_environment
 
@@ -39,15 +50,16 @@ if TYPE_CHECKING:
 #: Screenshots, Voilà logs and timing summaries land here (git-ignored).
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+
+def log_path(name: str) -> Path:
+    """``test-artifacts/<name>.log``, one per test process: ``./run.sh test`` runs two (xdist),
+    and two servers writing one log would hand a test the other one's address."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / (f"{name}-{worker}.log" if worker else f"{name}.log")
+
+
+CHROMIUM = Path(CHROMIUM_PATH)
 #: Voilà scrolls inside its own container: only a tall window shows the whole dashboard.
 VIEWPORT = {"width": 1400, "height": 2400}
 
@@ -58,50 +70,10 @@ VOILA_FAILURE = re.compile(
     r"|Dashboard\(children="
 )
 
-_RUNNING_AT = re.compile(r"Voilà is running at:\s*(http://\S+?/)\s", re.S)
-_POOL_FILLED = "Kernel pool of"
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now (the URL Voilà really uses is read from its log)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _proc_entries() -> Iterator[tuple[int, int, bytes]]:
-    """(pid, parent pid, command line) of every process that can be read in ``/proc``."""
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:  # gone meanwhile, or not ours to read
-            continue
-        # the command name in field 2 may hold spaces and parentheses: split after the last ")"
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        yield int(entry.name), ppid, cmdline
-
-
-def kernel_pids(parent: int) -> list[int]:
-    """Kernel processes (``ipykernel_launcher``) that are children of the process ``parent``."""
-    return sorted(
-        pid for pid, ppid, cmd in _proc_entries() if ppid == parent and b"ipykernel_launcher" in cmd
-    )
-
 
 def kernel_count(parent: int) -> int:
     """How many kernels the Voilà process ``parent`` is running now."""
     return len(kernel_pids(parent))
-
-
-def _cpu_ticks(pid: int) -> int:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0
-    return int(fields[11]) + int(fields[12])  # utime + stime
 
 
 def wait_for_quiet_kernels(
@@ -116,7 +88,8 @@ def wait_for_quiet_kernels(
     last: dict[int, int] = {}
     still_since = time.monotonic()
     while time.monotonic() < deadline:
-        ticks = {pid: _cpu_ticks(pid) for pid in kernel_pids(parent)}
+        table = processes()
+        ticks = {pid: table[pid].ticks for pid in kernel_pids(parent, table)}
         if ticks != last or len(ticks) < at_least:
             last, still_since = ticks, time.monotonic()
         elif time.monotonic() - still_since >= quiet:
@@ -180,18 +153,10 @@ def running_briefing(
     Its whole tree is killed afterwards, including what a test recorded in ``tree`` (a failing test
     may leave Voilà and kernels orphaned). The output goes to ``test-artifacts/<name>.log``.
     """
-    ARTIFACTS.mkdir(exist_ok=True)
     environment = private_environment(dict(os.environ), workdir) | (env or {})
-    with (ARTIFACTS / f"{name}.log").open("wb") as log:
-        process = subprocess.Popen(
-            [*(command or [sys.executable, "-m", "briefing.cli"]), *args],
-            env=environment,
-            cwd=REPO_ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = launch(
+        [*(command or [sys.executable, "-m", "briefing.cli"]), *args], environment, log_path(name)
+    )
     server = Served(process, port, [psutil.Process(process.pid)])
     try:
         yield server
@@ -261,31 +226,6 @@ def answers(url: str) -> bool:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
-
-
-def _our_kernels(marker: str) -> list[int]:
-    """Kernels whose connection file lies under ``marker`` (they outlive a killed Voilà)."""
-    wanted = marker.encode()
-    return [
-        pid for pid, _, cmd in _proc_entries() if b"ipykernel_launcher" in cmd and wanted in cmd
-    ]
-
-
-def stop(process: subprocess.Popen[bytes], private_dir: Path, *, grace: float = 20) -> None:
-    """SIGTERM lets Voilà shut its kernels down; whatever is left is killed, kernels included."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-    # kernels start in sessions of their own (jupyter_client), so the group kill misses them
-    for pid in _our_kernels(str(private_dir)):
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 #: Set by conftest to folders of the test session (None outside pytest: nothing is shared).
@@ -359,21 +299,10 @@ def shared_tmpdir(tmpdir: Path) -> Path:
 
 
 def private_environment(env: dict[str, str], workdir: Path) -> dict[str, str]:
-    """``env`` with Jupyter's data and runtime folders, IPython's and the temporary folder in ``workdir``.
-
-    Nothing of the machine's own Jupyter or IPython state is used, and nothing is left behind.
-    The temporary folder starts with the bundled data's disclosure and the session's figure
-    cache (``shared_tmpdir``).
-    """
-    env = dict(env)
-    for variable, folder in (
-        ("JUPYTER_DATA_DIR", "jupyter-data"),
-        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
-        ("IPYTHONDIR", "ipython"),
-        ("TMPDIR", "tmp"),
-    ):
-        (workdir / folder).mkdir(parents=True, exist_ok=True)
-        env[variable] = str(workdir / folder)
+    """``env`` with private Jupyter, IPython and temporary folders in ``workdir``
+    (``benchmarks.voila.private_folders``), the temporary folder starting with the bundled data's
+    disclosure and the session's figure cache (``shared_tmpdir``)."""
+    env = private_folders(env, workdir)
     shared_tmpdir(workdir / "tmp")
     return env
 
@@ -405,35 +334,25 @@ def running_voila(
     settings = settings.with_(port=free_port(), host="127.0.0.1")
     private = workdir.resolve()
     env = private_environment(voila_environment(settings), private)
-    ARTIFACTS.mkdir(exist_ok=True)
-    log_path = ARTIFACTS / f"{name}.log"
+    log_file = log_path(name)
     command = voila_command(settings, notebook=notebook) + list(extra_args or [])
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            env=env,
-            cwd=REPO_ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = launch(command, env, log_file)
     try:
 
         def running_at() -> str | None:
-            found = _RUNNING_AT.search(log_path.read_text(encoding="utf-8", errors="replace"))
+            found = RUNNING_AT.search(log_file.read_text(encoding="utf-8", errors="replace"))
             return found.group(1) if found else None
 
         def pool_ready() -> bool:
-            return _POOL_FILLED in log_path.read_text(encoding="utf-8", errors="replace")
+            return POOL_FILLED in log_file.read_text(encoding="utf-8", errors="replace")
 
-        wait = {"timeout": startup_timeout, "server_process": process, "log_path": log_path}
+        wait = {"timeout": startup_timeout, "server_process": process, "log_path": log_file}
         url = _wait(running_at, what="'Voilà is running at' line", **wait)
         _wait(lambda: answers(url), what=f"HTTP answer at {url}", **wait)
         if wait_for_pool and settings.kernel_pool > 0:
             _wait(pool_ready, what="filled kernel pool", **wait)
         yield VoilaServer(
-            url=url, process=process, settings=settings, log_path=log_path, private_dir=private
+            url=url, process=process, settings=settings, log_path=log_file, private_dir=private
         )
     finally:
         stop(process, private)

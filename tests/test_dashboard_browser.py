@@ -23,7 +23,6 @@ from servers import (
     VIEWPORT,
     ServerOnly,
     VoilaServer,
-    chromium,
     running_voila,
     wait_for_page,
 )
@@ -70,12 +69,6 @@ def server(
         voila_settings, workdir=tmp_path_factory.mktemp("voila"), name="voila-browser"
     ) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,6 @@ from servers import (
     VOILA_FAILURE,
     ServerOnly,
     VoilaServer,
-    chromium,
     running_voila,
     wait_for_page,
 )
@@ -52,12 +51,6 @@ def served_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("served") / "data"
     shutil.copytree(BUNDLED_DATA, target)
     return target
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -35,7 +35,6 @@ from servers import (
     ARTIFACTS,
     VOILA_FAILURE,
     ServerOnly,
-    chromium,
     free_port,
     private_environment,
     running_briefing,
@@ -294,12 +293,6 @@ def status_of(url: str, *, auth: bool = False) -> tuple[int, dict[str, str]]:
     except urllib.error.HTTPError as error:
         error.close()
         return error.code, dict(error.headers)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.mark.browser

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import servers
 from conftest import unavailable
-from servers import chromium, seed_disclosure
+from servers import seed_disclosure
 
 from briefing import Settings
 from briefing.render.export import export_file
@@ -145,12 +145,6 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         )  # type: ignore[arg-type]
         for name, case in CASES.items()
     }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as launched:
-        yield launched
 
 
 @dataclass

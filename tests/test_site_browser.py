@@ -4,12 +4,10 @@ the pages ask for nothing outside the folder."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from axe import violations
-from servers import chromium
 
 from briefing import Settings, load_dataset
 from briefing.render.site import publish_site
@@ -28,12 +26,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     settings = Settings(cache_dir=scratch / "figures", disclosure_dir=scratch / "withheld")
     publish_site(load_dataset(Settings().data_dir), outdir, settings=settings)
     return outdir
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])

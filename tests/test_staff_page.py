@@ -15,14 +15,13 @@ from pathlib import Path
 import psutil
 import pytest
 from inputs import write_csv
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 from servers import (
     ARTIFACTS,
     VIEWPORT,
     Served,
     ServerOnly,
     answers,
-    chromium,
     free_port,
     gone,
     port_is_free,
@@ -64,7 +63,7 @@ def listening(process: psutil.Process) -> list[tuple[str, int]]:
 
 
 def test_staff_page_imports_a_file_on_this_pc_only_and_stops_cleanly(
-    staff_server: Served, tmp_path: Path, data_copy: Path
+    staff_server: Served, tmp_path: Path, data_copy: Path, browser: Browser
 ) -> None:
     wrapper = psutil.Process(staff_server.process.pid)
     assert listening(wrapper) == [("127.0.0.1", staff_server.port)]
@@ -75,28 +74,27 @@ def test_staff_page_imports_a_file_on_this_pc_only_and_stops_cleanly(
         encoding="cp932",
     )
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with chromium() as browser:
-        context = browser.new_context(viewport=VIEWPORT, locale="ja-JP")
-        offline = ServerOnly(context)
-        offline.allow(f"http://127.0.0.1:{staff_server.port}/")
-        page = context.new_page()
-        page.goto(f"http://127.0.0.1:{staff_server.port}/", timeout=LOAD_TIMEOUT_MS)
-        check = page.get_by_role("button", name="確認する")
-        expect(check).to_be_visible(timeout=LOAD_TIMEOUT_MS)
-        page.screenshot(path=SHOTS / "1-opened.png")
+    context = browser.new_context(viewport=VIEWPORT, locale="ja-JP")
+    offline = ServerOnly(context)
+    offline.allow(f"http://127.0.0.1:{staff_server.port}/")
+    page = context.new_page()
+    page.goto(f"http://127.0.0.1:{staff_server.port}/", timeout=LOAD_TIMEOUT_MS)
+    check = page.get_by_role("button", name="確認する")
+    expect(check).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    page.screenshot(path=SHOTS / "1-opened.png")
 
-        page.get_by_placeholder("またはファイルのパス").fill(str(update))
-        check.click()
-        expect(page.get_by_text("問題はありません")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
-        expect(page.locator("textarea").first).to_have_value("新規2か所")
-        page.screenshot(path=SHOTS / "2-reviewed.png")
+    page.get_by_placeholder("またはファイルのパス").fill(str(update))
+    check.click()
+    expect(page.get_by_text("問題はありません")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    expect(page.locator("textarea").first).to_have_value("新規2か所")
+    page.screenshot(path=SHOTS / "2-reviewed.png")
 
-        page.get_by_placeholder("例: 福祉課 山田").fill("福祉課 山田")
-        page.get_by_role("button", name="保存する").click()
-        expect(page.get_by_text("保存しました")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
-        page.screenshot(path=SHOTS / "3-saved.png")
-        context.close()
-        assert offline.foreign == []
+    page.get_by_placeholder("例: 福祉課 山田").fill("福祉課 山田")
+    page.get_by_role("button", name="保存する").click()
+    expect(page.get_by_text("保存しました")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    page.screenshot(path=SHOTS / "3-saved.png")
+    context.close()
+    assert offline.foreign == []
     history = load_dataset(data_copy).history.set_index(["series", "fy", "area"])
     assert history.loc[("3-1", 2025, "240001"), "value"] == 410
 

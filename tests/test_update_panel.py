@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -76,6 +77,30 @@ def test_problems_are_listed_and_saving_stays_disabled(data_copy: Path):
     assert "指標（系列）が見つかりません" in panel.review.value
     panel.save.click()
     assert digest(data_copy) == before
+
+
+@pytest.mark.slow
+def test_no_copy_of_an_uploaded_file_stays_on_the_pc(
+    data_copy: Path, fresh_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The page copies an upload to read it; a corrected file checked again, and the save,
+    leave no copy behind (a staff PC's temporary folder is not the place for the files)."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
+    panel.by.value = "福祉課 山田"
+    upload(panel, "update.csv", "指標,年度,地域,値\n3-1,R7,県全体,abc\n".encode())
+    assert panel.run_review() is not None and panel.save.disabled
+    copies = "briefing-upload-*/*"
+    assert [f.name for f in temp.glob(copies)] == ["update.csv"]  # read while staff fix it
+    upload(panel, "update.csv", "指標,年度,地域,値\n3-1,R7,県全体,410\n".encode())
+    result = panel.run_review()
+    assert result is not None and result.ok
+    assert [f.name for f in temp.glob(copies)] == ["update.csv"]  # the first copy is gone
+    panel.save.click()
+    assert "保存しました" in panel.message.value
+    assert list(temp.glob("briefing-upload-*")) == []
 
 
 def test_undo_with_nothing_saved_says_so(data_copy: Path):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -23,7 +22,6 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from servers import (
     ServerOnly,
     answers,
-    chromium,
     free_port,
     running_briefing,
     shared_tmpdir,
@@ -103,12 +101,6 @@ def snap(page: Page, name: str, *, at: Locator | None = None) -> None:
         small = shot.convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT)
     small.save(path, optimize=True)
     assert path.stat().st_size < MAX_BYTES, f"{name}: {path.stat().st_size:,} bytes"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.mark.browser

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import html
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -39,7 +38,7 @@ class UpdatePanel(w.VBox):
         self.settings = settings or Settings()
         self.result: Review | SurveyReview | None = None
         self.paths: list[Path] = []
-        self._uploaded: list[Path] = []
+        self._uploaded: list[tempfile.TemporaryDirectory[str]] = []
         self.kind = w.ToggleButtons(
             options=[
                 ("指標の数値", ""),
@@ -104,22 +103,28 @@ class UpdatePanel(w.VBox):
         )
 
     def _files(self) -> list[Path]:
+        """The typed paths and temporary copies of the uploaded files (those of an earlier check
+        are deleted: each check copies the upload afresh)."""
+        self._delete_copies()
         paths = [Path(p.strip()).expanduser() for p in self.path.value.split(",") if p.strip()]
         if self.upload.value:
-            folder = Path(tempfile.mkdtemp(prefix="briefing-upload-"))
-            self._uploaded.append(folder)
+            folder = tempfile.TemporaryDirectory(prefix="briefing-upload-")
+            self._uploaded.append(folder)  # deleted at the latest when the kernel ends
             for item in self.upload.value:
-                target = folder / Path(item["name"]).name
+                target = Path(folder.name) / Path(item["name"]).name
                 target.write_bytes(bytes(item["content"]))
                 paths.append(target)
         return paths
 
+    def _delete_copies(self) -> None:
+        for folder in self._uploaded:
+            folder.cleanup()
+        self._uploaded = []
+
     def _forget_uploads(self) -> None:
         """Delete the temporary copies of uploaded files and the upload's bytes held by the page
         (a survey's respondents must not stay): the review keeps only the counts."""
-        for folder in self._uploaded:
-            shutil.rmtree(folder, ignore_errors=True)
-        self._uploaded = []
+        self._delete_copies()
         if self.upload.value:
             self.upload.value = ()
 
@@ -267,6 +272,7 @@ class UpdatePanel(w.VBox):
         if by != remembered_name():
             remember_name(by)
         self.save.disabled = True
+        self._forget_uploads()  # saved: the file's copy on this PC is no longer needed
         when = clock.shown_text(str(version_meta(self.settings.data_dir, version).get("when", "")))
         self._say(
             f"保存しました（版 {version}、{html.escape(when)}、{html.escape(by)}）。取り消すときは「直前の保存を取り消す」を押してください。"
