@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..content import Builder
+from ..content import Context, area_name, interval_level, survey_regions, survey_years
 from ..content.filters import Filters
 from ..data.fiscal import format_fy
 from ..stats.surveys import survey_shares
@@ -42,12 +42,12 @@ def _number(value: object, digits: int = 1) -> object:
     return int(rounded) if rounded.is_integer() else rounded
 
 
-def survey_rows(builder: Builder, filters: Filters, columns: list[str]) -> list[list[object]]:
+def survey_rows(ctx: Context, filters: Filters, columns: list[str]) -> list[list[object]]:
     """One CSV row per published survey share, in ``columns`` (indicator and survey columns)."""
-    ds, s = builder.ds, builder.settings
-    regions, _ = builder._survey_regions(filters)
-    years = builder.survey_years(filters)
-    scope = "県全体" if regions is None else builder.area_name(regions[0], "ja")
+    ds, s = ctx.ds, ctx.settings
+    regions, _ = survey_regions(ctx, filters)
+    years = survey_years(ctx, filters)
+    scope = "県全体" if regions is None else area_name(ctx, regions[0], "ja")
     rows: list[list[object]] = []
     for goal in ds.goals.itertuples():
         parts: list[pd.DataFrame] = []
@@ -60,15 +60,13 @@ def survey_rows(builder: Builder, filters: Filters, columns: list[str]) -> list[
                 years=years,
                 small_n=s.small_sample_n,
                 hide_below=s.suppress_below,
-                hidden=builder.disclosure.groups,
+                hidden=ctx.disclosure.groups,
                 confidence=s.confidence,
             )
             if by != "region":
                 shares = shares.assign(area=scope)
             else:
-                shares = shares.assign(
-                    area=shares["region"].map(lambda c: builder.area_name(c, "ja"))
-                )
+                shares = shares.assign(area=shares["region"].map(lambda c: area_name(ctx, c, "ja")))
             if by != "group":
                 shares = shares.assign(group=ALL_GROUPS)
             parts.append(shares.assign(order=len(parts)))
@@ -99,8 +97,8 @@ def survey_rows(builder: Builder, filters: Filters, columns: list[str]) -> list[
                 "区分": r.group,
                 "回答者数": int(r.n),
                 "有効回答者数": "" if hidden else _number(r.n_eff),
-                f"{builder.level}信頼区間下限": "" if hidden else _number(r.low),
-                f"{builder.level}信頼区間上限": "" if hidden else _number(r.high),
+                f"{interval_level(ctx)}信頼区間下限": "" if hidden else _number(r.low),
+                f"{interval_level(ctx)}信頼区間上限": "" if hidden else _number(r.high),
                 "加重": "はい" if r.weighted else "いいえ",
                 "参考値": "" if hidden else ("はい" if r.reference else "いいえ"),
             }
