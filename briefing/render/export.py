@@ -14,7 +14,6 @@ import io
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import quote
 
 import pandas as pd
@@ -30,6 +29,7 @@ from ..content import (
     comparisons,
     context,
     direction_name,
+    directions_of,
     goal_cards,
     has_sample,
     history_of,
@@ -42,6 +42,15 @@ from ..content import (
 )
 from ..content.filters import Filters
 from ..content.formatting import value_text
+from ..content.models import (
+    Account,
+    Comparison,
+    GoalCard,
+    IndicatorCard,
+    LastMeeting,
+    Opinion,
+    SurveyPanel,
+)
 from ..data.areas import PREFECTURE
 from ..data.dataset import Dataset
 from ..data.files import write_atomic
@@ -282,6 +291,46 @@ def _changed_value(
     )
 
 
+@dataclass(frozen=True)
+class BriefingContent:
+    """Everything ``briefing.html.j2`` shows: the view content of every section, with the
+    briefing's own parts (its title line, the embedded CSVs, the stylesheet)."""
+
+    title: str
+    direction: str
+    area: str
+    years: str
+    asof: str
+    generated: str
+    sample: bool
+    goals: list[GoalCard]
+    tiles: dict[int, list[IndicatorCard]]
+    cards: dict[int, list[IndicatorCard]]
+    direction_names: dict[int, str]
+    comparisons: list[Comparison]
+    without: list[IndicatorCard]
+    area_level: str
+    panels: list[SurveyPanel]
+    since: str | None
+    changes: list[Change]
+    csv_href: str
+    accounts: dict[int, Account | None]
+    has_record: bool
+    last_meeting: LastMeeting | None
+    last_opinions: list[Opinion]
+    opinions_csv_href: str
+    opinions_csv_name: str
+    csv_name: str
+    threshold: int
+    small_n: int
+    level: str
+    plan_years: str
+    plan_last: str
+    plan_note: str
+    css: str
+    lang: str
+
+
 def render_briefing(
     ds: Dataset,
     filters: Filters,
@@ -295,11 +344,20 @@ def render_briefing(
     settings = settings or Settings()
     ctx = ctx or context(ds, settings, fmt="svg")
     require_passed(ds, settings.suppress_below, settings.disclosure_dir, ctx.disclosure)
-    lang = filters.lang
-    generated = generated or clock.today()
-    t = SimpleNamespace(**texts(lang))
-    b = SimpleNamespace(**BRIEFING[lang])
-    directions = [filters.direction] if filters.direction else [int(d) for d in ds.directions.index]
+    content = briefing_content(ctx, filters, since, generated or clock.today())
+    return (
+        environment()
+        .get_template("briefing.html.j2")
+        .render(v=content, t=texts(filters.lang), b=BRIEFING[filters.lang])
+    )
+
+
+def briefing_content(
+    ctx: Context, filters: Filters, since: dt.date | None, generated: dt.date
+) -> BriefingContent:
+    """The briefing's content for ``filters``; 「前回からの更新」 and its marks from ``since``."""
+    ds, settings, lang = ctx.ds, ctx.settings, filters.lang
+    directions = directions_of(ctx, filters)
     lo, hi = year_range(ctx, filters)
     compared, without = comparisons(ctx, filters)
     # the committee's record is staff's Japanese text: like staff comments, the English edition
@@ -307,18 +365,18 @@ def render_briefing(
     in_japanese = lang == "ja"
     last = last_meeting(ctx, filters) if in_japanese else None
     start, end = (format_fy(fy, lang=lang) for fy in ds.plan_period)
-    model = SimpleNamespace(
-        title=b.title,
+    return BriefingContent(
+        title=str(BRIEFING[lang]["title"]),
         direction=direction_name(ctx, filters.direction, lang)
         if filters.direction
-        else b.all_directions,
+        else str(BRIEFING[lang]["all_directions"]),
         area=area_name(ctx, filters.area, lang),
         years=text("range", lang, lo=format_fy(lo, lang=lang), hi=format_fy(hi, lang=lang)),
         asof=str(ds.history["updated"].max()),
         generated=generated.isoformat(),
         sample=has_sample(ctx),
         goals=goal_cards(ctx, filters, charts_too=True),
-        tiles={d: c for d, c in indicator_cards(ctx, filters).items()},
+        tiles=indicator_cards(ctx, filters),
         cards=indicator_cards(ctx, filters, detail=True),
         direction_names={d: direction_name(ctx, d, lang) for d in directions},
         comparisons=compared,
@@ -327,7 +385,7 @@ def render_briefing(
         panels=survey_panels(ctx, filters),
         since=since.isoformat() if since else None,
         changes=changes_since(ctx, filters, since) if since else [],
-        csv_href="data:text/csv;charset=utf-8," + quote("\ufeff" + data_csv(ctx, filters)),
+        csv_href=_csv_href(data_csv(ctx, filters)),
         accounts={d: account(ctx, d, filters) for d in directions},
         has_record=in_japanese and (not ds.opinions.empty or not ds.accounts.empty),
         last_meeting=last,
@@ -336,24 +394,25 @@ def render_briefing(
             for d in ([*directions, None] if not filters.direction else directions)
             for o in (opinions(ctx, d, filters, meeting=last.meeting, since=since) if last else [])
         ],
-        opinions_csv_href=(
-            "data:text/csv;charset=utf-8,"
-            + quote("\ufeff" + opinions_csv(ctx, filters, directions))
-        )
+        opinions_csv_href=_csv_href(opinions_csv(ctx, filters, directions))
         if in_japanese and not ds.opinions.empty
         else "",
         opinions_csv_name=f"opinions-{filters.direction or 'all'}.csv",
         csv_name=f"briefing-{filters.direction or 'all'}-{filters.area}.csv",
         threshold=settings.suppress_below,
         small_n=settings.small_sample_n,
-        level=f"{settings.confidence * 100:g}%",
+        level=interval_level(ctx),
         plan_years=text("range", lang, lo=start, hi=end),
         plan_last=end,
-        plan_note=t.plan_note.format(start=start, end=end),
+        plan_note=text("plan_note", lang, start=start, end=end),
         css=stylesheet(),
         lang=lang,
     )
-    return environment().get_template("briefing.html.j2").render(v=model, t=t, b=b)
+
+
+def _csv_href(body: str) -> str:
+    """A CSV as a ``data:`` link, with the BOM Excel needs to read UTF-8."""
+    return "data:text/csv;charset=utf-8," + quote("\ufeff" + body)
 
 
 def resolve_options(
@@ -489,7 +548,7 @@ def export_each_area(
             generated=(generated or clock.today()).isoformat(),
             asof=str(ds.history["updated"].max()),
             sample=has_sample(ctx),
-            t=SimpleNamespace(**texts("ja")),
+            t=texts("ja"),
             direction=direction_name(ctx, filters.direction, "ja")
             if filters.direction
             else "全体（取組方向 1〜6）",

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from types import SimpleNamespace
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -39,7 +38,7 @@ def render_view(ctx: Context, filters: Filters, view: str, *, mode: str = "chart
     """One dashboard view as an HTML fragment (wrapped in ``<div class="mb">``)."""
     model = view_content(ctx, filters, view, mode=mode)
     macros = environment().get_template("views.html.j2").module
-    t = SimpleNamespace(**texts(filters.lang))
+    t = texts(filters.lang)
     body = (
         getattr(macros, view)(model, t)
         if view == "overview"

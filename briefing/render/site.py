@@ -15,7 +15,6 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
 from markupsafe import Markup, escape
 
@@ -107,8 +106,8 @@ class _Site:
 
     def __init__(self, ctx: Context, lang: str, langs: tuple[str, ...]) -> None:
         self.ctx, self.ds, self.lang = ctx, ctx.ds, lang
-        self.s = SimpleNamespace(**SITE[lang])
-        self.t = SimpleNamespace(**texts(lang))
+        self.s = SITE[lang]
+        self.t = texts(lang)
         self.twin = next((other for other in langs if other != lang), None)
         self.root = "../" if FOLDER[lang] else ""
         areas = self.ds.areas
@@ -160,7 +159,7 @@ class _Site:
                 twin_lang=self.twin,
                 root=self.root,
                 ruby=ruby,
-                site_title=self.s.site_title,
+                site_title=str(self.s["site_title"]),
                 sample=has_sample(self.ctx),
                 asof=str(self.ds.history["updated"].max()),
                 **values,
@@ -169,19 +168,19 @@ class _Site:
 
     def top(self) -> str:
         goals = goal_cards(self.ctx, Filters(lang=self.lang))
-        groups = [(self.s.prefecture_group, [(PREFECTURE, self.area(PREFECTURE))])]
+        groups = [(str(self.s["prefecture_group"]), [(PREFECTURE, self.area(PREFECTURE))])]
         for r in self.regions:
             groups.append(
                 (
-                    self.s.region_group.format(name=self.area(r)),
+                    str(self.s["region_group"]).format(name=self.area(r)),
                     [(c, self.area(c)) for c in [r, *self.municipalities[r]]],
                 )
             )
         return self._render(
             "top.html.j2",
-            Page("index.html", self.s.site_title),
-            what=[w.format(period=self.period()) for w in self.s.what],
-            read=[w.format(n=self.ctx.settings.suppress_below) for w in self.s.read],
+            Page("index.html", str(self.s["site_title"])),
+            what=[w.format(period=self.period()) for w in self.s["what"]],
+            read=[w.format(n=self.ctx.settings.suppress_below) for w in self.s["read"]],
             goals=goals,
             directions=[(d, self.direction(d)) for d in self.directions],
             groups=groups,
@@ -192,13 +191,13 @@ class _Site:
         fill = {"n": n, "m": n - 1, "small_n": self.ctx.settings.small_sample_n}
         sections = [
             (
-                getattr(self.s, f"about_{k}_title"),
-                [w.format(**fill) for w in getattr(self.s, f"about_{k}")],
+                self.s[f"about_{k}_title"],
+                [w.format(**fill) for w in self.s[f"about_{k}"]],
             )
             for k in ("sources", "sample", "small", "targets", "survey", "years")
         ]
         return self._render(
-            "about.html.j2", Page("about.html", self.s.about_title), sections=sections
+            "about.html.j2", Page("about.html", str(self.s["about_title"])), sections=sections
         )
 
     def area_page(self, code: str) -> str:
@@ -216,7 +215,7 @@ class _Site:
             below = self.regions
         return self._render(
             "area.html.j2",
-            Page(f"area-{code}.html", self.s.area_page.format(name=name)),
+            Page(f"area-{code}.html", str(self.s["area_page"]).format(name=name)),
             name=name,
             cards=cards,
             direction_names={d: direction_name(self.ctx, d, self.lang) for d in cards},
@@ -231,7 +230,10 @@ class _Site:
         compared, _ = comparisons(self.ctx, filters)
         return self._render(
             "direction.html.j2",
-            Page(f"direction-{n}.html", self.s.direction_page.format(n=n, name=self.direction(n))),
+            Page(
+                f"direction-{n}.html",
+                str(self.s["direction_page"]).format(n=n, name=self.direction(n)),
+            ),
             cards=cards,
             comparisons=compared,
             csv_name=f"data/direction-{n}.csv",
