@@ -24,6 +24,8 @@ TEXT = {
         "withheld": "秘匿",
         "withheld_note": "「秘匿」は、{n}未満の値が合計や他の値から逆算されないよう、あわせて伏せた値（{n}以上）です。",
         "partial": "一部の市町のみ（{n}/{m} 市町）",
+        "partial_short": "一部の市町のみ",
+        "points": "ポイント",
         "group_small": "非表示（回答者 {n} 人のため）",
         "plan_end": "計画最終年度",
         "plan_end_value": "（{fy}{change}）",
@@ -113,6 +115,8 @@ TEXT = {
         "withheld": "withheld",
         "withheld_note": "“withheld”: a value of {n} or more not shown, so that a value under {n} cannot be worked out from a total and the other values.",
         "partial": "some municipalities only ({n} of {m})",
+        "partial_short": "some municipalities only",
+        "points": " pt",
         "group_small": "hidden (only {n} respondents)",
         "plan_end": "End of plan",
         "plan_end_value": " ({fy}{change})",
@@ -549,6 +553,11 @@ BRIEFING = {
         "new": "（新規）",
         "yes": "はい",
         "no": "いいえ",
+        "opinions_csv_suffix": "（CSV、Excel で開けます）",
+        "sentence_sep": "",
+        "index_title": "進捗ブリーフィング 一覧",
+        "index_heading": "三重県ひきこもり支援推進計画 進捗ブリーフィング（地域別）",
+        "index_line": "取組方向: {direction}　データ更新日: {asof}　作成日: {generated}",
     },
     "en": {
         "title": "Mie Prefecture hikikomori support plan — progress briefing",
@@ -580,8 +589,19 @@ BRIEFING = {
         "new": "(new)",
         "yes": "yes",
         "no": "no",
+        "opinions_csv_suffix": " (CSV)",
+        "sentence_sep": " ",
+        "index_title": "Progress briefings: index",
+        "index_heading": "Mie Prefecture hikikomori support plan — progress briefings by area",
+        "index_line": "Action direction: {direction}   Data as of: {asof}   Generated: {generated}",
     },
 }
+
+#: Column headers of the briefing's second CSV, the committee's opinions: Japanese in either
+#: edition, as they are the columns ``briefing import`` reads back ("全体": the plan as a whole).
+OPINIONS_CSV = ("会議日", "会議名", "取組方向", "指標", "委員の分野", "意見", "対応", "対応状況",
+                "対応の更新日", "サンプル")  # fmt: skip
+OPINIONS_CSV_WHOLE_PLAN = "全体"
 
 #: Column headers of the briefing's CSV.
 BRIEFING_CSV = {

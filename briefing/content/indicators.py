@@ -205,7 +205,11 @@ def _detail(
     hidden = rows[rows["suppressed"] != ""]
     withheld = bool((hidden["suppressed"] == COMPLEMENT).any())
     partial = any(partial_counts(r) is not None for r in hidden["suppressed"])
-    what = "・".join([f"{threshold}未満"] + ["秘匿"] * withheld + ["一部の市町のみ"] * partial)
+    what = text("and_sep", lang).join(
+        [text("suppressed", lang, n=threshold)]
+        + [text("withheld", lang)] * withheld
+        + [text("partial_short", lang)] * partial
+    )
     note = (
         text("not_plotted", lang, what=what, threshold=threshold, count=len(hidden))
         if len(hidden)

@@ -55,7 +55,15 @@ from ..data.areas import PREFECTURE
 from ..data.dataset import Dataset
 from ..data.files import write_atomic
 from ..data.fiscal import format_fy
-from ..labels import BRIEFING, BRIEFING_CSV, source_label, text, texts
+from ..labels import (
+    BRIEFING,
+    BRIEFING_CSV,
+    OPINIONS_CSV,
+    OPINIONS_CSV_WHOLE_PLAN,
+    source_label,
+    text,
+    texts,
+)
 from ..stats.disclosure import require_passed
 from ..stats.suppression import Suppression, suppression
 from .html import environment, stylesheet
@@ -142,20 +150,6 @@ def data_csv(ctx: Context, filters: Filters) -> str:
     return buffer.getvalue()
 
 
-OPINION_CSV_HEADER = [
-    "会議日",
-    "会議名",
-    "取組方向",
-    "指標",
-    "委員の分野",
-    "意見",
-    "対応",
-    "対応状況",
-    "対応の更新日",
-    "サンプル",
-]
-
-
 def opinions_csv(ctx: Context, filters: Filters, directions: list[int]) -> str:
     """The committee's opinions of the briefing's directions (and, for 全体, the plan-wide ones)
     with the responses, as CSV text for Excel. Its columns are the ones ``briefing import`` reads.
@@ -167,19 +161,19 @@ def opinions_csv(ctx: Context, filters: Filters, directions: list[int]) -> str:
     rows = ops[keep].sort_values(["meeting_date", "id"], ascending=[False, True])
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(OPINION_CSV_HEADER)
+    writer.writerow(OPINIONS_CSV)
     for r in rows.to_dict("records"):
         cells = [
             r["meeting_date"],
             r["meeting"],
-            "全体" if pd.isna(r["direction"]) else int(r["direction"]),
+            OPINIONS_CSV_WHOLE_PLAN if pd.isna(r["direction"]) else int(r["direction"]),
             r["indicator"],
             r["member_field"],
             r["opinion"],
             r["response"],
             r["status"],
             r["response_updated"],
-            "はい" if r["sample"] else "いいえ",
+            BRIEFING["ja"]["yes"] if r["sample"] else BRIEFING["ja"]["no"],
         ]
         writer.writerow([neutralise(c) for c in cells])
     return buffer.getvalue()
@@ -549,9 +543,10 @@ def export_each_area(
             asof=str(ds.history["updated"].max()),
             sample=has_sample(ctx),
             t=texts("ja"),
+            b=BRIEFING["ja"],
             direction=direction_name(ctx, filters.direction, "ja")
             if filters.direction
-            else "全体（取組方向 1〜6）",
+            else BRIEFING["ja"]["all_directions"],
         )
     )
     write_atomic(outdir / "index.html", index)

@@ -36,7 +36,7 @@ from ..data.areas import PREFECTURE
 from ..data.dataset import Dataset
 from ..data.files import write_atomic
 from ..data.fiscal import format_fy
-from ..labels import CSV_COLUMNS, CSV_WORDS, SITE, texts
+from ..labels import CSV_COLUMNS, CSV_WORDS, SITE, text, texts
 from ..stats.disclosure import require_passed
 from .export import neutralise
 from .html import TEMPLATES, environment
@@ -96,8 +96,8 @@ def publish_site(
         site = _Site(ctx, lang, langs)
         for name, html in site.pages():
             write(FOLDER[lang] + name, html)
-        for name, text in site.csv_files():
-            write(FOLDER[lang] + name, "\ufeff" + text)
+        for name, body in site.csv_files():
+            write(FOLDER[lang] + name, "\ufeff" + body)
     return written
 
 
@@ -126,8 +126,9 @@ class _Site:
 
     def period(self) -> str:
         lo, hi = self.ds.plan_period
-        dash = "〜" if self.lang == "ja" else "–"
-        return f"{format_fy(lo, lang=self.lang)}{dash}{format_fy(hi, lang=self.lang)}"
+        return text(
+            "range", self.lang, lo=format_fy(lo, lang=self.lang), hi=format_fy(hi, lang=self.lang)
+        )
 
     # ---- pages ----------------------------------------------------------------------------
     def pages(self) -> list[tuple[str, str]]:
