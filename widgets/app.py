@@ -18,7 +18,7 @@ from briefing import DataError, Settings, load_dataset
 from briefing.content import context, has_sample, meetings
 from briefing.content.filters import VIEWS, Filters, from_query
 from briefing.data.dataset import Dataset, data_version
-from briefing.labels import DASHBOARD, text
+from briefing.labels import DASHBOARD, DASHBOARD_FIXED, text
 from briefing.render.export import file_data_url, render_briefing
 from briefing.render.html import render_view, stylesheet
 
@@ -168,7 +168,7 @@ def _notes_html(notes: list[str]) -> str:
     if not notes:
         return ""
     items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
-    return f'<div class="mb"><div class="notice">URL の指定のうち次のものは使えないため、既定の表示にしました。<ul>{items}</ul></div></div>'
+    return f'<div class="mb"><div class="notice">{DASHBOARD_FIXED["query_notes"]}<ul>{items}</ul></div></div>'
 
 
 class ExportButton(w.HBox):
@@ -177,7 +177,7 @@ class ExportButton(w.HBox):
     def __init__(self, *, dashboard: Dashboard):
         self.dashboard = dashboard
         self.button = w.Button(
-            description="この表示を資料（HTML）にする / Save this view as a briefing",
+            description=DASHBOARD_FIXED["export"],
             layout=w.Layout(width="auto"),
         )
         self.button.add_class("mb-export")
@@ -204,10 +204,14 @@ class ExportButton(w.HBox):
 def error_panel(error: DataError) -> w.HTML:
     """What a viewer sees when a data file is broken: the problems in Japanese, no traceback."""
     items = "".join(f"<li>{html.escape(str(p))}</li>" for p in error.problems[:30])
-    more = f"<li>ほか {len(error.problems) - 30} 件</li>" if len(error.problems) > 30 else ""
+    more = (
+        f"<li>{DASHBOARD_FIXED['more'].format(n=len(error.problems) - 30)}</li>"
+        if len(error.problems) > 30
+        else ""
+    )
     return w.HTML(
-        f'<style>{stylesheet()}</style><div class="mb"><div class="error" role="alert"><h2>データを読み込めませんでした</h2>'
-        f"<p>担当者はデータファイルを修正してから、ページを再読み込みしてください（<code>briefing check</code> で確認できます）。</p>"
+        f'<style>{stylesheet()}</style><div class="mb"><div class="error" role="alert"><h2>{DASHBOARD_FIXED["load_failed"]}</h2>'
+        f"<p>{DASHBOARD_FIXED['load_failed_help']}</p>"
         f"<ul>{items}{more}</ul></div></div>"
     )
 
