@@ -57,23 +57,13 @@ def indicator_cards(
                 if available
                 else []
             )
-            card = IndicatorCard(
-                id=ind.id,
-                direction=direction,
-                name=getattr(ind, f"name_{lang}"),
-                unit=str(getattr(ind, f"unit_{lang}")) if pd.notna(ind.unit_ja) else "",
-                kind=ind.kind,
-                kind_label=KIND[lang][ind.kind],
-                counting=text(
-                    "counting_total" if ind.counting == "延べ" else "counting_distinct", lang
-                )
-                if pd.notna(ind.counting)
-                else "",
-                agency=ind.agency if lang == "ja" or pd.isna(ind.agency_en) else ind.agency_en,
-                note=_text(ind.note if lang == "ja" else ind.note_en),
+            card = _card(
+                ind,
+                direction,
+                lang,
+                lines,
                 available=available,
                 prefecture_lines=[] if available else prefecture.get(ind.id, []),
-                lines=lines,
                 source=_sources(history[history["series"].isin(series.index)], lang),
             )
             if detail and available:
@@ -81,6 +71,36 @@ def indicator_cards(
             cards.append(card)
         result[direction] = cards
     return result
+
+
+def _card(  # type: ignore[no-untyped-def]
+    ind,
+    direction: int,
+    lang: str,
+    lines: list[SeriesLine],
+    *,
+    available: bool,
+    prefecture_lines: list[SeriesLine],
+    source: str,
+) -> IndicatorCard:
+    """An indicator's card from its catalog row (name, unit, kind, agency, note) and lines."""
+    return IndicatorCard(
+        id=ind.id,
+        direction=direction,
+        name=getattr(ind, f"name_{lang}"),
+        unit=str(getattr(ind, f"unit_{lang}")) if pd.notna(ind.unit_ja) else "",
+        kind=ind.kind,
+        kind_label=KIND[lang][ind.kind],
+        counting=text("counting_total" if ind.counting == "延べ" else "counting_distinct", lang)
+        if pd.notna(ind.counting)
+        else "",
+        agency=ind.agency if lang == "ja" or pd.isna(ind.agency_en) else ind.agency_en,
+        note=_text(ind.note if lang == "ja" else ind.note_en),
+        available=available,
+        prefecture_lines=prefecture_lines,
+        lines=lines,
+        source=source,
+    )
 
 
 def _line(
@@ -115,26 +135,6 @@ def _line(
         else text("no_baseline", lang)
     )
     shown = values[values["suppressed"] == ""]
-    plan_end = ""
-    if pd.notna(at_end["latest_fy"]) and int(at_end["latest_fy"]) == plan_to:
-        plan_end = value_text(
-            at_end["latest"],
-            kind=kind,
-            unit=unit,
-            suppressed=at_end["latest_suppressed"],
-            threshold=threshold,
-            lang=lang,
-        ) + text(
-            "plan_end_value",
-            lang,
-            fy=format_fy(plan_to, lang=lang),
-            change=f"{text('list_sep', lang)}{text('vs_baseline', lang)} "
-            + change_text(
-                at_end["change_baseline"], at_end["change_baseline_pct"], kind=kind, lang=lang
-            )
-            if has_base and pd.notna(at_end["change_baseline"])
-            else "",
-        )
     return SeriesLine(
         label="" if pd.isna(label) else str(label),
         latest=shown_value("latest", "latest_suppressed"),
@@ -155,9 +155,31 @@ def _line(
         spark=sparkline_svg(
             list(shown["fy"]), list(shown["value"]), colour=ctx.settings.palette[0]
         ),
-        plan_end=plan_end,
+        plan_end=_plan_end(ctx, at_end, kind, unit, has_base, lang),
         after_plan=pd.notna(row["latest_fy"]) and int(row["latest_fy"]) > plan_to,
     )
+
+
+def _plan_end(
+    ctx: Context, at_end: pd.Series, kind: str, unit: str, has_base: bool, lang: str
+) -> str:
+    """The value of the plan's last year and its change from the baseline, "" without one."""
+    plan_to = ctx.ds.plan_period[1]
+    if pd.isna(at_end["latest_fy"]) or int(at_end["latest_fy"]) != plan_to:
+        return ""
+    change = ""
+    if has_base and pd.notna(at_end["change_baseline"]):
+        change = f"{text('list_sep', lang)}{text('vs_baseline', lang)} " + change_text(
+            at_end["change_baseline"], at_end["change_baseline_pct"], kind=kind, lang=lang
+        )
+    return value_text(
+        at_end["latest"],
+        kind=kind,
+        unit=unit,
+        suppressed=at_end["latest_suppressed"],
+        threshold=ctx.settings.suppress_below,
+        lang=lang,
+    ) + text("plan_end_value", lang, fy=format_fy(plan_to, lang=lang), change=change)
 
 
 def _sources(rows: pd.DataFrame, lang: str = "ja") -> str:
@@ -180,27 +202,7 @@ def _detail(
         s: (series.at[s, f"label_{lang}"] if pd.notna(series.at[s, f"label_{lang}"]) else card.name)
         for s in series.index
     }
-    wide = {}
-    for s in series.index:
-        part = rows[rows["series"] == s]
-        unit, kind = series.at[s, f"unit_{lang}"], series.at[s, "kind"]
-        wide[labels[s]] = {
-            _fy_label(ctx, int(r.fy), lang): value_text(
-                r.value,
-                kind=kind,
-                unit=unit,
-                suppressed=r.suppressed,
-                threshold=threshold,
-                lang=lang,
-            )
-            + (
-                text("parenthesised", lang, body=text("provisional", lang))
-                if r.status == "速報"
-                else ""
-            )
-            + (text("sample_mark", lang) if r.sample and not r.suppressed else "")
-            for r in part.itertuples()
-        }
+    wide = {labels[s]: _year_cells(ctx, series, s, rows, lang) for s in series.index}
     table = pd.DataFrame(wide).rename_axis(text("fy_column", lang)).reset_index()
     hidden = rows[rows["suppressed"] != ""]
     withheld = bool((hidden["suppressed"] == COMPLEMENT).any())
@@ -220,25 +222,52 @@ def _detail(
         figure = _trend_chart(
             ctx, card, series, rows[rows["suppressed"] == ""], labels, filters, note
         )
+    card_note = _card_note(ctx, card.note, bool(rows["sample"].any()), withheld, partial, lang)
+    return IndicatorCard(**{**card.__dict__, "table": table, "chart": figure, "note": card_note})
+
+
+def _year_cells(
+    ctx: Context, series: pd.DataFrame, s: str, rows: pd.DataFrame, lang: str
+) -> dict[str, str]:
+    """Series ``s``'s value in each year as the tables print it (withheld, 速報, sample marks)."""
+    unit, kind = series.at[s, f"unit_{lang}"], series.at[s, "kind"]
+    return {
+        _fy_label(ctx, int(r.fy), lang): value_text(
+            r.value,
+            kind=kind,
+            unit=unit,
+            suppressed=r.suppressed,
+            threshold=ctx.settings.suppress_below,
+            lang=lang,
+        )
+        + (
+            text("parenthesised", lang, body=text("provisional", lang))
+            if r.status == "速報"
+            else ""
+        )
+        + (text("sample_mark", lang) if r.sample and not r.suppressed else "")
+        for r in rows[rows["series"] == s].itertuples()
+    }
+
+
+def _card_note(
+    ctx: Context, note: str, sample: bool, withheld: bool, partial: bool, lang: str
+) -> str:
+    """The card's own note, the plan period and what the table's marks mean."""
     plan = ctx.ds.plan_period
-    card_note = " ".join(
+    start, end = (format_fy(fy, lang=lang) for fy in plan)
+    return " ".join(
         filter(
             None,
             [
-                card.note,
-                text(
-                    "plan_note",
-                    lang,
-                    start=format_fy(plan[0], lang=lang),
-                    end=format_fy(plan[1], lang=lang),
-                ),
-                text("sample_note", lang) if bool(rows["sample"].any()) else "",
-                text("withheld_note", lang, n=threshold) if withheld else "",
+                note,
+                text("plan_note", lang, start=start, end=end),
+                text("sample_note", lang) if sample else "",
+                text("withheld_note", lang, n=ctx.settings.suppress_below) if withheld else "",
                 text("partial_note", lang) if partial else "",
             ],
         )
     )
-    return IndicatorCard(**{**card.__dict__, "table": table, "chart": figure, "note": card_note})
 
 
 def _trend_chart(
