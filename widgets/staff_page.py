@@ -84,21 +84,23 @@ class UpdatePanel(w.VBox):
         self.check.on_click(lambda _: self.run_review())
         self.save.on_click(lambda _: self.run_save())
         self.revert.on_click(lambda _: self.run_undo())
-        super().__init__(
-            [
-                w.HTML(f"<style>{stylesheet()}</style>"),
-                w.HBox([self.kind, self.survey_fy]),
-                w.HBox([self.upload, self.path]),
-                w.HBox([self.overwrite, self.by]),
-                w.HBox([self.check, self.save, self.revert]),
-                self.message,
-                self.review,
-                self.comments,
-                w.HTML(staff_text("template_heading")),
-                w.HBox([self.template_fy, self.make_template]),
-                self.template_link,
-            ]
-        )
+        super().__init__(self._layout())
+
+    def _layout(self) -> list[w.Widget]:
+        """The page from top to bottom: what to import, the file, the review and the template."""
+        return [
+            w.HTML(f"<style>{stylesheet()}</style>"),
+            w.HBox([self.kind, self.survey_fy]),
+            w.HBox([self.upload, self.path]),
+            w.HBox([self.overwrite, self.by]),
+            w.HBox([self.check, self.save, self.revert]),
+            self.message,
+            self.review,
+            self.comments,
+            w.HTML(staff_text("template_heading")),
+            w.HBox([self.template_fy, self.make_template]),
+            self.template_link,
+        ]
 
     def _files(self) -> list[Path]:
         paths = [Path(p.strip()).expanduser() for p in self.path.value.split(",") if p.strip()]

@@ -533,14 +533,22 @@ def export_each_area(
     if progress:
         print(file=sys.stderr)
     links = [(area_name(ctx, c, "ja"), p.name) for c, p in zip(codes, written, strict=True)]
-    index = (
+    write_atomic(outdir / "index.html", _index_page(ctx, filters, links, generated))
+    return [outdir / "index.html", *written]
+
+
+def _index_page(
+    ctx: Context, filters: Filters, links: list[tuple[str, str]], generated: dt.date | None
+) -> str:
+    """The page linking each area's briefing (in Japanese, as the briefings of each area are)."""
+    return (
         environment()
         .get_template("index.html.j2")
         .render(
             links=links,
             css=stylesheet(),
             generated=(generated or clock.today()).isoformat(),
-            asof=str(ds.history["updated"].max()),
+            asof=str(ctx.ds.history["updated"].max()),
             sample=has_sample(ctx),
             t=texts("ja"),
             b=BRIEFING["ja"],
@@ -549,8 +557,6 @@ def export_each_area(
             else BRIEFING["ja"]["all_directions"],
         )
     )
-    write_atomic(outdir / "index.html", index)
-    return [outdir / "index.html", *written]
 
 
 def file_data_url(text: str, mime: str = "text/html") -> str:
