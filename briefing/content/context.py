@@ -47,6 +47,7 @@ class Context:
 
     @property
     def withheld(self) -> Suppression:
+        """The indicators' withheld cells (the disclosure also holds the survey groups')."""
         return self.disclosure.withheld
 
 
@@ -91,10 +92,12 @@ def summary_of(ctx: Context, area: str, until: int) -> pd.DataFrame:
 
 
 def area_name(ctx: Context, code: str, lang: str) -> str:
+    """An area's name (the prefecture, a region or a municipality) in ``lang``."""
     return str(ctx.ds.areas.at[code, f"name_{lang}"])
 
 
 def direction_name(ctx: Context, direction: int, lang: str) -> str:
+    """An action direction with its number, as headings and opinions name it."""
     name = ctx.ds.directions.at[direction, f"name_{lang}"]
     return text("direction_name", lang, n=direction, name=name)
 
@@ -118,6 +121,7 @@ def interval_level(ctx: Context) -> str:
 
 
 def has_sample(ctx: Context) -> bool:
+    """Whether any value is fictitious sample data: every page that shows one says so."""
     return bool(ctx.ds.history["sample"].any() or ctx.ds.surveys["sample"].any())
 
 
