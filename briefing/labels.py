@@ -24,6 +24,8 @@ TEXT = {
         "withheld": "秘匿",
         "withheld_note": "「秘匿」は、{n}未満の値が合計や他の値から逆算されないよう、あわせて伏せた値（{n}以上）です。",
         "partial": "一部の市町のみ（{n}/{m} 市町）",
+        "partial_short": "一部の市町のみ",
+        "points": "ポイント",
         "group_small": "非表示（回答者 {n} 人のため）",
         "plan_end": "計画最終年度",
         "plan_end_value": "（{fy}{change}）",
@@ -113,6 +115,8 @@ TEXT = {
         "withheld": "withheld",
         "withheld_note": "“withheld”: a value of {n} or more not shown, so that a value under {n} cannot be worked out from a total and the other values.",
         "partial": "some municipalities only ({n} of {m})",
+        "partial_short": "some municipalities only",
+        "points": " pt",
         "group_small": "hidden (only {n} respondents)",
         "plan_end": "End of plan",
         "plan_end_value": " ({fy}{change})",
@@ -198,6 +202,16 @@ TEXT = {
     },
 }
 
+
+#: The dashboard's words that do not follow its language switch: the export button says itself in
+#: both languages; a link's unusable options and a broken data file are told in Japanese (staff).
+DASHBOARD_FIXED = {
+    "export": "この表示を資料（HTML）にする / Save this view as a briefing",
+    "query_notes": "URL の指定のうち次のものは使えないため、既定の表示にしました。",
+    "load_failed": "データを読み込めませんでした",
+    "load_failed_help": "担当者はデータファイルを修正してから、ページを再読み込みしてください（<code>briefing check</code> で確認できます）。",
+    "more": "ほか {n} 件",
+}
 
 #: The dashboard's own words: its title, tabs, filter bar and display modes.
 DASHBOARD = {
@@ -549,6 +563,11 @@ BRIEFING = {
         "new": "（新規）",
         "yes": "はい",
         "no": "いいえ",
+        "opinions_csv_suffix": "（CSV、Excel で開けます）",
+        "sentence_sep": "",
+        "index_title": "進捗ブリーフィング 一覧",
+        "index_heading": "三重県ひきこもり支援推進計画 進捗ブリーフィング（地域別）",
+        "index_line": "取組方向: {direction}　データ更新日: {asof}　作成日: {generated}",
     },
     "en": {
         "title": "Mie Prefecture hikikomori support plan — progress briefing",
@@ -580,8 +599,60 @@ BRIEFING = {
         "new": "(new)",
         "yes": "yes",
         "no": "no",
+        "opinions_csv_suffix": " (CSV)",
+        "sentence_sep": " ",
+        "index_title": "Progress briefings: index",
+        "index_heading": "Mie Prefecture hikikomori support plan — progress briefings by area",
+        "index_line": "Action direction: {direction}   Data as of: {asof}   Generated: {generated}",
     },
 }
+
+#: The staff import page's words (``widgets/staff_page.py``). The page is for prefectural staff
+#: and has no English switch; its messages in the core (problems, reviews) are Japanese too.
+STAFF = {
+    "kind_figures": "指標の数値",
+    "kind_g1": "調査 G1（県民意識調査）",
+    "kind_g2": "調査 G2（相談支援機関調査）",
+    "kind": "取り込むもの",
+    "survey_fy_hint": "表題に年度があれば空欄",
+    "survey_fy": "調査の年度",
+    "upload": "ファイルを選ぶ",
+    "path_hint": "またはファイルのパス（複数はカンマ区切り）",
+    "overwrite": "確定値の上書きを許可する",
+    "by_hint": "例: 福祉課 山田",
+    "by": "担当者名",
+    "check": "確認する",
+    "save": "保存する",
+    "revert": "直前の保存を取り消す",
+    "template_fy": "年度",
+    "make_template": "入力用 Excel を作る",
+    "template_heading": "<b>新しい年度の入力用 Excel（指標: 各機関・市町に送る。調査: 印刷された集計結果を写す集計表。上の「取り込むもの」で選ぶ）</b>",
+    "no_files": "ファイルを選ぶか、パスを入力してください。",
+    "ready": "問題はありません。{changes} 件の値が変わります。コメントを確認してから「保存する」を押してください。",
+    "nothing_changes": "変わる値はありません。保存は不要です。",
+    "problems": "問題が {count:,} 件あります。ファイルを直してから、もう一度「確認する」を押してください。",
+    "one_survey_file": "調査は1ファイルずつ取り込みます（G1 と G2 は別々に）。",
+    "survey_ready": "問題はありません。{survey} {fy}の回答者数と割合を確認してから「保存する」を押してください（アップロードしたファイルは読み終えたので、このページからは消しました。保存には集計した人数だけを使います）。",
+    "comments_heading": "<b>担当課コメント（委員に表示されます）</b>",
+    "comments_proposed": "<br>ファイルのコメント・備考を案として入れました。委員向けの文に直してから保存してください。",
+    "name_missing": "「担当者名」を入力してから「保存する」を押してください（変更記録に残り、このPCに記憶します）。",
+    "saved": "保存しました（版 {version}、{when}、{by}）。取り消すときは「直前の保存を取り消す」を押してください。",
+    "template_link": "{name}（{fy}）を保存する",
+    "nothing_to_undo": "取り消せる保存はありません。",
+    "undone": "{when} の保存（{by}）を取り消しました。",
+}
+
+
+def staff_text(key: str, **values: object) -> str:
+    """The staff page's text ``key`` with ``values`` filled in."""
+    return STAFF[key].format(**values)
+
+
+#: Column headers of the briefing's second CSV, the committee's opinions: Japanese in either
+#: edition, as they are the columns ``briefing import`` reads back ("全体": the plan as a whole).
+OPINIONS_CSV = ("会議日", "会議名", "取組方向", "指標", "委員の分野", "意見", "対応", "対応状況",
+                "対応の更新日", "サンプル")  # fmt: skip
+OPINIONS_CSV_WHOLE_PLAN = "全体"
 
 #: Column headers of the briefing's CSV.
 BRIEFING_CSV = {

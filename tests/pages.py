@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from briefing.content import Builder
+from briefing.content import Context
 from briefing.content.filters import Filters
 from briefing.render.html import render_view
 
@@ -70,10 +70,10 @@ class _Cards(HTMLParser):
             self._cell.append(data)
 
 
-def cards_on_page(builder: Builder, area: str) -> list[Card]:
+def cards_on_page(ctx: Context, area: str) -> list[Card]:
     """The indicator cards of the direction view (all directions) for ``area``, as rendered."""
     parser = _Cards()
-    parser.feed(render_view(builder, Filters(area=area), "direction", mode="table"))
+    parser.feed(render_view(ctx, Filters(area=area), "direction", mode="table"))
     parser.close()
     for card in parser.cards:
         card.lines = card.lines[1:]  # the header row

@@ -18,7 +18,7 @@ import pytest
 from tables import IGA_CITY, NABARI, tiny_data
 
 from briefing import PREFECTURE, Settings, load_dataset
-from briefing.content import Builder
+from briefing.content import Context, context
 from briefing.content.filters import Filters
 from briefing.data.changes import CHANGE_COLUMNS
 from briefing.render.export import changes_since, data_csv, neutralise
@@ -39,8 +39,8 @@ HEADER = [
 ]
 
 
-def builder_of(folder: Path) -> Builder:
-    return Builder(
+def context_of(folder: Path) -> Context:
+    return context(
         load_dataset(folder), Settings(data_dir=folder, cache_dir=None, disclosure_dir=None)
     )
 
@@ -59,8 +59,8 @@ def small(tmp_path: Path) -> Path:
 
 
 def test_a_towns_csv_has_every_year_shown_and_the_small_value_as_its_label(small: Path) -> None:
-    builder = builder_of(small)
-    text = data_csv(builder, Filters(area=NABARI, direction=6))
+    ctx = context_of(small)
+    text = data_csv(ctx, Filters(area=NABARI, direction=6))
     assert text.endswith("\r\n") and "\r\n" in text  # Excel's line ends
     rows = rows_of(text)
     assert rows[0] == HEADER
@@ -73,30 +73,28 @@ def test_a_towns_csv_has_every_year_shown_and_the_small_value_as_its_label(small
 
 def test_another_threshold_reads_in_the_csv(small: Path) -> None:
     folder = small
-    builder = Builder(
+    ctx = context(
         load_dataset(folder),
         Settings(data_dir=folder, cache_dir=None, disclosure_dir=None, suppress_below=15),
     )
-    rows = rows_of(data_csv(builder, Filters(area=NABARI, direction=6)))
+    rows = rows_of(data_csv(ctx, Filters(area=NABARI, direction=6)))
     assert [r[5] for r in rows[1:]] == ["15未満", "15未満"]
 
 
 def test_the_region_and_the_neighbour_withheld_with_it_read_as_labels(small: Path) -> None:
-    builder = builder_of(small)
-    town = rows_of(data_csv(builder, Filters(area=IGA_CITY, direction=6)))
+    ctx = context_of(small)
+    town = rows_of(data_csv(ctx, Filters(area=IGA_CITY, direction=6)))
     assert [r[5] for r in town[1:]] == ["30", "秘匿"]
-    region = rows_of(data_csv(builder, Filters(area="iga", direction=6)))
+    region = rows_of(data_csv(ctx, Filters(area="iga", direction=6)))
     assert [r[5] for r in region[1:]] == ["42", "43"]
     assert [r[8] for r in region[1:]] == ["はい", "はい"]  # the bundled towns are sample data
 
 
 def test_the_year_range_and_direction_limit_the_rows(small: Path) -> None:
-    builder = builder_of(small)
-    rows = rows_of(
-        data_csv(builder, Filters(area=PREFECTURE, direction=6, fy_from=2025, fy_to=2025))
-    )
+    ctx = context_of(small)
+    rows = rows_of(data_csv(ctx, Filters(area=PREFECTURE, direction=6, fy_from=2025, fy_to=2025)))
     assert [(r[1], r[4]) for r in rows[1:]] == [("6-1", "令和7年度")]
-    everything = rows_of(data_csv(builder, Filters(area=PREFECTURE)))
+    everything = rows_of(data_csv(ctx, Filters(area=PREFECTURE)))
     assert {r[1] for r in everything[1:]} == {"2-1a", "2-3a", "3-1", "6-1"}
 
 
@@ -113,7 +111,7 @@ def test_comments_and_sources_are_text_and_formulas_do_not_run(small: Path) -> N
         writer = csv.DictWriter(handle, fieldnames=list(history[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(history)
-    rows = {(r[1], r[4]): r for r in rows_of(data_csv(builder_of(small), Filters()))[1:]}
+    rows = {(r[1], r[4]): r for r in rows_of(data_csv(context_of(small), Filters()))[1:]}
     assert rows[("3-1", "令和7年度")][9] == '\'=HYPERLINK("http://x","押して")'
     assert rows[("3-1", "令和7年度")][10] == ""  # no source: an empty cell, not "nan"
     assert rows[("3-1", "令和6年度")][9] == "'+増加"
@@ -171,19 +169,19 @@ def test_updates_print_old_and_new_each_withheld_as_it_was_then(small: Path) -> 
         ("2026-11-20T10:30:00+09:00", "6-1", "2025", IGA_CITY, "35", "40"),
         ("2026-11-20T10:30:00+09:00", "6-1", "2024", NABARI, "", "12"),
     )
-    builder = builder_of(small)
+    ctx = context_of(small)
     since = dt.date(2026, 11, 1)
-    town = changes_since(builder, Filters(area=NABARI), since)
+    town = changes_since(ctx, Filters(area=NABARI), since)
     assert [(c.fy, c.value, c.updated) for c in town] == [
         ("令和7年度", "20人 → 5未満", "2026-11-20"),
         ("令和6年度", "（新規） → 12人", "2026-11-20"),
     ]
     assert town[0].indicator == "6-1 相談支援包括化推進員養成数" and town[0].area == "名張市"
-    neighbour = changes_since(builder, Filters(area=IGA_CITY), since)
+    neighbour = changes_since(ctx, Filters(area=IGA_CITY), since)
     assert [c.value for c in neighbour] == ["35人 → 秘匿"]
-    region = changes_since(builder, Filters(area="iga"), since)
+    region = changes_since(ctx, Filters(area="iga"), since)
     assert len(region) == 3  # the changes of its towns
-    assert changes_since(builder, Filters(area=NABARI, direction=3), since) == []
+    assert changes_since(ctx, Filters(area=NABARI, direction=3), since) == []
 
 
 def test_updates_count_by_the_day_in_japan(small: Path) -> None:
@@ -193,18 +191,18 @@ def test_updates_count_by_the_day_in_japan(small: Path) -> None:
         ("2026-11-30T23:30:00+00:00", "6-1", "2024", NABARI, "10", "12"),
         ("2026-11-30T23:59:00+09:00", "6-1", "2024", IGA_CITY, "29", "30"),
     )
-    [change] = changes_since(builder_of(small), Filters(area="iga"), dt.date(2026, 12, 1))
+    [change] = changes_since(context_of(small), Filters(area="iga"), dt.date(2026, 12, 1))
     assert (change.area, change.updated) == ("名張市", "2026-12-01")
 
 
 def test_without_a_change_record_the_update_dates_decide(small: Path) -> None:
-    builder = builder_of(small)
-    updated = {str(d) for d in builder.ds.history["updated"]}
+    ctx = context_of(small)
+    updated = {str(d) for d in ctx.ds.history["updated"]}
     latest = max(updated)
-    found = changes_since(builder, Filters(area=NABARI), dt.date.fromisoformat(latest))
+    found = changes_since(ctx, Filters(area=NABARI), dt.date.fromisoformat(latest))
     assert found and all(c.updated == latest for c in found)
     assert all("→" not in c.value for c in found)  # no old value to show
-    assert changes_since(builder, Filters(area=NABARI), dt.date(2100, 1, 1)) == []
+    assert changes_since(ctx, Filters(area=NABARI), dt.date(2100, 1, 1)) == []
 
 
 def test_a_value_changed_twice_since_the_date_is_withheld_as_it_first_was(small: Path) -> None:
@@ -216,7 +214,7 @@ def test_a_value_changed_twice_since_the_date_is_withheld_as_it_first_was(small:
         ("2026-11-20T10:30:00+09:00", "6-1", "2024", IGA_CITY, "4", "10"),
         ("2026-11-21T10:30:00+09:00", "6-1", "2024", IGA_CITY, "10", "30"),
     )
-    lines = changes_since(builder_of(small), Filters(area=IGA_CITY), dt.date(2026, 11, 1))
+    lines = changes_since(context_of(small), Filters(area=IGA_CITY), dt.date(2026, 11, 1))
     assert [c.value for c in lines] == ["5未満 → 10人", "5未満 → 30人"]
 
 
@@ -230,17 +228,17 @@ def test_updates_name_the_series_and_keep_to_the_direction_chosen(small: Path) -
         ("2026-11-20T10:30:00+09:00", "2-3a", "2025", PREFECTURE, "72.9", "74"),
         ("2026-11-20T10:30:00+09:00", "6-1", "2025", PREFECTURE, "50", "55"),
     )
-    builder = builder_of(small)
+    ctx = context_of(small)
     since = dt.date(2026, 11, 1)
-    [six] = changes_since(builder, Filters(direction=6), since)
+    [six] = changes_since(ctx, Filters(direction=6), since)
     assert (six.series, six.value) == ("6-1", "50人 → 55人")
-    two = changes_since(builder, Filters(direction=2), since)
+    two = changes_since(ctx, Filters(direction=2), since)
     assert [(c.indicator, c.value) for c in two] == [
         (
             "2-1 市町における相談窓口および市町プラットフォームの設置・運営数（相談窓口）",
             "20窓口 → 22窓口",
         ),
-        (f"2-3 {builder.ds.catalog.at['2-3', 'name_ja']}（小学生）", "72.9% → 74.0%"),
+        (f"2-3 {ctx.ds.catalog.at['2-3', 'name_ja']}（小学生）", "72.9% → 74.0%"),
     ]
 
 
@@ -252,7 +250,7 @@ def test_a_recorded_value_no_longer_in_the_data_is_skipped(small: Path) -> None:
         ("2026-11-20T10:30:00+09:00", "6-1", "2023", NABARI, "", "7"),
         ("2026-11-20T10:30:00+09:00", "6-1", "2025", NABARI, "20", "3"),
     )
-    found = changes_since(builder_of(small), Filters(area=NABARI), dt.date(2026, 11, 1))
+    found = changes_since(context_of(small), Filters(area=NABARI), dt.date(2026, 11, 1))
     assert [c.value for c in found] == ["（新規） → 7人", "20人 → 5未満"]
 
 
@@ -278,7 +276,7 @@ def surveyed(small: Path) -> Path:
 
 
 def survey_lines(folder: Path, filters: Filters) -> list[dict[str, str]]:
-    text = data_csv(builder_of(folder), filters)
+    text = data_csv(context_of(folder), filters)
     rows = list(csv.DictReader(io.StringIO(text)))
     return [r for r in rows if r["系列"] in ("G1", "G2")]
 

@@ -179,11 +179,11 @@ def test_charts_are_drawn_once_per_data_version_and_shared_through_the_disk(
     first = Dashboard(
         bundled_dataset, settings=settings, filters=Filters(direction=3, view="direction")
     )
-    assert first.builder.cache.drawn == 2
+    assert first.ctx.cache.drawn == 2
     second = Dashboard(
         bundled_dataset, settings=settings, filters=Filters(direction=3, view="direction")
     )
-    assert second.builder.cache.drawn == 0  # a new kernel finds them on disk
+    assert second.ctx.cache.drawn == 0  # a new kernel finds them on disk
     assert shown(first) == shown(second)
 
 

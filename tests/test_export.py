@@ -29,7 +29,7 @@ import pytest
 from servers import seed_disclosure, shared_tmpdir
 
 from briefing import Settings, load_dataset
-from briefing.content import Builder
+from briefing.content import context
 from briefing.content.filters import from_query
 from briefing.render.export import data_csv, export_file, neutralise, render_briefing
 
@@ -613,7 +613,7 @@ def test_csv_neutralises_formulas_in_comments(
     ds = load_dataset(data_copy)
     filters, notes = from_query(ds, "direction=3")
     assert not notes
-    text = data_csv(Builder(ds, settings.with_(data_dir=data_copy), fmt="svg"), filters)
+    text = data_csv(context(ds, settings.with_(data_dir=data_copy), fmt="svg"), filters)
     rows = list(csv.reader(io.StringIO(text, newline="")))
     header = rows[0]
     records = [dict(zip(header, r, strict=True)) for r in rows[1:]]

@@ -70,9 +70,12 @@ STAGE_NAMES = {
     },
     "charts": {"Drawers", "FigureCache", "sparkline_svg"},
     "content": {
-        "Account", "Builder", "Chart", "Comparison", "Filters", "GoalCard", "IndicatorCard",
+        "Account", "Chart", "Comparison", "Context", "Filters", "GoalCard", "IndicatorCard",
         "LastMeeting", "Opinion", "ResponseCount", "SeriesLine", "SurveyPanel", "VIEWS",
-        "ViewContent", "from_query", "view_content",
+        "ViewContent", "account", "area_name", "comparisons", "context", "direction_name",
+        "directions_of", "from_query", "goal_cards", "has_sample", "history_of", "indicator_cards",
+        "interval_level", "last_meeting", "meetings", "opinions", "survey_panels", "survey_regions",
+        "survey_years", "view_content", "year_range",
     },
     "render": {"export_each_area", "export_file", "render_briefing", "render_view", "resolve_options"},
     "intake": {

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from briefing import PREFECTURE, DataError, Settings, load_dataset
-from briefing.content import Builder
+from briefing.content import (
+    comparisons,
+    context,
+    goal_cards,
+    indicator_cards,
+    survey_panels,
+)
 from briefing.content.filters import Filters
 from briefing.render.export import render_briefing
 from briefing.render.html import render_view
@@ -34,8 +40,8 @@ def test_a_card_shows_the_plan_end_beside_the_latest_and_marks_later_years(
     bundled_dataset,  # type: ignore[no-untyped-def]
 ) -> None:
     ds = bundled_dataset
-    builder = Builder(ds, SETTINGS)
-    card = next(c for c in builder.indicator_cards(Filters(direction=3))[3] if c.id == "3-1")
+    ctx = context(ds, SETTINGS)
+    card = next(c for c in indicator_cards(ctx, Filters(direction=3))[3] if c.id == "3-1")
     line = card.lines[0]
     end, base = _value(ds, "3-1", 2024), 275.0
     change = end - base
@@ -44,7 +50,7 @@ def test_a_card_shows_the_plan_end_beside_the_latest_and_marks_later_years(
         == f"{end:,.0f}件（令和6年度、基準値から {change:+,.0f}（{100 * change / base:+.1f}%））"
     )
     assert line.latest_fy == "令和7年度" and line.after_plan
-    html = render_view(builder, Filters(view="direction", direction=3), "direction", mode="table")
+    html = render_view(ctx, Filters(view="direction", direction=3), "direction", mode="table")
     assert "計画最終年度" in html and "計画期間後" in html
     assert "令和7年度（計画期間後）" in html and "令和6年度（計画期間後）" not in html
     assert "計画期間は令和4年度〜令和6年度です" in html
@@ -54,10 +60,8 @@ def test_a_card_shows_the_plan_end_beside_the_latest_and_marks_later_years(
 def test_a_successor_plan_is_set_in_the_data(data_copy: Path, edit_csv: Callable[..., str]) -> None:
     edit_csv(data_copy / "plan.csv", 2, "fy_to", "2025")
     ds = load_dataset(data_copy)
-    builder = Builder(ds, SETTINGS)
-    line = next(c for c in builder.indicator_cards(Filters(direction=3))[3] if c.id == "3-1").lines[
-        0
-    ]
+    ctx = context(ds, SETTINGS)
+    line = next(c for c in indicator_cards(ctx, Filters(direction=3))[3] if c.id == "3-1").lines[0]
     assert not line.after_plan and line.plan_end.startswith("402件（令和7年度")
 
 
@@ -87,13 +91,13 @@ def test_the_briefing_has_an_end_of_plan_summary(bundled_dataset) -> None:  # ty
 
 @pytest.mark.slow
 def test_a_goal_change_carries_the_interval_of_the_difference(bundled_dataset) -> None:  # type: ignore[no-untyped-def]
-    builder = Builder(bundled_dataset, SETTINGS)
-    cards = builder.goal_cards(Filters(area="higashikishu"))
+    ctx = context(bundled_dataset, SETTINGS)
+    cards = goal_cards(ctx, Filters(area="higashikishu"))
     g1 = next(c for c in cards if c.id == "G1")
     assert "差の95%信頼区間" in g1.change
     # 東紀州's G1 sample of ~200 a year moves less than its sampling error
     assert "標本誤差の範囲内" in g1.change
-    whole = next(c for c in builder.goal_cards(Filters()) if c.id == "G1")
+    whole = next(c for c in goal_cards(ctx, Filters()) if c.id == "G1")
     assert "差の95%信頼区間" in whole.change and "標本誤差の範囲内" not in whole.change
 
 
@@ -113,20 +117,20 @@ def test_the_difference_interval_matches_newcombe_by_hand() -> None:
 
 @pytest.mark.slow
 def test_sample_values_are_marked_in_tables_and_real_ones_are_not(bundled_dataset) -> None:  # type: ignore[no-untyped-def]
-    builder = Builder(bundled_dataset, SETTINGS)
+    ctx = context(bundled_dataset, SETTINGS)
     card = next(
-        c for c in builder.indicator_cards(Filters(direction=3), detail=True)[3] if c.id == "3-1"
+        c for c in indicator_cards(ctx, Filters(direction=3), detail=True)[3] if c.id == "3-1"
     )
     cells = dict(zip(card.table.iloc[:, 0], card.table.iloc[:, 1], strict=True))
     assert cells["令和2年度"] == "275件"  # the plan's baseline: real, unmarked
     assert cells["令和5年度"].endswith("＊")
     assert "＊は架空のサンプル値です" in card.note
-    comparisons, _ = builder.comparisons(Filters(direction=6))
+    compared, _ = comparisons(ctx, Filters(direction=6))
     assert all(
         str(v).endswith("＊") or "未満" in str(v) or "秘匿" in str(v)
-        for v in comparisons[0].table.iloc[:, 1]
+        for v in compared[0].table.iloc[:, 1]
     )
-    panel = builder.survey_panels(Filters())[0]
+    panel = survey_panels(ctx, Filters())[0]
     assert panel.table.iloc[0, 1].endswith("＊") and "＊は架空のサンプル値です" in panel.note
 
 
@@ -139,13 +143,13 @@ def test_the_goal_cards_sample_badge_follows_the_data(
         path.read_text(encoding="utf-8").replace(",true\n", ",false\n"), encoding="utf-8"
     )
     ds = load_dataset(data_copy)
-    builder = Builder(ds, SETTINGS)
-    assert not any(g.sample for g in builder.goal_cards(Filters()))
-    html = render_view(builder, Filters(view="overview"), "overview", mode="table")
+    ctx = context(ds, SETTINGS)
+    assert not any(g.sample for g in goal_cards(ctx, Filters()))
+    html = render_view(ctx, Filters(view="overview"), "overview", mode="table")
     goals = html.split('id="goal-G1"')[1].split("</section>")[0]
     assert "サンプル" not in goals
-    bundled = Builder(load_dataset(), SETTINGS)
-    assert all(g.sample for g in bundled.goal_cards(Filters()))
+    bundled = context(load_dataset(), SETTINGS)
+    assert all(g.sample for g in goal_cards(bundled, Filters()))
 
 
 def _legend(fig) -> list[str]:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ import pytest
 from pages import Card, by_year, cards_on_page
 
 from briefing import Settings, load_dataset
-from briefing.content import Builder
+from briefing.content import context
 
 #: a dashboard per case, seconds: mutation testing runs the fast test of the same rule instead
 #: (test_statistics: a region's sum is as provisional as its towns)
@@ -24,8 +24,8 @@ IGA = {"242080": "名張市", "242161": "伊賀市"}
 
 
 def card_6_1(data: Path, area: str) -> Card:
-    builder = Builder(load_dataset(data), Settings(data_dir=data, cache_dir=None))
-    [card] = [c for c in cards_on_page(builder, area) if c.id == "6-1"]
+    ctx = context(load_dataset(data), Settings(data_dir=data, cache_dir=None))
+    [card] = [c for c in cards_on_page(ctx, area) if c.id == "6-1"]
     return card
 
 

@@ -20,7 +20,14 @@ import pytest
 from briefing import Dataset, Settings
 from briefing.cli import _parser
 from briefing.config import from_options
-from briefing.content import Builder, Filters
+from briefing.content import (
+    Filters,
+    comparisons,
+    context,
+    goal_cards,
+    indicator_cards,
+    survey_panels,
+)
 from briefing.render import render_briefing
 from briefing.server import voila_environment
 
@@ -43,14 +50,14 @@ FILTERS = Filters(direction=2)
 def _charts(ds: Dataset, settings: Settings) -> list[str]:
     """Trend, area, goal and survey charts as the briefing draws them (SVG), ids stripped: they
     name the chart, not its look."""
-    builder = Builder(ds, settings, fmt="svg")
-    cards = [c for group in builder.indicator_cards(FILTERS, detail=True).values() for c in group]
-    comparisons, _ = builder.comparisons(FILTERS)
+    ctx = context(ds, settings, fmt="svg")
+    cards = [c for group in indicator_cards(ctx, FILTERS, detail=True).values() for c in group]
+    compared, _ = comparisons(ctx, FILTERS)
     charts = (
         [c.chart for c in cards]
-        + [c.chart for c in comparisons]
-        + [g.chart for g in builder.goal_cards(FILTERS, charts_too=True)]
-        + [p.chart for p in builder.survey_panels(FILTERS)]
+        + [c.chart for c in compared]
+        + [g.chart for g in goal_cards(ctx, FILTERS, charts_too=True)]
+        + [p.chart for p in survey_panels(ctx, FILTERS)]
     )
     svgs = [c.svg for c in charts if c is not None and c.svg]
     assert len(svgs) > 10

@@ -20,7 +20,7 @@ from test_validity import nu_errors
 
 from briefing import Dataset, Settings, load_dataset
 from briefing.cli import main
-from briefing.content import Builder
+from briefing.content import context
 from briefing.data.fiscal import parse_fy
 from briefing.render.site import publish_site, ruby
 
@@ -140,13 +140,13 @@ def test_an_area_page_shows_the_cards_of_the_dashboard(
     site: Path, bundled_dataset: Dataset, settings: Settings
 ) -> None:
     """The same lines and tables by year, with the same 5未満 and 秘匿, as the dashboard."""
-    builder = Builder(bundled_dataset, settings)
+    ctx = context(bundled_dataset, settings)
     for code in ("242161", "higashikishu", "240001"):  # 伊賀市, 東紀州, 県全体
         parser = _Cards()
         parser.feed((site / f"area-{code}.html").read_text(encoding="utf-8"))
         for card in parser.cards:
             card.lines = card.lines[1:]
-        assert parser.cards == cards_on_page(builder, code)
+        assert parser.cards == cards_on_page(ctx, code)
 
 
 def test_the_csv_files_are_open_data_and_withhold_what_the_pages_withhold(
@@ -156,7 +156,7 @@ def test_the_csv_files_are_open_data_and_withhold_what_the_pages_withhold(
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert next(iter(rows[0])) == "全国地方公共団体コード"
-    withheld = Builder(bundled_dataset, settings).withheld.reasons
+    withheld = context(bundled_dataset, settings).withheld.reasons
     names = bundled_dataset.areas["name_ja"]
     code_of = {str(n): str(c) for c, n in names.items()}
     seen = 0

@@ -20,7 +20,7 @@ from scipy.optimize import linprog
 from servers import seed_disclosure
 
 from briefing import PREFECTURE, Dataset, Settings, load_dataset, parse_fy, suppression
-from briefing.content import Builder
+from briefing.content import Context, area_name, context, indicator_cards, survey_panels
 from briefing.content.filters import Filters
 from briefing.render.export import data_csv
 from briefing.render.html import render_view
@@ -113,13 +113,13 @@ def test_small_values_only_read_5未満_and_complements_are_never_small(
     assert checked > 300
 
 
-def _published(builder: Builder, ds: Dataset) -> dict[tuple[str, int, str], str]:
+def _published(ctx: Context, ds: Dataset) -> dict[tuple[str, int, str], str]:
     """Every protected cell as the CSV of each area's briefing prints it (value or label)."""
     names = {str(n): str(c) for c, n in zip(ds.areas.index, ds.areas["name_ja"], strict=True)}
     cells: dict[tuple[str, int, str], str] = {}
     for area in ds.areas.index:
         for direction in (2, 6):
-            text = data_csv(builder, Filters(area=str(area), direction=direction))
+            text = data_csv(ctx, Filters(area=str(area), direction=direction))
             for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff"))):
                 if row["系列"] in ("2-2", "6-1"):
                     cells[(row["系列"], parse_fy(row["年度"]), names[row["地域"]])] = row["値"]
@@ -174,22 +174,22 @@ def test_an_independent_audit_of_every_areas_csv_finds_no_5未満_narrowed(
 ) -> None:
     ds = bundled_dataset
     # the cells the workbook chose (once per test session) are what the auditor here checks
-    builder = Builder(ds, Settings(cache_dir=None, disclosure_dir=bundled_disclosure_dir))
-    published = _published(builder, ds)
+    ctx = context(ds, Settings(cache_dir=None, disclosure_dir=bundled_disclosure_dir))
+    published = _published(ctx, ds)
     ranges = _independent_ranges(ds, published)
     assert len(ranges) > 100
     narrowed = [(cell, lo, hi) for cell, lo, hi in ranges if lo > 1 + 1e-9 or hi < 4 - 1e-9]
     assert narrowed == []
     # the same cells are withheld in every area's file as in the dashboard's pattern
     for (series, fy, area), shown in published.items():
-        why = builder.withheld.reason(series, fy, area)
+        why = ctx.withheld.reason(series, fy, area)
         assert (shown == "5未満") == (why == SMALL), (series, fy, area)
         assert (shown == "秘匿") == (why == COMPLEMENT), (series, fy, area)
     # and the dashboard's direction view of every area shows the same 6-1 cells as the CSV
     compared = 0
     for area in ds.areas.index:
         page = render_view(
-            builder,
+            ctx,
             Filters(area=str(area), view="direction", direction=6),
             "direction",
             mode="table",
@@ -290,22 +290,22 @@ def test_a_region_with_a_town_missing_reads_partial_with_no_change(
     row = find_row(path, series="2-2", fy="2025", area="242012")  # 津市 has not reported
     path.write_text("".join(lines[: row - 1] + lines[row:]), encoding="utf-8")
     ds = load_dataset(data_copy)
-    builder = Builder(ds, Settings(data_dir=data_copy, cache_dir=None, disclosure_dir=None))
+    ctx = context(ds, Settings(data_dir=data_copy, cache_dir=None, disclosure_dir=None))
     view = render_view(
-        builder, Filters(area="chusei", view="direction", direction=2), "direction", mode="table"
+        ctx, Filters(area="chusei", view="direction", direction=2), "direction", mode="table"
     )
     assert "一部の市町のみ（4/5 市町）" in view
     assert "まだ報告のない市町がある年度" in view  # the note says what it means
-    card = builder.indicator_cards(Filters(area="chusei", direction=2))[2]
+    card = indicator_cards(ctx, Filters(area="chusei", direction=2))[2]
     line = next(c for c in card if c.id == "2-2").lines[0]
     assert line.latest == "一部の市町のみ（4/5 市町）"
     assert line.vs_previous == "－"  # no change computed from a partial sum
-    prefecture = builder.indicator_cards(Filters(area=PREFECTURE, direction=2))[2]
+    prefecture = indicator_cards(ctx, Filters(area=PREFECTURE, direction=2))[2]
     total = next(c for c in prefecture if c.id == "2-2").lines[0]
     assert total.latest == "一部の市町のみ（28/29 市町）" and total.vs_previous == "－"
-    csv_text = data_csv(builder, Filters(area="chusei", direction=2))
+    csv_text = data_csv(ctx, Filters(area="chusei", direction=2))
     assert any("令和7年度,一部の市町のみ（4/5 市町）" in r for r in csv_text.splitlines())
-    assert audit(ds, builder.withheld).findings == []
+    assert audit(ds, ctx.withheld).findings == []
     assert "2-2 令和7年度: 29 市町のうち 28 市町の値しかありません（未報告: 津市）" in describe(ds)
 
 
@@ -317,31 +317,31 @@ def test_a_lone_small_town_is_withheld_with_a_complement_on_the_page_and_in_the_
 ) -> None:
     _iga_3_and_40(data_copy, edit_csv, find_row)
     ds = load_dataset(data_copy)
-    builder = Builder(ds, Settings(data_dir=data_copy, cache_dir=None, disclosure_dir=None))
-    assert builder.withheld.reason("6-1", 2025, "242080") == SMALL
-    view = render_view(builder, Filters(area="iga", view="area"), "area", mode="table")
+    ctx = context(ds, Settings(data_dir=data_copy, cache_dir=None, disclosure_dir=None))
+    assert ctx.withheld.reason("6-1", 2025, "242080") == SMALL
+    view = render_view(ctx, Filters(area="iga", view="area"), "area", mode="table")
     assert '<td>名張市</td><td class="num">5未満</td>' in view
     hidden = [
         why
         for why in (
-            builder.withheld.reason("6-1", 2025, "242161"),
-            builder.withheld.reason("6-1", 2025, "iga"),
+            ctx.withheld.reason("6-1", 2025, "242161"),
+            ctx.withheld.reason("6-1", 2025, "iga"),
         )
         if why
     ]
     assert hidden == [COMPLEMENT]  # 伊賀市 or the region goes with it, not both
     assert "逆算されないよう" in view  # the note says why
     town = render_view(
-        builder, Filters(area="242161", view="direction", direction=6), "direction", mode="table"
+        ctx, Filters(area="242161", view="direction", direction=6), "direction", mode="table"
     )
     region = render_view(
-        builder, Filters(area="iga", view="direction", direction=6), "direction", mode="table"
+        ctx, Filters(area="iga", view="direction", direction=6), "direction", mode="table"
     )
-    if builder.withheld.reason("6-1", 2025, "242161"):
+    if ctx.withheld.reason("6-1", 2025, "242161"):
         assert "40人" not in town.split("令和7年度")[-1].split("</tr>")[0]
     else:
         assert "43人" not in region
-    lines = data_csv(builder, Filters(area="242080", direction=6)).splitlines()
+    lines = data_csv(ctx, Filters(area="242080", direction=6)).splitlines()
     latest = [line for line in lines if ",6-1," in line and "令和7年度" in line]
     assert len(latest) == 1 and ",5未満," in latest[0]
 
@@ -349,12 +349,12 @@ def test_a_lone_small_town_is_withheld_with_a_complement_on_the_page_and_in_the_
 def test_the_choice_and_the_audit_are_stored_per_data_version_and_shared(tmp_path: Path) -> None:
     ds = load_dataset()
     settings = Settings(cache_dir=None, disclosure_dir=tmp_path)
-    first = Builder(ds, settings)
+    first = context(ds, settings)
     stored = sorted(p.name for p in tmp_path.glob("*.json"))
     assert len(stored) == 2 and f"{ds.version}-5-m{METHOD}-cells.json" in stored
     assert audited(ds, 5, tmp_path).passed
     assert len(list(tmp_path.glob("*.json"))) == 4  # and their audits
-    second = Builder(ds, settings)
+    second = context(ds, settings)
     assert second.withheld == first.withheld
     assert second.disclosure.groups == first.disclosure.groups and first.disclosure.groups
 
@@ -394,20 +394,20 @@ def test_no_hidden_survey_group_can_be_worked_out_from_the_published_shares(
     bundled_dataset: Dataset, bundled_disclosure_dir: Path
 ) -> None:
     ds = bundled_dataset
-    builder = Builder(ds, Settings(cache_dir=None, disclosure_dir=bundled_disclosure_dir))
+    ctx = context(ds, Settings(cache_dir=None, disclosure_dir=bundled_disclosure_dir))
     fy = int(ds.surveys["fy"].max())
     cells = {k: v for k, v in _g2_cells(ds, fy).items() if v[1] > 0}
     # what a reader sees: every region's panel by agency type, the prefecture's, the regions'
     shown: dict[tuple[str, str], float] = {}
     hidden_seen = 0
     for area in ["240001", *REGIONS]:
-        for panel in builder.survey_panels(Filters(area=area)):
+        for panel in survey_panels(ctx, Filters(area=area)):
             if not panel.title.startswith("G2"):
                 continue
             by_region = "地域別" in panel.title
             for label, text in zip(panel.table.iloc[:, 0], panel.table.iloc[:, 1], strict=True):
                 region = (
-                    next(r for r in REGIONS if builder.area_name(r, "ja") == label)
+                    next(r for r in REGIONS if area_name(ctx, r, "ja") == label)
                     if by_region
                     else ("*" if area == "240001" else area)
                 )

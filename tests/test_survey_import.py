@@ -24,7 +24,7 @@ import pytest
 from inputs import run_cli, snapshot, write_csv
 
 from briefing import Settings, load_dataset
-from briefing.content import Builder, Filters
+from briefing.content import Filters, context, goal_cards, survey_panels
 from briefing.data.changes import read_changes
 from briefing.data.problems import DataError
 from briefing.data.store import undo
@@ -209,15 +209,15 @@ def test_weighted_respondent_file_goes_to_the_dashboard_and_the_briefing(
     )
 
     ds = load_dataset(data_copy)
-    builder = Builder(ds, settings, fmt="svg")
-    g1 = next(c for c in builder.goal_cards(Filters()) if c.id == "G1")
+    ctx = context(ds, settings, fmt="svg")
+    g1 = next(c for c in goal_cards(ctx, Filters()) if c.id == "G1")
     assert g1.latest_fy == "令和8年度" and g1.latest == shown
     assert not g1.sample and "有効回答者数" in g1.note
-    panels = builder.survey_panels(Filters())
+    panels = survey_panels(ctx, Filters())
     assert any("G1" in p.title and "令和8年度" in p.title for p in panels)
 
     html = render_briefing(
-        ds, Filters(), settings=settings, builder=builder, generated=dt.date(2026, 12, 1)
+        ds, Filters(), settings=settings, ctx=ctx, generated=dt.date(2026, 12, 1)
     )
     goals = html.split('id="goals"')[1].split('id="plan"')[0]
     assert shown in goals
@@ -318,8 +318,8 @@ def test_excel_tabulation_replaces_a_year_unweighted_and_withholds_a_small_group
     assert {r["region"] for r in saved} == set(codes.values())
 
     ds = load_dataset(data_copy)
-    builder = Builder(ds, settings, fmt="svg")
-    hidden = {k for k in builder.disclosure.groups if k[:2] == ("G2", 2025)}
+    ctx = context(ds, settings, fmt="svg")
+    hidden = {k for k in ctx.disclosure.groups if k[:2] == ("G2", 2025)}
     assert ("G2", 2025, "higashikishu", "医療機関") in hidden and len(
         hidden
     ) >= 2  # and a complement
@@ -327,9 +327,7 @@ def test_excel_tabulation_replaces_a_year_unweighted_and_withholds_a_small_group
     agree = sum(sum(v[:2]) for (r, _), v in counts.items() if r == "北勢")
     low, high = wilson(agree / hokusei, hokusei)
     panel = next(
-        p
-        for p in builder.survey_panels(Filters())
-        if p.title.startswith("G2") and "地域別" in p.title
+        p for p in survey_panels(ctx, Filters()) if p.title.startswith("G2") and "地域別" in p.title
     )
     assert "令和7年度" in panel.title
     cell = panel.table.iloc[0, 1]
@@ -338,7 +336,7 @@ def test_excel_tabulation_replaces_a_year_unweighted_and_withholds_a_small_group
     )
     assert "加重" not in cell
     # in the CSV, the small group and whatever protects it have no share
-    rows = [r for r in csv.DictReader(io.StringIO(data_csv(builder, Filters(area="higashikishu"))))]
+    rows = [r for r in csv.DictReader(io.StringIO(data_csv(ctx, Filters(area="higashikishu"))))]
     mine = {r["区分"]: r for r in rows if r["指標"] == "G2" and r["年度"] == "令和7年度" and r["地域"] == "東紀州"}  # fmt: skip
     assert (
         mine["医療機関"]["値"] == "非表示（回答者5人未満）" and mine["医療機関"]["回答者数"] == "3"

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from briefing import Dataset, Settings, load_dataset, survey_shares, wilson_interval
-from briefing.content import Builder
+from briefing.content import context
 from briefing.content.filters import Filters
 from briefing.render.html import render_view
 
@@ -217,8 +217,8 @@ def test_the_survey_page_hides_a_group_of_four_and_shows_a_group_of_five(
     for group in ("地域包括支援センター", "医療機関"):  # 1 and 2 respondents → 4 and 5
         where = {"survey": "G2", "fy": "2025", "region": "higashikishu", "group": group}
         edit_csv(surveys, find_row(surveys, **where, answer="そう思う"), "respondents", "3")
-    builder = Builder(load_dataset(data_copy), Settings(data_dir=data_copy, cache_dir=None))
-    page = render_view(builder, Filters(area="higashikishu"), "survey", mode="table")
+    ctx = context(load_dataset(data_copy), Settings(data_dir=data_copy, cache_dir=None))
+    page = render_view(ctx, Filters(area="higashikishu"), "survey", mode="table")
     rows = {
         re.sub(r"<[^>]+>", "", cells[0]): re.sub(r"<[^>]+>", "", cells[1])
         for cells in re.findall(r"<tr><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td></tr>", page)

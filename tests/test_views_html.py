@@ -13,15 +13,15 @@ import pytest
 from tables import NABARI, tiny_data
 
 from briefing import Settings, load_dataset
-from briefing.content import Builder
+from briefing.content import Context, context
 from briefing.content.filters import Filters
 from briefing.render.html import render_view
 
 
 @pytest.fixture(scope="module")
-def builder(tmp_path_factory: pytest.TempPathFactory) -> Builder:
+def ctx(tmp_path_factory: pytest.TempPathFactory) -> Context:
     folder = tiny_data(tmp_path_factory.mktemp("views") / "data")
-    return Builder(
+    return context(
         load_dataset(folder), Settings(data_dir=folder, cache_dir=None, disclosure_dir=None)
     )
 
@@ -42,27 +42,27 @@ def heading(html: str) -> str:
     ],
 )
 def test_the_area_view_says_what_it_compares(
-    builder: Builder, area: str, lang: str, title: str
+    ctx: Context, area: str, lang: str, title: str
 ) -> None:
-    html = render_view(builder, Filters(area=area, view="area", lang=lang), "area", mode="table")
+    html = render_view(ctx, Filters(area=area, view="area", lang=lang), "area", mode="table")
     assert heading(html) == title
     assert ("伊賀" if area == "240001" else "名張市" if lang == "ja" else "Nabari") in html
 
 
-def test_the_direction_view_in_table_mode_has_tables_and_no_charts(builder: Builder) -> None:
-    html = render_view(builder, Filters(view="direction", direction=6), "direction", mode="table")
+def test_the_direction_view_in_table_mode_has_tables_and_no_charts(ctx: Context) -> None:
+    html = render_view(ctx, Filters(view="direction", direction=6), "direction", mode="table")
     assert 'id="ind-6-1"' in html and "<table" in html and "<svg" not in html
     assert heading(html).startswith("6 ")
 
 
-def test_the_survey_view_in_table_mode_draws_no_chart(builder: Builder) -> None:
-    html = render_view(builder, Filters(view="survey"), "survey", mode="table")
+def test_the_survey_view_in_table_mode_draws_no_chart(ctx: Context) -> None:
+    html = render_view(ctx, Filters(view="survey"), "survey", mode="table")
     assert "G1" in html and "<svg" not in html and "<table" in html
 
 
-def test_each_view_has_its_own_key_and_the_same_view_the_same_key(builder: Builder) -> None:
+def test_each_view_has_its_own_key_and_the_same_view_the_same_key(ctx: Context) -> None:
     def key(filters: Filters, view: str, mode: str = "table") -> str:
-        html = render_view(builder, filters, view, mode=mode)
+        html = render_view(ctx, filters, view, mode=mode)
         found = re.match(r'<div class="mb" data-view="([^"]*)">', html)
         assert found and html.endswith("</div>")
         return found.group(1)
@@ -85,6 +85,6 @@ def test_each_view_has_its_own_key_and_the_same_view_the_same_key(builder: Build
     )
 
 
-def test_an_unknown_view_is_refused(builder: Builder) -> None:
+def test_an_unknown_view_is_refused(ctx: Context) -> None:
     with pytest.raises(ValueError):
-        render_view(builder, Filters(), "map", mode="table")
+        render_view(ctx, Filters(), "map", mode="table")

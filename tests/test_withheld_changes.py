@@ -14,7 +14,7 @@ import pytest
 from pages import Card, by_year, cards_on_page
 
 from briefing import Dataset, Settings, load_dataset
-from briefing.content import Builder
+from briefing.content import context
 
 #: every area's pages of the whole data, seconds: mutation testing runs the fast tests of the
 #: same rule instead (test_withheld_tables, test_statistics)
@@ -60,8 +60,8 @@ def withheld_beside(cards: list[Card]) -> tuple[int, int]:
 @pytest.fixture(scope="module")
 def bundled_cards(bundled_dataset: Dataset) -> dict[str, list[Card]]:
     """Every area's direction view of the bundled data."""
-    builder = Builder(bundled_dataset, Settings(cache_dir=None))
-    return {area: cards_on_page(builder, area) for area in bundled_dataset.areas.index}
+    ctx = context(bundled_dataset, Settings(cache_dir=None))
+    return {area: cards_on_page(ctx, area) for area in bundled_dataset.areas.index}
 
 
 def test_no_card_of_the_bundled_data_shows_a_change_beside_a_withheld_value(
@@ -86,7 +86,7 @@ def test_a_town_whose_baseline_year_was_small_shows_its_latest_but_no_change_fro
     for fy, value in (("2020", "2"), ("2024", "3"), ("2025", "40")):
         edit_csv(history, find_row(history, series="6-1", fy=fy, area=town), "value", value)
     ds = load_dataset(data_copy)
-    cards = cards_on_page(Builder(ds, Settings(data_dir=data_copy, cache_dir=None)), town)
+    cards = cards_on_page(context(ds, Settings(data_dir=data_copy, cache_dir=None)), town)
     [card] = [c for c in cards if c.id == "6-1"]
     [(_, latest, baseline, vs_baseline, vs_previous)] = card.lines
     assert latest.startswith("40") and withheld(baseline), card.lines

@@ -380,7 +380,7 @@ def test_the_audit_knows_every_change_the_cards_print(bundled_dataset: Dataset) 
     from pages import cards_on_page
 
     from briefing import Settings
-    from briefing.content import Builder
+    from briefing.content import context
     from briefing.stats.audit import published_facts
     from briefing.stats.hierarchy import PROTECTED_KINDS, sum_tables
 
@@ -389,8 +389,8 @@ def test_the_audit_knows_every_change_the_cards_print(bundled_dataset: Dataset) 
     years |= {FY: {NABARI: 20, IGA_CITY: 45}}
     tables = [one_table(ds, values, fy=fy).history for fy, values in years.items()]
     ds = few_regions(replace(ds, history=pd.concat(tables, ignore_index=True)))
-    builder = Builder(ds, Settings(cache_dir=None, disclosure_dir=None))
-    shown, facts = published_facts(ds, builder.withheld, sum_tables(ds, PROTECTED_KINDS))
+    ctx = context(ds, Settings(cache_dir=None, disclosure_dir=None))
+    shown, facts = published_facts(ds, ctx.withheld, sum_tables(ds, PROTECTED_KINDS))
     truth = {
         (s, int(f), a): v for s, f, a, v in ds.history[["series", "fy", "area", "value"]].values
     }
@@ -399,7 +399,7 @@ def test_the_audit_knows_every_change_the_cards_print(bundled_dataset: Dataset) 
         assert sum(c * truth[cell] for cell, c in fact.terms) == fact.value, fact
     printed: dict[str, list[float]] = {}
     for area in ds.areas.index:
-        [card] = [c for c in cards_on_page(builder, str(area)) if c.id == SERIES]
+        [card] = [c for c in cards_on_page(ctx, str(area)) if c.id == SERIES]
         [(_, _, _, vs_baseline, vs_previous)] = card.lines
         for text in (vs_baseline, vs_previous):
             if text != "－":

@@ -15,10 +15,10 @@ from typing import Any
 import ipywidgets as w
 
 from briefing import DataError, Settings, load_dataset
-from briefing.content import Builder
+from briefing.content import context, has_sample, meetings
 from briefing.content.filters import VIEWS, Filters, from_query
 from briefing.data.dataset import Dataset, data_version
-from briefing.labels import DASHBOARD, text
+from briefing.labels import DASHBOARD, DASHBOARD_FIXED, text
 from briefing.render.export import file_data_url, render_briefing
 from briefing.render.html import render_view, stylesheet
 
@@ -39,8 +39,8 @@ class Dashboard(w.VBox):
     ):
         self.ds = ds
         self.settings = settings or Settings()
-        self.builder = Builder(ds, self.settings)
-        self.print_builder = Builder(ds, self.settings, fmt="svg")
+        self.ctx = context(ds, self.settings)
+        self.print_ctx = context(ds, self.settings, fmt="svg")
         self.state = DashboardState(filters=filters or Filters())
         self._opened_with = self.state.filters
         self._rendered: dict[tuple[Any, ...], str] = {}
@@ -75,12 +75,12 @@ class Dashboard(w.VBox):
     def _meeting_filter(self) -> w.Dropdown:
         """Which meeting's opinions the direction view shows (hidden when there are none)."""
         lang = self.state.filters.lang
-        meetings = self.builder.meetings()
+        names = meetings(self.ctx)
         dropdown = w.Dropdown(
-            options=[(text("all_meetings", lang), ""), *((m, m) for m in meetings)],
-            value=self.state.filters.meeting if self.state.filters.meeting in meetings else "",
+            options=[(text("all_meetings", lang), ""), *((m, m) for m in names)],
+            value=self.state.filters.meeting if self.state.filters.meeting in names else "",
             description=text("meeting", lang),
-            layout=w.Layout(width="330px", display="" if meetings else "none"),
+            layout=w.Layout(width="330px", display="" if names else "none"),
         )
         dropdown.observe(
             lambda change: setattr(
@@ -115,7 +115,7 @@ class Dashboard(w.VBox):
         )
         self.banner.value = (
             f'<div class="mb"><div class="banner" role="note">⚠ {text("sample_banner", f.lang)}</div></div>'
-            if self.builder.has_sample()
+            if has_sample(self.ctx)
             else ""
         )
         for i, title in enumerate(titles["tabs"]):
@@ -126,7 +126,7 @@ class Dashboard(w.VBox):
             self.meeting.options = options  # keeps the value: "" and the meeting names stay
         key = (f.view, f.direction, f.area, f.fy_from, f.fy_to, f.lang, self.state.mode, f.meeting)
         if key not in self._rendered:
-            self._rendered[key] = render_view(self.builder, f, f.view, mode=self.state.mode)
+            self._rendered[key] = render_view(self.ctx, f, f.view, mode=self.state.mode)
             self.renders += 1
         # content first, then the tab: a page never shows a selected tab that is still empty
         self.views[VIEWS.index(f.view)].value = self._rendered[key]
@@ -168,7 +168,7 @@ def _notes_html(notes: list[str]) -> str:
     if not notes:
         return ""
     items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
-    return f'<div class="mb"><div class="notice">URL の指定のうち次のものは使えないため、既定の表示にしました。<ul>{items}</ul></div></div>'
+    return f'<div class="mb"><div class="notice">{DASHBOARD_FIXED["query_notes"]}<ul>{items}</ul></div></div>'
 
 
 class ExportButton(w.HBox):
@@ -177,7 +177,7 @@ class ExportButton(w.HBox):
     def __init__(self, *, dashboard: Dashboard):
         self.dashboard = dashboard
         self.button = w.Button(
-            description="この表示を資料（HTML）にする / Save this view as a briefing",
+            description=DASHBOARD_FIXED["export"],
             layout=w.Layout(width="auto"),
         )
         self.button.add_class("mb-export")
@@ -192,7 +192,7 @@ class ExportButton(w.HBox):
         name = f"briefing-{f.direction or 'all'}-{f.area}.html"
         words = DASHBOARD[f.lang]
         self.link.value = str(words["making"])
-        document = render_briefing(d.ds, f, settings=d.settings, builder=d.print_builder)
+        document = render_briefing(d.ds, f, settings=d.settings, ctx=d.print_ctx)
         self.link.value = (
             f'<div class="mb"><a class="mb-download" download="{name}" href="{file_data_url(document)}">'
             + str(words["download"]).format(name=name, kb=f"{len(document.encode()) / 1024:,.0f}")
@@ -204,10 +204,14 @@ class ExportButton(w.HBox):
 def error_panel(error: DataError) -> w.HTML:
     """What a viewer sees when a data file is broken: the problems in Japanese, no traceback."""
     items = "".join(f"<li>{html.escape(str(p))}</li>" for p in error.problems[:30])
-    more = f"<li>ほか {len(error.problems) - 30} 件</li>" if len(error.problems) > 30 else ""
+    more = (
+        f"<li>{DASHBOARD_FIXED['more'].format(n=len(error.problems) - 30)}</li>"
+        if len(error.problems) > 30
+        else ""
+    )
     return w.HTML(
-        f'<style>{stylesheet()}</style><div class="mb"><div class="error" role="alert"><h2>データを読み込めませんでした</h2>'
-        f"<p>担当者はデータファイルを修正してから、ページを再読み込みしてください（<code>briefing check</code> で確認できます）。</p>"
+        f'<style>{stylesheet()}</style><div class="mb"><div class="error" role="alert"><h2>{DASHBOARD_FIXED["load_failed"]}</h2>'
+        f"<p>{DASHBOARD_FIXED['load_failed_help']}</p>"
         f"<ul>{items}{more}</ul></div></div>"
     )
 

@@ -10,7 +10,7 @@ import ipywidgets as w
 from briefing import format_fy
 from briefing.data.areas import PREFECTURE
 from briefing.data.dataset import Dataset
-from briefing.labels import DASHBOARD
+from briefing.labels import DASHBOARD, SITE
 
 from .state import DashboardState
 
@@ -80,7 +80,7 @@ class FilterBar(w.HBox):
             style={"button_width": "76px"},
         )
         self.lang = w.ToggleButtons(
-            options=[("日本語", "ja"), ("English", "en")],
+            options=[(str(SITE[lang]["lang_name"]), lang) for lang in ("ja", "en")],
             value=f.lang,
             style={"button_width": "88px"},  # 72px cut "English" to 「Engli…」
         )

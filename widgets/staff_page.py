@@ -25,6 +25,7 @@ from briefing.intake.review import Change, Review, proposed_comments, review, re
 from briefing.intake.staff_name import remember_name, remembered_name
 from briefing.intake.survey_apply import commit_survey
 from briefing.intake.survey_review import SurveyReview, review_survey, review_survey_html
+from briefing.labels import staff_text
 from briefing.render.html import stylesheet
 from briefing.stats.disclosure import DisclosureError
 
@@ -41,42 +42,40 @@ class UpdatePanel(w.VBox):
         self._uploaded: list[tempfile.TemporaryDirectory[str]] = []
         self.kind = w.ToggleButtons(
             options=[
-                ("指標の数値", ""),
-                ("調査 G1（県民意識調査）", "G1"),
-                ("調査 G2（相談支援機関調査）", "G2"),
+                (staff_text("kind_figures"), ""),
+                (staff_text("kind_g1"), "G1"),
+                (staff_text("kind_g2"), "G2"),
             ],
             value="",
-            description="取り込むもの",
+            description=staff_text("kind"),
             style={"description_width": "initial", "button_width": "auto"},
         )
         self.survey_fy = w.Text(
-            placeholder="表題に年度があれば空欄",
-            description="調査の年度",
+            placeholder=staff_text("survey_fy_hint"),
+            description=staff_text("survey_fy"),
             layout=w.Layout(width="300px"),
         )
         self.records: RecordReview | None = None
         self.upload = w.FileUpload(
-            accept=".xlsx,.xlsm,.csv", multiple=True, description="ファイルを選ぶ"
+            accept=".xlsx,.xlsm,.csv", multiple=True, description=staff_text("upload")
         )
-        self.path = w.Text(
-            placeholder="またはファイルのパス（複数はカンマ区切り）", layout=w.Layout(width="480px")
-        )
-        self.overwrite = w.Checkbox(description="確定値の上書きを許可する", value=False)
+        self.path = w.Text(placeholder=staff_text("path_hint"), layout=w.Layout(width="480px"))
+        self.overwrite = w.Checkbox(description=staff_text("overwrite"), value=False)
         # remembered on this PC after the first save; the login name says nothing on a shared PC
         self.by = w.Text(
-            value=remembered_name(), placeholder="例: 福祉課 山田", description="担当者名"
+            value=remembered_name(), placeholder=staff_text("by_hint"), description=staff_text("by")
         )
-        self.check = w.Button(description="確認する", button_style="info")
-        self.save = w.Button(description="保存する", button_style="success", disabled=True)
-        self.revert = w.Button(description="直前の保存を取り消す", button_style="warning")
+        self.check = w.Button(description=staff_text("check"), button_style="info")
+        self.save = w.Button(description=staff_text("save"), button_style="success", disabled=True)
+        self.revert = w.Button(description=staff_text("revert"), button_style="warning")
         self.message = w.HTML()
         # the new year's input workbook, to send to the agencies (the year just ended by default)
         self.template_fy = w.Text(
             value=format_fy(fiscal_year_of(clock.today()) - 1),
-            description="年度",
+            description=staff_text("template_fy"),
             layout=w.Layout(width="220px"),
         )
-        self.make_template = w.Button(description="入力用 Excel を作る")
+        self.make_template = w.Button(description=staff_text("make_template"))
         self.template_link = w.HTML()
         self.make_template.on_click(lambda _: self.run_template())
         self.review = w.HTML()
@@ -84,23 +83,23 @@ class UpdatePanel(w.VBox):
         self.check.on_click(lambda _: self.run_review())
         self.save.on_click(lambda _: self.run_save())
         self.revert.on_click(lambda _: self.run_undo())
-        super().__init__(
-            [
-                w.HTML(f"<style>{stylesheet()}</style>"),
-                w.HBox([self.kind, self.survey_fy]),
-                w.HBox([self.upload, self.path]),
-                w.HBox([self.overwrite, self.by]),
-                w.HBox([self.check, self.save, self.revert]),
-                self.message,
-                self.review,
-                self.comments,
-                w.HTML(
-                    "<b>新しい年度の入力用 Excel（指標: 各機関・市町に送る。調査: 印刷された集計結果を写す集計表。上の「取り込むもの」で選ぶ）</b>"
-                ),
-                w.HBox([self.template_fy, self.make_template]),
-                self.template_link,
-            ]
-        )
+        super().__init__(self._layout())
+
+    def _layout(self) -> list[w.Widget]:
+        """The page from top to bottom: what to import, the file, the review and the template."""
+        return [
+            w.HTML(f"<style>{stylesheet()}</style>"),
+            w.HBox([self.kind, self.survey_fy]),
+            w.HBox([self.upload, self.path]),
+            w.HBox([self.overwrite, self.by]),
+            w.HBox([self.check, self.save, self.revert]),
+            self.message,
+            self.review,
+            self.comments,
+            w.HTML(staff_text("template_heading")),
+            w.HBox([self.template_fy, self.make_template]),
+            self.template_link,
+        ]
 
     def _files(self) -> list[Path]:
         """The typed paths and temporary copies of the uploaded files (those of an earlier check
@@ -137,7 +136,7 @@ class UpdatePanel(w.VBox):
         self.comments.children = ()
         self.paths = self._files()
         if not self.paths:
-            self._say("ファイルを選ぶか、パスを入力してください。")
+            self._say(staff_text("no_files"))
             return None
         try:
             ds = load_dataset(self.settings.data_dir)
@@ -170,16 +169,14 @@ class UpdatePanel(w.VBox):
         )
         if self.result.ok and changes:
             self.save.disabled = False
-            self._say(
-                f"問題はありません。{changes} 件の値が変わります。コメントを確認してから「保存する」を押してください。"
-            )
+            self._say(staff_text("ready", changes=changes))
             if len(self.result.table):  # figures change: their comments can be edited
                 self.comments.children = tuple(self._comment_boxes(ds))
         elif self.result.ok:
-            self._say("変わる値はありません。保存は不要です。")
+            self._say(staff_text("nothing_changes"))
         else:
             self._say(
-                f"問題が {self.result.problem_count:,} 件あります。ファイルを直してから、もう一度「確認する」を押してください。",
+                staff_text("problems", count=self.result.problem_count),
                 kind="error",
             )
         return self.result
@@ -188,7 +185,7 @@ class UpdatePanel(w.VBox):
         """Review one survey file as the chosen survey; only its counts are kept."""
         self.result = None
         if len(self.paths) != 1:
-            self._say("調査は1ファイルずつ取り込みます（G1 と G2 は別々に）。", kind="error")
+            self._say(staff_text("one_survey_file"), kind="error")
             return None
         try:
             fy = parse_fy(self.survey_fy.value) if self.survey_fy.value.strip() else None
@@ -201,14 +198,13 @@ class UpdatePanel(w.VBox):
         if result.ok and result.changed:
             self.save.disabled = False
             self._say(
-                f"問題はありません。{result.survey} {format_fy(result.fy or 0)}の回答者数と割合を確認してから「保存する」を押してください"
-                "（アップロードしたファイルは読み終えたので、このページからは消しました。保存には集計した人数だけを使います）。"
+                staff_text("survey_ready", survey=result.survey, fy=format_fy(result.fy or 0))
             )
         elif result.ok:
-            self._say("変わる値はありません。保存は不要です。")
+            self._say(staff_text("nothing_changes"))
         else:
             self._say(
-                f"問題が {result.problem_count:,} 件あります。ファイルを直してから、もう一度「確認する」を押してください。",
+                staff_text("problems", count=result.problem_count),
                 kind="error",
             )
         return result
@@ -237,9 +233,9 @@ class UpdatePanel(w.VBox):
             boxes.append(box)
         if not boxes:
             return []
-        heading = "<b>担当課コメント（委員に表示されます）</b>"
+        heading = staff_text("comments_heading")
         if proposed:
-            heading += "<br>ファイルのコメント・備考を案として入れました。委員向けの文に直してから保存してください。"
+            heading += staff_text("comments_proposed")
         return [w.HTML(heading), *boxes]
 
     def run_save(self) -> str | None:
@@ -248,7 +244,7 @@ class UpdatePanel(w.VBox):
         by = self.by.value.strip()
         if not by:
             self._say(
-                "「担当者名」を入力してから「保存する」を押してください（変更記録に残り、このPCに記憶します）。",
+                staff_text("name_missing"),
                 kind="error",
             )
             return None
@@ -274,9 +270,7 @@ class UpdatePanel(w.VBox):
         self.save.disabled = True
         self._forget_uploads()  # saved: the file's copy on this PC is no longer needed
         when = clock.shown_text(str(version_meta(self.settings.data_dir, version).get("when", "")))
-        self._say(
-            f"保存しました（版 {version}、{html.escape(when)}、{html.escape(by)}）。取り消すときは「直前の保存を取り消す」を押してください。"
-        )
+        self._say(staff_text("saved", version=version, when=html.escape(when), by=html.escape(by)))
         return version
 
     def run_template(self) -> str | None:
@@ -298,13 +292,17 @@ class UpdatePanel(w.VBox):
             return None
         name = f"survey_{survey}_{fy}.xlsx" if survey else f"update_{fy}.xlsx"
         data = base64.b64encode(workbook).decode("ascii")
-        self.template_link.value = f'<a download="{name}" href="data:{XLSX};base64,{data}">{name}（{format_fy(fy)}）を保存する</a>'
+        self.template_link.value = (
+            f'<a download="{name}" href="data:{XLSX};base64,{data}">'
+            + staff_text("template_link", name=name, fy=format_fy(fy))
+            + "</a>"
+        )
         return name
 
     def run_undo(self) -> str | None:
         versions = list_versions(self.settings.data_dir)
         if not versions:
-            self._say("取り消せる保存はありません。")
+            self._say(staff_text("nothing_to_undo"))
             return None
         meta = version_meta(self.settings.data_dir, versions[-1])
         try:
@@ -313,6 +311,10 @@ class UpdatePanel(w.VBox):
             self._say(html.escape(str(error)), kind="error")
             return None
         self._say(
-            f"{html.escape(clock.shown_text(str(meta.get('when', version))))} の保存（{html.escape(str(meta.get('by', '')))}）を取り消しました。"
+            staff_text(
+                "undone",
+                when=html.escape(clock.shown_text(str(meta.get("when", version)))),
+                by=html.escape(str(meta.get("by", ""))),
+            )
         )
         return version

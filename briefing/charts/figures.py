@@ -11,7 +11,7 @@ import io
 import re
 import textwrap
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -167,43 +167,9 @@ def trend_figure(
     labels = list(dict.fromkeys(values["label"]))
     palette = dict(zip(labels, settings.palette, strict=False))
     if len(values):
-        # one value per series and year: plain lines (seaborn's lineplot would average repeats
-        # into a band, and costs five times as much to draw)
-        for label in labels:
-            part = values[values["label"] == label].sort_values("fy")
-            ax.plot(
-                part["fy"],
-                part["value"],
-                marker="o",
-                markersize=7,
-                markeredgewidth=0.75,
-                markeredgecolor="white",
-                color=palette[label],
-                label=label if len(labels) > 1 else None,
-            )
-        provisional = values[values["provisional"]]
-        if len(provisional):
-            ax.scatter(
-                provisional["fy"],
-                provisional["value"],
-                s=60,
-                facecolor="white",
-                edgecolor=[palette[x] for x in provisional["label"]],
-                linewidth=1.8,
-                zorder=5,
-            )
-        sample = values[values["sample"]] if "sample" in values else values.iloc[:0]
-        if len(sample):
-            ax.scatter(sample["fy"], sample["value"], marker="x", s=22, color="0.15", zorder=7)
-            word = text("sample_legend", lang)
-            ax.scatter([], [], marker="x", s=22, color="0.15", label=word)
+        _trend_points(ax, values, labels, palette, lang)
     if baseline is not None:
-        for row in baseline.itertuples():
-            colour = palette.get(row.label, settings.palette[0])
-            ax.axhline(row.value, color=colour, linestyle=":", linewidth=1.2, alpha=0.8)
-            ax.scatter([row.fy], [row.value], marker="D", s=70, color=colour, zorder=6)
-        word = text("baseline_legend", lang)
-        ax.plot([], [], linestyle=":", marker="D", color="0.3", label=word)
+        _baseline_marks(ax, baseline, palette, settings.palette[0], lang)
     if values["provisional"].any():
         word = text("provisional_legend", lang)
         ax.scatter([], [], s=50, facecolor="white", edgecolor="0.3", linewidth=1.8, label=word)
@@ -219,6 +185,54 @@ def trend_figure(
         ax.legend(loc="lower right", fontsize=9, frameon=True)
     _fit(fig, ax, note=note)
     return fig
+
+
+def _trend_points(
+    ax: Axes, values: pd.DataFrame, labels: list[str], palette: dict[str, str], lang: str
+) -> None:
+    """A plain line per series; 速報 points hollow, sample points crossed (with its legend)."""
+    # one value per series and year: plain lines (seaborn's lineplot would average repeats
+    # into a band, and costs five times as much to draw)
+    for label in labels:
+        part = values[values["label"] == label].sort_values("fy")
+        ax.plot(
+            part["fy"],
+            part["value"],
+            marker="o",
+            markersize=7,
+            markeredgewidth=0.75,
+            markeredgecolor="white",
+            color=palette[label],
+            label=label if len(labels) > 1 else None,
+        )
+    provisional = values[values["provisional"]]
+    if len(provisional):
+        ax.scatter(
+            provisional["fy"],
+            provisional["value"],
+            s=60,
+            facecolor="white",
+            edgecolor=[palette[x] for x in provisional["label"]],
+            linewidth=1.8,
+            zorder=5,
+        )
+    sample = values[values["sample"]] if "sample" in values else values.iloc[:0]
+    if len(sample):
+        ax.scatter(sample["fy"], sample["value"], marker="x", s=22, color="0.15", zorder=7)
+        word = text("sample_legend", lang)
+        ax.scatter([], [], marker="x", s=22, color="0.15", label=word)
+
+
+def _baseline_marks(
+    ax: Axes, baseline: pd.DataFrame, palette: dict[str, str], default: str, lang: str
+) -> None:
+    """Each series' baseline as a dotted line and a diamond at its year, with its legend."""
+    for row in baseline.itertuples():
+        colour = palette.get(row.label, default)
+        ax.axhline(row.value, color=colour, linestyle=":", linewidth=1.2, alpha=0.8)
+        ax.scatter([row.fy], [row.value], marker="D", s=70, color=colour, zorder=6)
+    word = text("baseline_legend", lang)
+    ax.plot([], [], linestyle=":", marker="D", color="0.3", label=word)
 
 
 def bar_figure(
@@ -245,15 +259,7 @@ def bar_figure(
     ]
     bars = ax.barh(list(y), values, color=colours)
     if "sample" in table and table["sample"].any():  # sample bars hatched, named in a legend
-        for bar, sample in zip(bars, table["sample"], strict=True):
-            if sample:
-                bar.set_hatch("///")
-                bar.set_edgecolor("white")
-        from matplotlib.patches import Patch
-
-        word = text("sample_legend", lang)
-        key = Patch(facecolor=settings.palette[0], hatch="///", edgecolor="white", label=word)
-        ax.legend(handles=[key], loc="lower right", fontsize=8, frameon=True)
+        _hatch_samples(ax, bars, list(table["sample"]), settings.palette[0], lang)
     ax.set_yticks(list(y))
     ax.set_yticklabels(table["label"])
     ax.invert_yaxis()
@@ -265,8 +271,26 @@ def bar_figure(
     _numbers(ax.xaxis)
     if title:
         ax.set_title(title, loc="left")
-    # room right of every bar for its label, however long the unit: bar + 3 pt + label must fit
-    # in the plot's width, which depends on the margins, which depend on the axis's last label
+    _room_for_labels(fig, ax, values, list(table["shown"]))
+    return fig
+
+
+def _hatch_samples(ax: Axes, bars: Any, samples: list[bool], colour: str, lang: str) -> None:
+    """Hatch the sample bars and name the hatching in a legend."""
+    for bar, sample in zip(bars, samples, strict=True):
+        if sample:
+            bar.set_hatch("///")
+            bar.set_edgecolor("white")
+    from matplotlib.patches import Patch
+
+    word = text("sample_legend", lang)
+    key = Patch(facecolor=colour, hatch="///", edgecolor="white", label=word)
+    ax.legend(handles=[key], loc="lower right", fontsize=8, frameon=True)
+
+
+def _room_for_labels(fig: Figure, ax: Axes, values: pd.Series, shown: list[str]) -> None:
+    """Room right of every bar for its label, however long the unit: bar + 3 pt + label must fit
+    in the plot's width, which depends on the margins, which depend on the axis's last label."""
     right = 1.0
     for _ in range(2):
         ax.set_xlim(0, right)
@@ -275,15 +299,14 @@ def bar_figure(
         right = (
             max(
                 (
-                    value * room / max(room - 8 - _text_size(shown, 9)[0], room * 0.3)
-                    for value, shown in zip(values, table["shown"], strict=True)
+                    value * room / max(room - 8 - _text_size(label, 9)[0], room * 0.3)
+                    for value, label in zip(values, shown, strict=True)
                 ),
                 default=0.0,
             )
             or 1.0
         )
     ax.set_xlim(0, right)
-    return fig
 
 
 def share_figure(

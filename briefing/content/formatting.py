@@ -11,10 +11,8 @@ import pandas as pd
 from ..labels import text
 from ..stats.suppression import COMPLEMENT, partial_counts
 
+
 #: Changes of shares are in percentage points, not per cent.
-_POINTS = {"ja": "ポイント", "en": " pt"}
-
-
 def _missing(value: object) -> bool:
     return value is None or bool(pd.isna(value))  # type: ignore[arg-type]
 
@@ -62,7 +60,7 @@ def change_text(change: object, pct: object = None, *, kind: str, lang: str = "j
         return text("none", lang)
     c = float(change)  # type: ignore[arg-type]
     if kind == "share":
-        return f"{c:+.1f}{_POINTS[lang]}"
+        return f"{c:+.1f}{text('points', lang)}"
     body = f"{c:+,.0f}" if c.is_integer() else f"{c:+,.1f}"
     if not _missing(pct):
         body += text("parenthesised", lang, body=f"{float(pct):+.1f}%")  # type: ignore[arg-type]

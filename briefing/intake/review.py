@@ -85,80 +85,85 @@ def review(
         paths, ds, max_bytes=max_bytes, today=today, log=problems, recorded=recorded
     )
     stored = ds.history.set_index(["series", "fy", "area"])
+    totals, notes = _recomputed_totals(entries, ds)
     rows = []
-
-    def compare(e: Entry, *, derived: bool) -> None:
+    for e, derived in [*((e, False) for e in entries), *((e, True) for e in totals)]:
         key = (e.series, e.fy, e.area)
         old = stored.loc[key] if key in stored.index else None
-        if old is None:
-            change = Change.NEW
-        elif float(old["value"]) == e.value and old["status"] == e.status:
-            change = Change.UNCHANGED
-        else:
-            change = Change.CHANGED
-            if (
-                old["status"] == "確定"
-                and not bool(old["sample"])
-                and (float(old["value"]) != e.value or e.status == "速報")
-                and not overwrite_final
-            ):
-                if float(old["value"]) == e.value:
-                    reason = f"確定値 {plain_number(old['value'])} を速報値に戻そうとしています。"
-                    hint = "確定値の状態を変えるときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。"
-                elif derived:
-                    reason = f"県全体の確定値 {plain_number(old['value'])} が、市町の値の合計 {plain_number(e.value)} に置き換わります（自動計算）。"
-                    hint = (
-                        "確定値を直すときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。"
-                        "県全体の値を変えないときは、県全体の行にその値も入力してください。"
-                    )
-                else:
-                    reason = f"確定値 {plain_number(old['value'])} を {plain_number(e.value)} に変えようとしています。"
-                    hint = "確定値を直すときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。"
-                problems.append(
-                    Problem(
-                        e.file,
-                        reason,
-                        hint,
-                        row=e.row,
-                        column=e.column,
-                        value=plain_number(e.value),
-                        sheet=e.sheet,
-                    )
-                )
-        info = ds.series.loc[e.series]
-        rows.append(
-            {
-                "indicator": info["indicator"],
-                "series": e.series,
-                "name": info["name_ja"]
-                + (f"（{info['label_ja']}）" if pd.notna(info["label_ja"]) else ""),
-                "fy": e.fy,
-                "area": e.area,
-                "area_name": ds.areas.at[e.area, "name_ja"] + ("（市町の合計）" if derived else ""),
-                "old": None if old is None else float(old["value"]),
-                "new": e.value,
-                "old_status": None if old is None else old["status"],
-                "status": e.status,
-                "change": change,
-                "comment": e.comment,
-                "note": e.note,
-            }
-        )
-
-    for e in entries:
-        compare(e, derived=False)
-    totals, notes = _recomputed_totals(entries, ds)
-    for e in totals:
-        compare(e, derived=True)
-    table = pd.DataFrame(rows)
+        change = _change(e, old)
+        if change == Change.CHANGED and _overwrites_final(e, old) and not overwrite_final:
+            problems.append(_final_problem(e, old, derived=derived))
+        rows.append(_review_row(ds, e, old, change, derived=derived))
     return Review(
         entries=entries,
         problems=problems.summary(),
-        table=table,
+        table=pd.DataFrame(rows),
         blanks=blanks,
         version=ds.version,
         notes=notes,
     )
+
+
+def _change(e: Entry, old: pd.Series | None) -> Change:
+    if old is None:
+        return Change.NEW
+    if float(old["value"]) == e.value and old["status"] == e.status:
+        return Change.UNCHANGED
+    return Change.CHANGED
+
+
+def _overwrites_final(e: Entry, old: pd.Series) -> bool:
+    """A real 確定 value changed, or turned back to 速報 (sample values may change freely)."""
+    return (
+        old["status"] == "確定"
+        and not bool(old["sample"])
+        and (float(old["value"]) != e.value or e.status == "速報")
+    )
+
+
+def _final_problem(e: Entry, old: pd.Series, *, derived: bool) -> Problem:
+    """Why a 確定 value is not changed without --overwrite-final, and what to do."""
+    flag = "確定値を直すときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。"
+    if float(old["value"]) == e.value:
+        reason = f"確定値 {plain_number(old['value'])} を速報値に戻そうとしています。"
+        hint = "確定値の状態を変えるときは --overwrite-final を付けてください（ノートブックでは「確定値の上書きを許可」）。"
+    elif derived:
+        reason = f"県全体の確定値 {plain_number(old['value'])} が、市町の値の合計 {plain_number(e.value)} に置き換わります（自動計算）。"
+        hint = flag + "県全体の値を変えないときは、県全体の行にその値も入力してください。"
+    else:
+        reason = f"確定値 {plain_number(old['value'])} を {plain_number(e.value)} に変えようとしています。"
+        hint = flag
+    return Problem(
+        e.file,
+        reason,
+        hint,
+        row=e.row,
+        column=e.column,
+        value=plain_number(e.value),
+        sheet=e.sheet,
+    )
+
+
+def _review_row(
+    ds: Dataset, e: Entry, old: pd.Series | None, change: Change, *, derived: bool
+) -> dict[str, object]:
+    """One line of the review table: the series and area by name, old → new and the status."""
+    info = ds.series.loc[e.series]
+    return {
+        "indicator": info["indicator"],
+        "series": e.series,
+        "name": info["name_ja"] + (f"（{info['label_ja']}）" if pd.notna(info["label_ja"]) else ""),
+        "fy": e.fy,
+        "area": e.area,
+        "area_name": ds.areas.at[e.area, "name_ja"] + ("（市町の合計）" if derived else ""),
+        "old": None if old is None else float(old["value"]),
+        "new": e.value,
+        "old_status": None if old is None else old["status"],
+        "status": e.status,
+        "change": change,
+        "comment": e.comment,
+        "note": e.note,
+    }
 
 
 def _recomputed_totals(entries: list[Entry], ds: Dataset) -> tuple[list[Entry], list[str]]:

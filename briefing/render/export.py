@@ -14,7 +14,6 @@ import io
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import quote
 
 import pandas as pd
@@ -23,14 +22,48 @@ from .. import clock
 from ..charts import figures
 from ..charts.figcache import Drawers
 from ..config import Settings
-from ..content import Builder
+from ..content import (
+    Context,
+    account,
+    area_name,
+    comparisons,
+    context,
+    direction_name,
+    directions_of,
+    goal_cards,
+    has_sample,
+    history_of,
+    indicator_cards,
+    interval_level,
+    last_meeting,
+    opinions,
+    survey_panels,
+    year_range,
+)
 from ..content.filters import Filters
 from ..content.formatting import value_text
+from ..content.models import (
+    Account,
+    Comparison,
+    GoalCard,
+    IndicatorCard,
+    LastMeeting,
+    Opinion,
+    SurveyPanel,
+)
 from ..data.areas import PREFECTURE
 from ..data.dataset import Dataset
 from ..data.files import write_atomic
 from ..data.fiscal import format_fy
-from ..labels import BRIEFING, BRIEFING_CSV, source_label, text, texts
+from ..labels import (
+    BRIEFING,
+    BRIEFING_CSV,
+    OPINIONS_CSV,
+    OPINIONS_CSV_WHOLE_PLAN,
+    source_label,
+    text,
+    texts,
+)
 from ..stats.disclosure import require_passed
 from ..stats.suppression import Suppression, suppression
 from .html import environment, stylesheet
@@ -67,28 +100,28 @@ def _text(cell: object) -> object:
     return "" if cell is None or (isinstance(cell, float) and pd.isna(cell)) else cell
 
 
-def data_csv(builder: Builder, filters: Filters) -> str:
+def data_csv(ctx: Context, filters: Filters) -> str:
     """The values the briefing shows (withheld ones as 「5未満」 or 「秘匿」), as CSV text for Excel.
 
     The indicator rows come first, then the survey shares of G1 and G2 (:mod:`.survey_rows`),
     which fill the survey columns at the end (n, effective n, interval, weighted, 参考値).
     """
-    ds, threshold = builder.ds, builder.settings.suppress_below
+    ds, threshold = ctx.ds, ctx.settings.suppress_below
     directions = [filters.direction] if filters.direction else list(ds.directions.index)
     series = ds.series[ds.series["direction"].isin(directions)]
-    rows = builder.history(filters.area)
-    lo, hi = builder.years(filters)
+    rows = history_of(ctx, filters.area)
+    lo, hi = year_range(ctx, filters)
     rows = rows[rows["series"].isin(series.index) & rows["fy"].between(lo, hi)]
-    hidden = builder.withheld.column(rows, filters.area)
+    hidden = ctx.withheld.column(rows, filters.area)
     lang = filters.lang
     words = BRIEFING[lang]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     header = list(BRIEFING_CSV[lang])
     # the survey rows' words are Japanese only as yet: the English CSV has the indicator rows
-    extra = survey_columns(builder.level) if lang == "ja" else []
+    extra = survey_columns(interval_level(ctx)) if lang == "ja" else []
     writer.writerow(header + extra)
-    area_name = builder.area_name(filters.area, lang)
+    place = area_name(ctx, filters.area, lang)
     about = ds.series[["indicator", f"name_{lang}", f"unit_{lang}"]].to_dict("index")
     for row, hide in zip(rows.itertuples(), hidden, strict=True):
         info = about[row.series]
@@ -101,7 +134,7 @@ def data_csv(builder: Builder, filters: Filters) -> str:
             info["indicator"],
             row.series,
             info[f"name_{lang}"],
-            area_name,
+            place,
             format_fy(int(row.fy), lang=lang),
             value,
             info[f"unit_{lang}"],
@@ -112,55 +145,41 @@ def data_csv(builder: Builder, filters: Filters) -> str:
             row.updated,
         ]
         writer.writerow([neutralise(c) for c in cells + [""] * len(extra)])
-    for cells in survey_rows(builder, filters, header + extra) if extra else []:
+    for cells in survey_rows(ctx, filters, header + extra) if extra else []:
         writer.writerow([neutralise(c) for c in cells])
     return buffer.getvalue()
 
 
-OPINION_CSV_HEADER = [
-    "会議日",
-    "会議名",
-    "取組方向",
-    "指標",
-    "委員の分野",
-    "意見",
-    "対応",
-    "対応状況",
-    "対応の更新日",
-    "サンプル",
-]
-
-
-def opinions_csv(builder: Builder, filters: Filters, directions: list[int]) -> str:
+def opinions_csv(ctx: Context, filters: Filters, directions: list[int]) -> str:
     """The committee's opinions of the briefing's directions (and, for 全体, the plan-wide ones)
     with the responses, as CSV text for Excel. Its columns are the ones ``briefing import`` reads.
     """
-    ops = builder.ds.opinions
+    ops = ctx.ds.opinions
     keep = ops["direction"].isin(directions)
     if not filters.direction:
         keep |= ops["direction"].isna()
     rows = ops[keep].sort_values(["meeting_date", "id"], ascending=[False, True])
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(OPINION_CSV_HEADER)
+    writer.writerow(OPINIONS_CSV)
     for r in rows.to_dict("records"):
         cells = [
             r["meeting_date"],
             r["meeting"],
-            "全体" if pd.isna(r["direction"]) else int(r["direction"]),
+            OPINIONS_CSV_WHOLE_PLAN if pd.isna(r["direction"]) else int(r["direction"]),
             r["indicator"],
             r["member_field"],
             r["opinion"],
             r["response"],
             r["status"],
             r["response_updated"],
-            "はい" if r["sample"] else "いいえ",
+            BRIEFING["ja"]["yes"] if r["sample"] else BRIEFING["ja"]["no"],
         ]
         writer.writerow([neutralise(c) for c in cells])
     return buffer.getvalue()
 
 
-def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Change]:
+def changes_since(ctx: Context, filters: Filters, since: dt.date) -> list[Change]:
     """Values added or changed on or after ``since`` in the chosen directions and area.
 
     With a change record (``changes.csv``, written by imports) each entry reads old → new;
@@ -168,7 +187,7 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
     """
     from ..data.changes import read_changes
 
-    ds = builder.ds
+    ds = ctx.ds
     directions = [filters.direction] if filters.direction else list(ds.directions.index)
     record = read_changes(ds.directory)
     # a survey's groups (G1, G2) are not values of a series: their shares are in the goals and the CSV
@@ -182,19 +201,19 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
             if ds.areas.at[filters.area, "level"] != "region"
             else recent[recent["area"].map(ds.areas["region"]) == filters.area]
         )
-        before = _state_at(builder, recent)
+        before = _state_at(ctx, recent)
         pairs = [
             (r.series, int(r.fy), r.area, r.old_value, r.new_value, r.day)
             for r in rows.itertuples()
         ]
     else:
-        rows = builder.history(filters.area)
+        rows = history_of(ctx, filters.area)
         rows = rows[pd.to_datetime(rows["updated"]).dt.date >= since]
         pairs = [
             (r.series, int(r.fy), filters.area, "", r.value, str(r.updated))
             for r in rows.itertuples()
         ]
-        before = builder.withheld
+        before = ctx.withheld
     result = []
     for series, fy, area, old, new, when in pairs:
         info = ds.series.loc[series]
@@ -203,19 +222,19 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
 
         cell = (series, fy, area)
         lang = filters.lang
-        now = _changed_value(builder, new, cell, info, builder.withheld.reason(*cell), lang)
+        now = _changed_value(ctx, new, cell, info, ctx.withheld.reason(*cell), lang)
         label = (
             text("parenthesised", lang, body=info[f"label_{lang}"])
             if pd.notna(info[f"label_{lang}"])
             else ""
         )
-        was = _changed_value(builder, old, cell, info, before.reason(*cell), lang)
+        was = _changed_value(ctx, old, cell, info, before.reason(*cell), lang)
         result.append(
             Change(
                 indicator=f"{info['indicator']} {info[f'name_{lang}']}{label}",
                 series=series,
                 fy=format_fy(fy, lang=lang),
-                area=builder.area_name(area, lang),
+                area=area_name(ctx, area, lang),
                 value=f"{was} → {now}" if len(record) else now,
                 updated=when,
             )
@@ -223,14 +242,14 @@ def changes_since(builder: Builder, filters: Filters, since: dt.date) -> list[Ch
     return result
 
 
-def _state_at(builder: Builder, record: pd.DataFrame) -> Suppression:
+def _state_at(ctx: Context, record: pd.DataFrame) -> Suppression:
     """The withheld cells of the data as it stood before the changes in ``record``.
 
     An old value printed in 「前回からの更新」 was published (or withheld) by the briefings of
     that time: it is printed only if they showed it, so a value they withheld — small, partial
     or 秘匿 — stays withheld.
     """
-    ds = builder.ds
+    ds = ctx.ds
     history = ds.history.set_index(["series", "fy", "area"])
     first = record.assign(fy=record["fy"].astype(int)).drop_duplicates(
         ["series", "fy", "area"], keep="first"
@@ -242,11 +261,11 @@ def _state_at(builder: Builder, record: pd.DataFrame) -> Suppression:
         elif key in history.index:
             history.loc[key, "value"] = float(r.old_value)
     before = replace(ds, history=history.reset_index())
-    return suppression(before, builder.settings.suppress_below)
+    return suppression(before, ctx.settings.suppress_below)
 
 
 def _changed_value(
-    builder: Builder,
+    ctx: Context,
     value: object,
     cell: tuple[str, int, str],
     info: pd.Series,
@@ -261,9 +280,49 @@ def _changed_value(
         kind=info["kind"],
         unit=info[f"unit_{lang}"],
         suppressed=why,
-        threshold=builder.settings.suppress_below,
+        threshold=ctx.settings.suppress_below,
         lang=lang,
     )
+
+
+@dataclass(frozen=True)
+class BriefingContent:
+    """Everything ``briefing.html.j2`` shows: the view content of every section, with the
+    briefing's own parts (its title line, the embedded CSVs, the stylesheet)."""
+
+    title: str
+    direction: str
+    area: str
+    years: str
+    asof: str
+    generated: str
+    sample: bool
+    goals: list[GoalCard]
+    tiles: dict[int, list[IndicatorCard]]
+    cards: dict[int, list[IndicatorCard]]
+    direction_names: dict[int, str]
+    comparisons: list[Comparison]
+    without: list[IndicatorCard]
+    area_level: str
+    panels: list[SurveyPanel]
+    since: str | None
+    changes: list[Change]
+    csv_href: str
+    accounts: dict[int, Account | None]
+    has_record: bool
+    last_meeting: LastMeeting | None
+    last_opinions: list[Opinion]
+    opinions_csv_href: str
+    opinions_csv_name: str
+    csv_name: str
+    threshold: int
+    small_n: int
+    level: str
+    plan_years: str
+    plan_last: str
+    plan_note: str
+    css: str
+    lang: str
 
 
 def render_briefing(
@@ -273,73 +332,81 @@ def render_briefing(
     settings: Settings | None = None,
     since: dt.date | None = None,
     generated: dt.date | None = None,
-    builder: Builder | None = None,
+    ctx: Context | None = None,
 ) -> str:
     """The whole briefing as one HTML document (a string)."""
     settings = settings or Settings()
-    builder = builder or Builder(ds, settings, fmt="svg")
-    require_passed(ds, settings.suppress_below, settings.disclosure_dir, builder.disclosure)
-    lang = filters.lang
-    generated = generated or clock.today()
-    t = SimpleNamespace(**texts(lang))
-    b = SimpleNamespace(**BRIEFING[lang])
-    directions = [filters.direction] if filters.direction else [int(d) for d in ds.directions.index]
-    lo, hi = builder.years(filters)
-    comparisons, without = builder.comparisons(filters)
+    ctx = ctx or context(ds, settings, fmt="svg")
+    require_passed(ds, settings.suppress_below, settings.disclosure_dir, ctx.disclosure)
+    content = briefing_content(ctx, filters, since, generated or clock.today())
+    return (
+        environment()
+        .get_template("briefing.html.j2")
+        .render(v=content, t=texts(filters.lang), b=BRIEFING[filters.lang])
+    )
+
+
+def briefing_content(
+    ctx: Context, filters: Filters, since: dt.date | None, generated: dt.date
+) -> BriefingContent:
+    """The briefing's content for ``filters``; 「前回からの更新」 and its marks from ``since``."""
+    ds, settings, lang = ctx.ds, ctx.settings, filters.lang
+    directions = directions_of(ctx, filters)
+    lo, hi = year_range(ctx, filters)
+    compared, without = comparisons(ctx, filters)
     # the committee's record is staff's Japanese text: like staff comments, the English edition
     # leaves it to the Japanese one (its notice says so)
     in_japanese = lang == "ja"
-    last = builder.last_meeting(filters) if in_japanese else None
+    last = last_meeting(ctx, filters) if in_japanese else None
     start, end = (format_fy(fy, lang=lang) for fy in ds.plan_period)
-    model = SimpleNamespace(
-        title=b.title,
-        direction=builder.direction_name(filters.direction, lang)
+    return BriefingContent(
+        title=str(BRIEFING[lang]["title"]),
+        direction=direction_name(ctx, filters.direction, lang)
         if filters.direction
-        else b.all_directions,
-        area=builder.area_name(filters.area, lang),
+        else str(BRIEFING[lang]["all_directions"]),
+        area=area_name(ctx, filters.area, lang),
         years=text("range", lang, lo=format_fy(lo, lang=lang), hi=format_fy(hi, lang=lang)),
         asof=str(ds.history["updated"].max()),
         generated=generated.isoformat(),
-        sample=builder.has_sample(),
-        goals=builder.goal_cards(filters, charts_too=True),
-        tiles={d: c for d, c in builder.indicator_cards(filters).items()},
-        cards=builder.indicator_cards(filters, detail=True),
-        direction_names={d: builder.direction_name(d, lang) for d in directions},
-        comparisons=comparisons,
+        sample=has_sample(ctx),
+        goals=goal_cards(ctx, filters, charts_too=True),
+        tiles=indicator_cards(ctx, filters),
+        cards=indicator_cards(ctx, filters, detail=True),
+        direction_names={d: direction_name(ctx, d, lang) for d in directions},
+        comparisons=compared,
         without=without,
         area_level=str(ds.areas.at[filters.area, "level"]),
-        panels=builder.survey_panels(filters),
+        panels=survey_panels(ctx, filters),
         since=since.isoformat() if since else None,
-        changes=changes_since(builder, filters, since) if since else [],
-        csv_href="data:text/csv;charset=utf-8," + quote("\ufeff" + data_csv(builder, filters)),
-        accounts={d: builder.account(d, filters) for d in directions},
+        changes=changes_since(ctx, filters, since) if since else [],
+        csv_href=_csv_href(data_csv(ctx, filters)),
+        accounts={d: account(ctx, d, filters) for d in directions},
         has_record=in_japanese and (not ds.opinions.empty or not ds.accounts.empty),
         last_meeting=last,
         last_opinions=[
             o
             for d in ([*directions, None] if not filters.direction else directions)
-            for o in (
-                builder.opinions(d, filters, meeting=last.meeting, since=since) if last else []
-            )
+            for o in (opinions(ctx, d, filters, meeting=last.meeting, since=since) if last else [])
         ],
-        opinions_csv_href=(
-            "data:text/csv;charset=utf-8,"
-            + quote("\ufeff" + opinions_csv(builder, filters, directions))
-        )
+        opinions_csv_href=_csv_href(opinions_csv(ctx, filters, directions))
         if in_japanese and not ds.opinions.empty
         else "",
         opinions_csv_name=f"opinions-{filters.direction or 'all'}.csv",
         csv_name=f"briefing-{filters.direction or 'all'}-{filters.area}.csv",
         threshold=settings.suppress_below,
         small_n=settings.small_sample_n,
-        level=f"{settings.confidence * 100:g}%",
+        level=interval_level(ctx),
         plan_years=text("range", lang, lo=start, hi=end),
         plan_last=end,
-        plan_note=t.plan_note.format(start=start, end=end),
+        plan_note=text("plan_note", lang, start=start, end=end),
         css=stylesheet(),
         lang=lang,
     )
-    return environment().get_template("briefing.html.j2").render(v=model, t=t, b=b)
+
+
+def _csv_href(body: str) -> str:
+    """A CSV as a ``data:`` link, with the BOM Excel needs to read UTF-8."""
+    return "data:text/csv;charset=utf-8," + quote("\ufeff" + body)
 
 
 def resolve_options(
@@ -404,7 +471,7 @@ def export_file(
     )
     filters = filters.with_(lang=lang)
     path = Path(output)
-    builder = Builder(ds, settings, fmt="svg")
+    ctx = context(ds, settings, fmt="svg")
 
     def render() -> str:
         return render_briefing(
@@ -413,13 +480,10 @@ def export_file(
             settings=settings,
             since=since_date,
             generated=generated_date,
-            builder=builder,
+            ctx=ctx,
         )
 
-    assert builder.cache is not None
-    [document] = builder.cache.draw_all(
-        lambda: [render()], prepare=figures.prepare, drawers=drawers
-    )
+    [document] = ctx.cache.draw_all(lambda: [render()], prepare=figures.prepare, drawers=drawers)
     write_atomic(path, document)
     return path
 
@@ -437,7 +501,7 @@ def export_each_area(
 ) -> list[Path]:
     """One briefing per area (県全体 and the five regions) and an index page linking them."""
     settings = settings or Settings()
-    builder = Builder(ds, settings, fmt="svg")
+    ctx = context(ds, settings, fmt="svg")
     codes = [PREFECTURE] + [str(c) for c in ds.areas.index[ds.areas["level"] == "region"]]
 
     def render(code: str) -> str:
@@ -447,11 +511,10 @@ def export_each_area(
             settings=settings,
             since=since,
             generated=generated,
-            builder=builder,
+            ctx=ctx,
         )
 
-    assert builder.cache is not None
-    documents = builder.cache.draw_all(
+    documents = ctx.cache.draw_all(
         lambda: [render(code) for code in codes], prepare=figures.prepare, drawers=drawers
     )  # every area's charts at once, on all cores
     written = []
@@ -462,31 +525,38 @@ def export_each_area(
         if progress:
             bar = "█" * i + "░" * (len(codes) - i)
             print(
-                f"\r{bar} {i}/{len(codes)} {builder.area_name(code, 'ja')}",
+                f"\r{bar} {i}/{len(codes)} {area_name(ctx, code, 'ja')}",
                 end="",
                 file=sys.stderr,
                 flush=True,
             )
     if progress:
         print(file=sys.stderr)
-    links = [(builder.area_name(c, "ja"), p.name) for c, p in zip(codes, written, strict=True)]
-    index = (
+    links = [(area_name(ctx, c, "ja"), p.name) for c, p in zip(codes, written, strict=True)]
+    write_atomic(outdir / "index.html", _index_page(ctx, filters, links, generated))
+    return [outdir / "index.html", *written]
+
+
+def _index_page(
+    ctx: Context, filters: Filters, links: list[tuple[str, str]], generated: dt.date | None
+) -> str:
+    """The page linking each area's briefing (in Japanese, as the briefings of each area are)."""
+    return (
         environment()
         .get_template("index.html.j2")
         .render(
             links=links,
             css=stylesheet(),
             generated=(generated or clock.today()).isoformat(),
-            asof=str(ds.history["updated"].max()),
-            sample=builder.has_sample(),
-            t=SimpleNamespace(**texts("ja")),
-            direction=builder.direction_name(filters.direction, "ja")
+            asof=str(ctx.ds.history["updated"].max()),
+            sample=has_sample(ctx),
+            t=texts("ja"),
+            b=BRIEFING["ja"],
+            direction=direction_name(ctx, filters.direction, "ja")
             if filters.direction
-            else "全体（取組方向 1〜6）",
+            else BRIEFING["ja"]["all_directions"],
         )
     )
-    write_atomic(outdir / "index.html", index)
-    return [outdir / "index.html", *written]
 
 
 def file_data_url(text: str, mime: str = "text/html") -> str:

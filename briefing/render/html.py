@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from types import SimpleNamespace
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ..content import Builder
+from ..content import Context
 from ..content.filters import Filters
 from ..content.views import view_content
 from ..labels import texts
@@ -35,11 +34,11 @@ def stylesheet() -> str:
     return (TEMPLATES / "style.css").read_text(encoding="utf-8")
 
 
-def render_view(builder: Builder, filters: Filters, view: str, *, mode: str = "chart") -> str:
+def render_view(ctx: Context, filters: Filters, view: str, *, mode: str = "chart") -> str:
     """One dashboard view as an HTML fragment (wrapped in ``<div class="mb">``)."""
-    model = view_content(builder, filters, view, mode=mode)
+    model = view_content(ctx, filters, view, mode=mode)
     macros = environment().get_template("views.html.j2").module
-    t = SimpleNamespace(**texts(filters.lang))
+    t = texts(filters.lang)
     body = (
         getattr(macros, view)(model, t)
         if view == "overview"

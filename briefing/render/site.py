@@ -4,7 +4,7 @@ A top page in plain Japanese (やさしい日本語), a page per area (prefectur
 municipalities) and per action direction, each with its figures as CSV (UTF-8 with BOM and the
 全国地方公共団体コード, as Japanese open data), and a page about the figures. No script, nothing
 from the internet, relative links only: the folder works from a web server, a file share or a USB
-stick. The content comes from :class:`~briefing.content.Builder`, so the site withholds exactly
+stick. The content comes from :class:`~briefing.content.Context`, so the site withholds exactly
 what the briefing withholds, and nothing is written when the disclosure audit fails.
 """
 
@@ -15,19 +15,28 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
 from markupsafe import Markup, escape
 
 from ..config import Settings
-from ..content import Builder
+from ..content import (
+    Context,
+    area_name,
+    comparisons,
+    context,
+    direction_name,
+    goal_cards,
+    has_sample,
+    history_of,
+    indicator_cards,
+)
 from ..content.filters import Filters
 from ..content.formatting import value_text
 from ..data.areas import PREFECTURE
 from ..data.dataset import Dataset
 from ..data.files import write_atomic
 from ..data.fiscal import format_fy
-from ..labels import CSV_COLUMNS, CSV_WORDS, SITE, texts
+from ..labels import CSV_COLUMNS, CSV_WORDS, SITE, text, texts
 from ..stats.disclosure import require_passed
 from .export import neutralise
 from .html import TEMPLATES, environment
@@ -71,8 +80,8 @@ def publish_site(
     disclosure audit fails.
     """
     settings = settings or Settings()
-    builder = Builder(ds, settings, fmt="svg")
-    require_passed(ds, settings.suppress_below, settings.disclosure_dir, builder.disclosure)
+    ctx = context(ds, settings, fmt="svg")
+    require_passed(ds, settings.suppress_below, settings.disclosure_dir, ctx.disclosure)
     outdir = Path(outdir)
     written: list[Path] = []
 
@@ -84,21 +93,21 @@ def publish_site(
 
     write("style.css", (TEMPLATES / "site" / "site.css").read_text(encoding="utf-8"))
     for lang in langs:
-        site = _Site(builder, lang, langs)
+        site = _Site(ctx, lang, langs)
         for name, html in site.pages():
             write(FOLDER[lang] + name, html)
-        for name, text in site.csv_files():
-            write(FOLDER[lang] + name, "\ufeff" + text)
+        for name, body in site.csv_files():
+            write(FOLDER[lang] + name, "\ufeff" + body)
     return written
 
 
 class _Site:
     """The pages and data files of one language."""
 
-    def __init__(self, builder: Builder, lang: str, langs: tuple[str, ...]) -> None:
-        self.b, self.ds, self.lang = builder, builder.ds, lang
-        self.s = SimpleNamespace(**SITE[lang])
-        self.t = SimpleNamespace(**texts(lang))
+    def __init__(self, ctx: Context, lang: str, langs: tuple[str, ...]) -> None:
+        self.ctx, self.ds, self.lang = ctx, ctx.ds, lang
+        self.s = SITE[lang]
+        self.t = texts(lang)
         self.twin = next((other for other in langs if other != lang), None)
         self.root = "../" if FOLDER[lang] else ""
         areas = self.ds.areas
@@ -110,15 +119,16 @@ class _Site:
 
     # ---- names ----------------------------------------------------------------------------
     def area(self, code: str) -> str:
-        return self.b.area_name(code, self.lang)
+        return area_name(self.ctx, code, self.lang)
 
     def direction(self, n: int) -> str:
         return str(self.ds.directions.at[n, f"name_{self.lang}"])
 
     def period(self) -> str:
         lo, hi = self.ds.plan_period
-        dash = "〜" if self.lang == "ja" else "–"
-        return f"{format_fy(lo, lang=self.lang)}{dash}{format_fy(hi, lang=self.lang)}"
+        return text(
+            "range", self.lang, lo=format_fy(lo, lang=self.lang), hi=format_fy(hi, lang=self.lang)
+        )
 
     # ---- pages ----------------------------------------------------------------------------
     def pages(self) -> list[tuple[str, str]]:
@@ -150,51 +160,51 @@ class _Site:
                 twin_lang=self.twin,
                 root=self.root,
                 ruby=ruby,
-                site_title=self.s.site_title,
-                sample=self.b.has_sample(),
+                site_title=str(self.s["site_title"]),
+                sample=has_sample(self.ctx),
                 asof=str(self.ds.history["updated"].max()),
                 **values,
             )
         )
 
     def top(self) -> str:
-        goals = self.b.goal_cards(Filters(lang=self.lang))
-        groups = [(self.s.prefecture_group, [(PREFECTURE, self.area(PREFECTURE))])]
+        goals = goal_cards(self.ctx, Filters(lang=self.lang))
+        groups = [(str(self.s["prefecture_group"]), [(PREFECTURE, self.area(PREFECTURE))])]
         for r in self.regions:
             groups.append(
                 (
-                    self.s.region_group.format(name=self.area(r)),
+                    str(self.s["region_group"]).format(name=self.area(r)),
                     [(c, self.area(c)) for c in [r, *self.municipalities[r]]],
                 )
             )
         return self._render(
             "top.html.j2",
-            Page("index.html", self.s.site_title),
-            what=[w.format(period=self.period()) for w in self.s.what],
-            read=[w.format(n=self.b.settings.suppress_below) for w in self.s.read],
+            Page("index.html", str(self.s["site_title"])),
+            what=[w.format(period=self.period()) for w in self.s["what"]],
+            read=[w.format(n=self.ctx.settings.suppress_below) for w in self.s["read"]],
             goals=goals,
             directions=[(d, self.direction(d)) for d in self.directions],
             groups=groups,
         )
 
     def about(self) -> str:
-        n = self.b.settings.suppress_below
-        fill = {"n": n, "m": n - 1, "small_n": self.b.settings.small_sample_n}
+        n = self.ctx.settings.suppress_below
+        fill = {"n": n, "m": n - 1, "small_n": self.ctx.settings.small_sample_n}
         sections = [
             (
-                getattr(self.s, f"about_{k}_title"),
-                [w.format(**fill) for w in getattr(self.s, f"about_{k}")],
+                self.s[f"about_{k}_title"],
+                [w.format(**fill) for w in self.s[f"about_{k}"]],
             )
             for k in ("sources", "sample", "small", "targets", "survey", "years")
         ]
         return self._render(
-            "about.html.j2", Page("about.html", self.s.about_title), sections=sections
+            "about.html.j2", Page("about.html", str(self.s["about_title"])), sections=sections
         )
 
     def area_page(self, code: str) -> str:
         name = self.area(code)
         filters = Filters(area=code, lang=self.lang)
-        cards = self.b.indicator_cards(filters, detail=True, table_only=True)
+        cards = indicator_cards(self.ctx, filters, detail=True, table_only=True)
         level = str(self.ds.areas.at[code, "level"])
         parent = None
         if level == "region":
@@ -206,10 +216,10 @@ class _Site:
             below = self.regions
         return self._render(
             "area.html.j2",
-            Page(f"area-{code}.html", self.s.area_page.format(name=name)),
+            Page(f"area-{code}.html", str(self.s["area_page"]).format(name=name)),
             name=name,
             cards=cards,
-            direction_names={d: self.b.direction_name(d, self.lang) for d in cards},
+            direction_names={d: direction_name(self.ctx, d, self.lang) for d in cards},
             parent=(parent, self.area(parent)) if parent else None,
             below=[(c, self.area(c)) for c in below],
             csv_name=f"data/area-{code}.csv",
@@ -217,13 +227,16 @@ class _Site:
 
     def direction_page(self, n: int) -> str:
         filters = Filters(direction=n, lang=self.lang)
-        cards = self.b.indicator_cards(filters, detail=True, table_only=True)[n]
-        comparisons, _ = self.b.comparisons(filters)
+        cards = indicator_cards(self.ctx, filters, detail=True, table_only=True)[n]
+        compared, _ = comparisons(self.ctx, filters)
         return self._render(
             "direction.html.j2",
-            Page(f"direction-{n}.html", self.s.direction_page.format(n=n, name=self.direction(n))),
+            Page(
+                f"direction-{n}.html",
+                str(self.s["direction_page"]).format(n=n, name=self.direction(n)),
+            ),
             cards=cards,
-            comparisons=comparisons,
+            comparisons=compared,
             csv_name=f"data/direction-{n}.csv",
         )
 
@@ -237,16 +250,16 @@ class _Site:
     def csv(self, codes: list[str], directions: list[int]) -> str:
         """The values the pages show for ``codes`` and ``directions`` (withheld ones as on the
         pages), one row per series, year and area."""
-        ds, lang, threshold = self.ds, self.lang, self.b.settings.suppress_below
+        ds, lang, threshold = self.ds, self.lang, self.ctx.settings.suppress_below
         words = CSV_WORDS[lang]
         series = ds.series[ds.series["direction"].isin(directions)]
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS[lang])
         for code in codes:
-            rows = self.b.history(code)
+            rows = history_of(self.ctx, code)
             rows = rows[rows["series"].isin(series.index)]
-            hidden = self.b.withheld.column(rows, code)
+            hidden = self.ctx.withheld.column(rows, code)
             level = ds.areas.at[code, "level"]
             official = code if level in ("prefecture", "municipality") else ""
             for row, hide in zip(rows.itertuples(), hidden, strict=True):
