@@ -85,8 +85,7 @@ def data_csv(builder: Builder, filters: Filters) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     header = list(BRIEFING_CSV[lang])
-    # the survey rows' words are Japanese only as yet: the English CSV has the indicator rows
-    extra = survey_columns(builder.level) if lang == "ja" else []
+    extra = survey_columns(builder.level, lang)
     writer.writerow(header + extra)
     area_name = builder.area_name(filters.area, lang)
     about = ds.series[["indicator", f"name_{lang}", f"unit_{lang}"]].to_dict("index")
@@ -112,7 +111,7 @@ def data_csv(builder: Builder, filters: Filters) -> str:
             row.updated,
         ]
         writer.writerow([neutralise(c) for c in cells + [""] * len(extra)])
-    for cells in survey_rows(builder, filters, header + extra) if extra else []:
+    for cells in survey_rows(builder, filters):
         writer.writerow([neutralise(c) for c in cells])
     return buffer.getvalue()
 
@@ -435,7 +434,8 @@ def export_each_area(
     progress: bool = True,
     drawers: Drawers | None = None,
 ) -> list[Path]:
-    """One briefing per area (県全体 and the five regions) and an index page linking them."""
+    """One briefing per area (県全体 and the five regions) and an index page linking them, all in
+    the filters' language."""
     settings = settings or Settings()
     builder = Builder(ds, settings, fmt="svg")
     codes = [PREFECTURE] + [str(c) for c in ds.areas.index[ds.areas["level"] == "region"]]
@@ -469,7 +469,8 @@ def export_each_area(
             )
     if progress:
         print(file=sys.stderr)
-    links = [(builder.area_name(c, "ja"), p.name) for c, p in zip(codes, written, strict=True)]
+    lang = filters.lang
+    links = [(builder.area_name(c, lang), p.name) for c, p in zip(codes, written, strict=True)]
     index = (
         environment()
         .get_template("index.html.j2")
@@ -479,10 +480,12 @@ def export_each_area(
             generated=(generated or clock.today()).isoformat(),
             asof=str(ds.history["updated"].max()),
             sample=builder.has_sample(),
-            t=SimpleNamespace(**texts("ja")),
-            direction=builder.direction_name(filters.direction, "ja")
+            lang=lang,
+            w=SimpleNamespace(**BRIEFING[lang]),
+            t=SimpleNamespace(**texts(lang)),
+            direction=builder.direction_name(filters.direction, lang)
             if filters.direction
-            else "全体（取組方向 1〜6）",
+            else BRIEFING[lang]["all_directions"],
         )
     )
     write_atomic(outdir / "index.html", index)

@@ -14,24 +14,20 @@ import pandas as pd
 
 from ..content import Builder
 from ..content.filters import Filters
+from ..data.areas import PREFECTURE
 from ..data.fiscal import format_fy
+from ..labels import BRIEFING, SURVEY_CSV, group_label
 from ..stats.surveys import survey_shares
 
+#: The group name of a share over all groups in the survey tables.
 ALL_GROUPS = "全体"
 
 
-def survey_columns(level: str) -> list[str]:
+def survey_columns(level: str, lang: str = "ja") -> list[str]:
     """The survey columns after the indicator columns (indicator rows leave them empty);
     ``level`` is the intervals' confidence level as printed ("95%")."""
-    return [
-        "区分",
-        "回答者数",
-        "有効回答者数",
-        f"{level}信頼区間下限",
-        f"{level}信頼区間上限",
-        "加重",
-        "参考値",
-    ]
+    digits = level.rstrip("%")
+    return [c.format(level=digits) for c in SURVEY_CSV[lang]["columns"]]
 
 
 def _number(value: object, digits: int = 1) -> object:
@@ -42,67 +38,60 @@ def _number(value: object, digits: int = 1) -> object:
     return int(rounded) if rounded.is_integer() else rounded
 
 
-def survey_rows(builder: Builder, filters: Filters, columns: list[str]) -> list[list[object]]:
-    """One CSV row per published survey share, in ``columns`` (indicator and survey columns)."""
-    ds, s = builder.ds, builder.settings
+def _shares(builder: Builder, filters: Filters, goal: str) -> pd.DataFrame:
+    """A goal's published shares in the briefing's scope, per group there and per region."""
+    s, lang = builder.settings, filters.lang
     regions, _ = builder._survey_regions(filters)
-    years = builder.survey_years(filters)
-    scope = "県全体" if regions is None else builder.area_name(regions[0], "ja")
+    scope = builder.area_name(PREFECTURE if regions is None else regions[0], lang)
+    parts: list[pd.DataFrame] = []
+    for by, where in ((None, regions), ("group", regions), ("region", None)):
+        shares = survey_shares(
+            builder.ds.surveys,
+            goal,
+            by=by,
+            regions=where,
+            years=builder.survey_years(filters),
+            small_n=s.small_sample_n,
+            hide_below=s.suppress_below,
+            hidden=builder.disclosure.groups,
+            confidence=s.confidence,
+        )
+        if by != "region":
+            shares = shares.assign(area=scope)
+        else:
+            shares = shares.assign(area=shares["region"].map(lambda c: builder.area_name(c, lang)))
+        if by != "group":
+            shares = shares.assign(group=ALL_GROUPS)
+        parts.append(shares.assign(order=len(parts)))
+    table = pd.concat(parts, ignore_index=True).sort_values(["fy", "order"], kind="stable")
+    if regions is not None:  # the scope's own region appears once
+        table = table.drop_duplicates(["fy", "area", "group"], keep="first")
+    return table
+
+
+def survey_rows(builder: Builder, filters: Filters) -> list[list[object]]:
+    """One CSV row per published survey share: the indicator columns (``BRIEFING_CSV``), then
+    :func:`survey_columns`, in the filters' language."""
+    s, lang = builder.settings, filters.lang
+    yes, no = BRIEFING[lang]["yes"], BRIEFING[lang]["no"]
+    words = SURVEY_CSV[lang]
     rows: list[list[object]] = []
-    for goal in ds.goals.itertuples():
-        parts: list[pd.DataFrame] = []
-        for by, where in ((None, regions), ("group", regions), ("region", None)):
-            shares = survey_shares(
-                ds.surveys,
-                goal.id,
-                by=by,
-                regions=where,
-                years=years,
-                small_n=s.small_sample_n,
-                hide_below=s.suppress_below,
-                hidden=builder.disclosure.groups,
-                confidence=s.confidence,
-            )
-            if by != "region":
-                shares = shares.assign(area=scope)
-            else:
-                shares = shares.assign(
-                    area=shares["region"].map(lambda c: builder.area_name(c, "ja"))
-                )
-            if by != "group":
-                shares = shares.assign(group=ALL_GROUPS)
-            parts.append(shares.assign(order=len(parts)))
-        table = pd.concat(parts, ignore_index=True).sort_values(["fy", "order"], kind="stable")
-        if regions is not None:  # the scope's own region appears once
-            table = table.drop_duplicates(["fy", "area", "group"], keep="first")
-        for r in table.itertuples():
+    for goal in builder.ds.goals.itertuples():
+        agency = goal.agency if lang == "ja" or pd.isna(goal.agency_en) else goal.agency_en
+        for r in _shares(builder, filters, str(goal.id)).itertuples():
             hidden = bool(r.hidden)
             if hidden and r.n < s.suppress_below:
-                value: object = f"非表示（回答者{s.suppress_below}人未満）"
+                value: object = str(words["few"]).format(n=s.suppress_below)
             elif hidden:
-                value = "非表示（回答者の少ない区分の逆算防止）"
+                value = words["worked_out"]
             else:
                 value = round(float(r.share), 1)
-            cells = {
-                "指標": goal.id,
-                "系列": goal.id,
-                "指標名": goal.name_ja,
-                "地域": r.area,
-                "年度": format_fy(int(r.fy)),
-                "値": value,
-                "単位": "%",
-                "状態": "",
-                "サンプル": "はい" if r.sample else "いいえ",
-                "担当課コメント": "",
-                "出典": goal.agency,
-                "更新日": "",
-                "区分": r.group,
-                "回答者数": int(r.n),
-                "有効回答者数": "" if hidden else _number(r.n_eff),
-                f"{builder.level}信頼区間下限": "" if hidden else _number(r.low),
-                f"{builder.level}信頼区間上限": "" if hidden else _number(r.high),
-                "加重": "はい" if r.weighted else "いいえ",
-                "参考値": "" if hidden else ("はい" if r.reference else "いいえ"),
-            }
-            rows.append([cells.get(c, "") for c in columns])
+            group = words["all_groups"] if r.group == ALL_GROUPS else group_label(r.group, lang)
+            indicator = [goal.id, goal.id, getattr(goal, f"name_{lang}"), r.area]
+            indicator += [format_fy(int(r.fy), lang=lang), value, "%", ""]
+            indicator += [yes if r.sample else no, "", agency, ""]
+            survey = [group, int(r.n), "" if hidden else _number(r.n_eff)]
+            survey += ["" if hidden else _number(r.low), "" if hidden else _number(r.high)]
+            survey += [yes if r.weighted else no, "" if hidden else (yes if r.reference else no)]
+            rows.append(indicator + survey)
     return rows
