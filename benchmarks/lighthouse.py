@@ -37,6 +37,13 @@ LIGHTHOUSE = REPO / ".tools/lighthouse/node_modules/.bin/lighthouse"
 CHROMIUM = "/usr/bin/chromium"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGET = 95
+METRICS = (
+    "first-contentful-paint",
+    "largest-contentful-paint",
+    "total-blocking-time",
+    "speed-index",
+    "cumulative-layout-shift",
+)
 #: One page of each type, in each language (the prefecture's page is the longest).
 PAGE_TYPES = [
     "index.html",
@@ -73,6 +80,11 @@ def scores(url: str, out: Path) -> dict[str, Any]:
         if a.get("score") is not None and a["score"] < 0.9 and a.get("scoreDisplayMode") == "binary"
     ]
     result["failed"] = failed
+    result["metrics"] = {  # what the performance score is made of (ms; CLS unitless)
+        m: round(report["audits"][m]["numericValue"], 3)
+        for m in METRICS
+        if report["audits"].get(m, {}).get("numericValue") is not None
+    }
     return result
 
 
@@ -134,7 +146,11 @@ def main() -> int:
             for page in pages:
                 runs = [scores(base + page, site / f"report-{n}.json") for n in range(args.runs)]
                 results[page] = {c: statistics.median(r[c] for r in runs) for c in CATEGORIES} | {
-                    "failed": sorted({a for r in runs for a in r["failed"]})
+                    "failed": sorted({a for r in runs for a in r["failed"]}),
+                    "metrics": {
+                        m: statistics.median(r["metrics"][m] for r in runs)
+                        for m in runs[0]["metrics"]
+                    },
                 }
                 print(page, results[page], file=sys.stderr, flush=True)
         finally:
