@@ -655,6 +655,25 @@ OPINIONS_CSV = ("会議日", "会議名", "取組方向", "指標", "委員の�
 OPINIONS_CSV_WHOLE_PLAN = "全体"
 
 #: Column headers of the briefing's CSV.
+#: The survey columns of the briefing's CSV (after ``BRIEFING_CSV``'s) and the words of its G1/G2
+#: rows; ``{level}`` is the intervals' confidence level ("95").
+SURVEY_CSV = {
+    "ja": {
+        "columns": ("区分", "回答者数", "有効回答者数", "{level}%信頼区間下限", "{level}%信頼区間上限",
+                    "加重", "参考値"),
+        "all_groups": "全体",
+        "few": "非表示（回答者{n}人未満）",
+        "worked_out": "非表示（回答者の少ない区分の逆算防止）",
+    },
+    "en": {
+        "columns": ("group", "respondents", "effective_respondents", "ci{level}_low", "ci{level}_high",
+                    "weighted", "indicative"),
+        "all_groups": "all",
+        "few": "withheld (fewer than {n} respondents)",
+        "worked_out": "withheld (so that a small group cannot be worked out)",
+    },
+}  # fmt: skip
+
 BRIEFING_CSV = {
     "ja": ("指標", "系列", "指標名", "地域", "年度", "値", "単位", "状態", "サンプル",
            "担当課コメント", "出典", "更新日"),

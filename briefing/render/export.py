@@ -118,8 +118,7 @@ def data_csv(ctx: Context, filters: Filters) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     header = list(BRIEFING_CSV[lang])
-    # the survey rows' words are Japanese only as yet: the English CSV has the indicator rows
-    extra = survey_columns(interval_level(ctx)) if lang == "ja" else []
+    extra = survey_columns(interval_level(ctx), lang)
     writer.writerow(header + extra)
     place = area_name(ctx, filters.area, lang)
     about = ds.series[["indicator", f"name_{lang}", f"unit_{lang}"]].to_dict("index")
@@ -145,7 +144,7 @@ def data_csv(ctx: Context, filters: Filters) -> str:
             row.updated,
         ]
         writer.writerow([neutralise(c) for c in cells + [""] * len(extra)])
-    for cells in survey_rows(ctx, filters, header + extra) if extra else []:
+    for cells in survey_rows(ctx, filters):
         writer.writerow([neutralise(c) for c in cells])
     return buffer.getvalue()
 
@@ -499,7 +498,8 @@ def export_each_area(
     progress: bool = True,
     drawers: Drawers | None = None,
 ) -> list[Path]:
-    """One briefing per area (県全体 and the five regions) and an index page linking them."""
+    """One briefing per area (県全体 and the five regions) and an index page linking them, all in
+    the filters' language."""
     settings = settings or Settings()
     ctx = context(ds, settings, fmt="svg")
     codes = [PREFECTURE] + [str(c) for c in ds.areas.index[ds.areas["level"] == "region"]]
@@ -532,7 +532,7 @@ def export_each_area(
             )
     if progress:
         print(file=sys.stderr)
-    links = [(area_name(ctx, c, "ja"), p.name) for c, p in zip(codes, written, strict=True)]
+    links = [(area_name(ctx, c, filters.lang), p.name) for c, p in zip(codes, written, strict=True)]
     write_atomic(outdir / "index.html", _index_page(ctx, filters, links, generated))
     return [outdir / "index.html", *written]
 
@@ -540,7 +540,8 @@ def export_each_area(
 def _index_page(
     ctx: Context, filters: Filters, links: list[tuple[str, str]], generated: dt.date | None
 ) -> str:
-    """The page linking each area's briefing (in Japanese, as the briefings of each area are)."""
+    """The page linking each area's briefing, in the briefings' language."""
+    lang = filters.lang
     return (
         environment()
         .get_template("index.html.j2")
@@ -550,11 +551,12 @@ def _index_page(
             generated=(generated or clock.today()).isoformat(),
             asof=str(ctx.ds.history["updated"].max()),
             sample=has_sample(ctx),
-            t=texts("ja"),
-            b=BRIEFING["ja"],
-            direction=direction_name(ctx, filters.direction, "ja")
+            lang=lang,
+            t=texts(lang),
+            b=BRIEFING[lang],
+            direction=direction_name(ctx, filters.direction, lang)
             if filters.direction
-            else BRIEFING["ja"]["all_directions"],
+            else BRIEFING[lang]["all_directions"],
         )
     )
 

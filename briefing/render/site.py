@@ -59,6 +59,13 @@ def plain(words: str) -> str:
     return _RUBY.sub(r"\1", words)
 
 
+def _compact(css: str) -> str:
+    """The stylesheet without comments and indentation: it is inlined in every page, so the
+    page arrives in one request and nothing blocks its first paint (Lighthouse, slow phones)."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    return "\n".join(line.strip() for line in css.splitlines() if line.strip())
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of the site: its file name (inside the language folder) and its title."""
@@ -91,9 +98,9 @@ def publish_site(
         write_atomic(target, text)
         written.append(target)
 
-    write("style.css", (TEMPLATES / "site" / "site.css").read_text(encoding="utf-8"))
+    css = _compact((TEMPLATES / "site" / "site.css").read_text(encoding="utf-8"))
     for lang in langs:
-        site = _Site(ctx, lang, langs)
+        site = _Site(ctx, lang, langs, css)
         for name, html in site.pages():
             write(FOLDER[lang] + name, html)
         for name, body in site.csv_files():
@@ -104,8 +111,8 @@ def publish_site(
 class _Site:
     """The pages and data files of one language."""
 
-    def __init__(self, ctx: Context, lang: str, langs: tuple[str, ...]) -> None:
-        self.ctx, self.ds, self.lang = ctx, ctx.ds, lang
+    def __init__(self, ctx: Context, lang: str, langs: tuple[str, ...], css: str) -> None:
+        self.ctx, self.ds, self.lang, self.css = ctx, ctx.ds, lang, css
         self.s = SITE[lang]
         self.t = texts(lang)
         self.twin = next((other for other in langs if other != lang), None)
@@ -160,6 +167,7 @@ class _Site:
                 twin_lang=self.twin,
                 root=self.root,
                 ruby=ruby,
+                css=Markup(self.css),
                 site_title=str(self.s["site_title"]),
                 sample=has_sample(self.ctx),
                 asof=str(self.ds.history["updated"].max()),

@@ -10,30 +10,24 @@ n here either: only its n, as everywhere.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
-from ..content import Context, area_name, interval_level, survey_regions, survey_years
+from ..content import Context, area_name, survey_regions, survey_years
 from ..content.filters import Filters
+from ..data.areas import PREFECTURE
 from ..data.fiscal import format_fy
+from ..labels import BRIEFING, SURVEY_CSV, group_label
 from ..stats.surveys import survey_shares
 
+#: The group name of a share over all groups in the survey tables.
 ALL_GROUPS = "全体"
 
 
-def survey_columns(level: str) -> list[str]:
+def survey_columns(level: str, lang: str = "ja") -> list[str]:
     """The survey columns after the indicator columns (indicator rows leave them empty);
     ``level`` is the intervals' confidence level as printed ("95%")."""
-    return [
-        "区分",
-        "回答者数",
-        "有効回答者数",
-        f"{level}信頼区間下限",
-        f"{level}信頼区間上限",
-        "加重",
-        "参考値",
-    ]
+    digits = level.rstrip("%")
+    return [c.format(level=digits) for c in SURVEY_CSV[lang]["columns"]]
 
 
 def _number(value: object, digits: int = 1) -> object:
@@ -44,24 +38,11 @@ def _number(value: object, digits: int = 1) -> object:
     return int(rounded) if rounded.is_integer() else rounded
 
 
-def survey_rows(ctx: Context, filters: Filters, columns: list[str]) -> list[list[object]]:
-    """One CSV row per published survey share, in ``columns`` (indicator and survey columns)."""
+def _shares(ctx: Context, filters: Filters, goal: str) -> pd.DataFrame:
+    """A goal's published shares in the briefing's scope, per group there and per region."""
+    s, lang = ctx.settings, filters.lang
     regions, _ = survey_regions(ctx, filters)
-    years = survey_years(ctx, filters)
-    rows: list[list[object]] = []
-    for goal in ctx.ds.goals.itertuples():
-        for r in _goal_table(ctx, goal.id, regions, years).itertuples():
-            cells = _cells(ctx, goal, r)
-            rows.append([cells.get(c, "") for c in columns])
-    return rows
-
-
-def _goal_table(
-    ctx: Context, goal: str, regions: list[str] | None, years: tuple[int, int]
-) -> pd.DataFrame:
-    """The goal's shares in the scope (all groups, by group) and by region, year by year."""
-    s = ctx.settings
-    scope = "県全体" if regions is None else area_name(ctx, regions[0], "ja")
+    scope = area_name(ctx, PREFECTURE if regions is None else regions[0], lang)
     parts: list[pd.DataFrame] = []
     for by, where in ((None, regions), ("group", regions), ("region", None)):
         shares = survey_shares(
@@ -69,7 +50,7 @@ def _goal_table(
             goal,
             by=by,
             regions=where,
-            years=years,
+            years=survey_years(ctx, filters),
             small_n=s.small_sample_n,
             hide_below=s.suppress_below,
             hidden=ctx.disclosure.groups,
@@ -78,7 +59,7 @@ def _goal_table(
         if by != "region":
             shares = shares.assign(area=scope)
         else:
-            shares = shares.assign(area=shares["region"].map(lambda c: area_name(ctx, c, "ja")))
+            shares = shares.assign(area=shares["region"].map(lambda c: area_name(ctx, c, lang)))
         if by != "group":
             shares = shares.assign(group=ALL_GROUPS)
         parts.append(shares.assign(order=len(parts)))
@@ -88,34 +69,29 @@ def _goal_table(
     return table
 
 
-def _cells(ctx: Context, goal: Any, r: Any) -> dict[str, object]:
-    """One share's cells by column name; a hidden share says why instead of its value."""
-    s = ctx.settings
-    hidden = bool(r.hidden)
-    if hidden and r.n < s.suppress_below:
-        value: object = f"非表示（回答者{s.suppress_below}人未満）"
-    elif hidden:
-        value = "非表示（回答者の少ない区分の逆算防止）"
-    else:
-        value = round(float(r.share), 1)
-    return {
-        "指標": goal.id,
-        "系列": goal.id,
-        "指標名": goal.name_ja,
-        "地域": r.area,
-        "年度": format_fy(int(r.fy)),
-        "値": value,
-        "単位": "%",
-        "状態": "",
-        "サンプル": "はい" if r.sample else "いいえ",
-        "担当課コメント": "",
-        "出典": goal.agency,
-        "更新日": "",
-        "区分": r.group,
-        "回答者数": int(r.n),
-        "有効回答者数": "" if hidden else _number(r.n_eff),
-        f"{interval_level(ctx)}信頼区間下限": "" if hidden else _number(r.low),
-        f"{interval_level(ctx)}信頼区間上限": "" if hidden else _number(r.high),
-        "加重": "はい" if r.weighted else "いいえ",
-        "参考値": "" if hidden else ("はい" if r.reference else "いいえ"),
-    }
+def survey_rows(ctx: Context, filters: Filters) -> list[list[object]]:
+    """One CSV row per published survey share: the indicator columns (``BRIEFING_CSV``), then
+    :func:`survey_columns`, in the filters' language."""
+    s, lang = ctx.settings, filters.lang
+    yes, no = BRIEFING[lang]["yes"], BRIEFING[lang]["no"]
+    words = SURVEY_CSV[lang]
+    rows: list[list[object]] = []
+    for goal in ctx.ds.goals.itertuples():
+        agency = goal.agency if lang == "ja" or pd.isna(goal.agency_en) else goal.agency_en
+        for r in _shares(ctx, filters, str(goal.id)).itertuples():
+            hidden = bool(r.hidden)
+            if hidden and r.n < s.suppress_below:
+                value: object = str(words["few"]).format(n=s.suppress_below)
+            elif hidden:
+                value = words["worked_out"]
+            else:
+                value = round(float(r.share), 1)
+            group = words["all_groups"] if r.group == ALL_GROUPS else group_label(r.group, lang)
+            indicator = [goal.id, goal.id, getattr(goal, f"name_{lang}"), r.area]
+            indicator += [format_fy(int(r.fy), lang=lang), value, "%", ""]
+            indicator += [yes if r.sample else no, "", agency, ""]
+            survey = [group, int(r.n), "" if hidden else _number(r.n_eff)]
+            survey += ["" if hidden else _number(r.low), "" if hidden else _number(r.high)]
+            survey += [yes if r.weighted else no, "" if hidden else (yes if r.reference else no)]
+            rows.append(indicator + survey)
+    return rows
