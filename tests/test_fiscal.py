@@ -48,6 +48,15 @@ def test_format_fy_in_english() -> None:
     assert format_fy(2020, lang="en") == "FY2020"
 
 
+def test_an_english_charts_year_axis_reads_fy_and_two_digits() -> None:
+    # the labels under an English chart's x axis (charts.figures), where the long form crowds
+    assert [format_fy(fy, lang="en", short=True) for fy in (2009, 2025, 2100)] == [
+        "FY09",
+        "FY25",
+        "FY00",
+    ]
+
+
 @pytest.mark.parametrize("fy", [2019, 2020, 2021, 2024, 2025, 2030])
 def test_format_then_parse_gives_the_year_back(fy: int) -> None:
     assert parse_fy(format_fy(fy)) == fy

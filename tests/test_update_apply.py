@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from briefing import PREFECTURE, Dataset, load_dataset
-from briefing.data.changes import CHANGE_COLUMNS, read_changes
+from briefing.data.changes import CHANGE_COLUMNS, appended_changes, read_changes
 from briefing.intake.apply import apply
 from briefing.intake.importer import Entry
 from briefing.intake.review import Review
@@ -424,3 +424,20 @@ def test_a_change_record_from_before_the_group_column_reads_and_grows_with_it(
     assert lines[0] == ",".join(CHANGE_COLUMNS)
     assert lines[1] == "2026-10-01T09:00:00+09:00,a,f.csv,3-1,2025,240001,400,402,確定,速報,"
     assert lines[2].startswith(f"{STAMP},b,報告.xlsx,3-1,2024,240001,") and len(lines) == 3
+
+
+def test_a_change_record_saved_again_from_excel_keeps_its_bytes_and_grows_below(
+    tmp_path: Path,
+) -> None:
+    # Excel writes CRLF and quotes; the record of who changed what must stay as it was
+    first = ["2025-06-01T10:00:00+09:00", "山田", '"a.xlsx"'] + [""] * (len(CHANGE_COLUMNS) - 3)
+    old = (",".join(CHANGE_COLUMNS) + "\r\n" + ",".join(first) + "\r\n").encode("utf-8")
+    (tmp_path / "changes.csv").write_bytes(old)
+    row: dict[str, object] = {c: "" for c in CHANGE_COLUMNS} | {"by": "鈴木", "file": "b.xlsx"}
+    written = appended_changes(tmp_path, [row])
+    assert written.startswith(old)
+    (tmp_path / "changes.csv").write_bytes(written)
+    assert read_changes(tmp_path)[["by", "file"]].values.tolist() == [
+        ["山田", "a.xlsx"],
+        ["鈴木", "b.xlsx"],
+    ]

@@ -51,13 +51,15 @@ def test_the_area_view_says_what_it_compares(
 
 def test_the_direction_view_in_table_mode_has_tables_and_no_charts(ctx: Context) -> None:
     html = render_view(ctx, Filters(view="direction", direction=6), "direction", mode="table")
-    assert 'id="ind-6-1"' in html and "<table" in html and "<svg" not in html
+    assert 'id="ind-6-1"' in html and "<table" in html
+    assert "<svg" not in html and "<figure" not in html and "<img" not in html
     assert heading(html).startswith("6 ")
 
 
 def test_the_survey_view_in_table_mode_draws_no_chart(ctx: Context) -> None:
     html = render_view(ctx, Filters(view="survey"), "survey", mode="table")
-    assert "G1" in html and "<svg" not in html and "<table" in html
+    assert "G1" in html and "<table" in html
+    assert "<svg" not in html and "<figure" not in html and "<img" not in html
 
 
 def test_each_view_has_its_own_key_and_the_same_view_the_same_key(ctx: Context) -> None:
@@ -88,3 +90,19 @@ def test_each_view_has_its_own_key_and_the_same_view_the_same_key(ctx: Context) 
 def test_an_unknown_view_is_refused(ctx: Context) -> None:
     with pytest.raises(ValueError):
         render_view(ctx, Filters(), "map", mode="table")
+
+
+@pytest.mark.parametrize(
+    ("lang", "goals", "indicators"),
+    [
+        ("ja", "計画全体の目標", "取組方向ごとのモニタリング指標"),
+        ("en", "Plan-wide goals", "Monitoring indicators by action direction"),
+    ],
+)
+def test_the_overview_shows_the_goals_then_the_indicators_in_the_committees_language(
+    ctx: Context, lang: str, goals: str, indicators: str
+) -> None:
+    html = render_view(ctx, Filters(view="overview", lang=lang), "overview", mode="table")
+    assert re.findall(r"<h2>(.*?)</h2>", html)[:2] == [goals, indicators]
+    assert 'id="goal-G1"' in html  # 伊賀's G1 of the tiny data
+    assert html.startswith(f'<div class="mb" data-view="overview|0|240001|||{lang}|table|">')

@@ -34,8 +34,9 @@ def stylesheet() -> str:
     return (TEMPLATES / "style.css").read_text(encoding="utf-8")
 
 
-def render_view(ctx: Context, filters: Filters, view: str, *, mode: str = "chart") -> str:
-    """One dashboard view as an HTML fragment (wrapped in ``<div class="mb">``)."""
+def render_view(ctx: Context, filters: Filters, view: str, *, mode: str) -> str:
+    """One dashboard view as an HTML fragment (wrapped in ``<div class="mb">``); ``mode`` is the
+    dashboard's chart/table/both switch, which every caller passes."""
     model = view_content(ctx, filters, view, mode=mode)
     macros = environment().get_template("views.html.j2").module
     t = texts(filters.lang)
