@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import pytest
 from PIL import Image, ImageChops
 from playwright.sync_api import Browser, Page, expect
-from servers import ARTIFACTS, VIEWPORT, VoilaServer, chromium, running_voila, wait_for_page
+from servers import ARTIFACTS, VIEWPORT, VoilaServer, running_voila, wait_for_page
 
 from briefing import Settings
 from briefing.config import BUNDLED_DATA
@@ -54,12 +54,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServer]:
         name="voila-keyboard",
     ) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture
