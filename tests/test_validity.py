@@ -7,11 +7,17 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import pytest
+from axe import violations
 from conftest import unavailable
 
 from briefing import Settings
 from briefing.render.export import export_file
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 VNU = Path(__file__).resolve().parent.parent / ".tools/node_modules/vnu-jar/build/dist/vnu.jar"
 
@@ -30,18 +36,42 @@ def nu_errors(*pages: Path) -> list[str]:
     return [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages]
 
 
-def test_the_briefing_passes_the_w3c_checker_with_no_errors_in_both_languages(
-    tmp_path: Path, session_figures: Path, bundled_disclosure_dir: Path
-) -> None:
-    settings = Settings(cache_dir=session_figures, disclosure_dir=bundled_disclosure_dir)
+@pytest.fixture(scope="module")
+def briefings(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The briefing of the prefecture, a region and a town in Japanese, and in English."""
+    from servers import FIGURES_DIR, seed_disclosure
+
+    folder = tmp_path_factory.mktemp("briefings")
+    settings = Settings(cache_dir=FIGURES_DIR or folder, disclosure_dir=seed_disclosure(folder))
     pages = [
-        export_file(tmp_path / f"{n}.html", area=area, generated="2026-12-01", settings=settings)
+        export_file(folder / f"{n}.html", area=area, generated="2026-12-01", settings=settings)
         for n, area in enumerate(["県全体", "北勢", "名張市"])
     ]
     pages.append(
-        export_file(tmp_path / "en.html", generated="2026-12-01", settings=settings, lang="en")
+        export_file(folder / "en.html", generated="2026-12-01", settings=settings, lang="en")
     )
-    assert nu_errors(*pages) == []
+    return pages
+
+
+def test_the_briefing_passes_the_w3c_checker_with_no_errors_in_both_languages(
+    briefings: list[Path],
+) -> None:
+    assert nu_errors(*briefings) == []
+
+
+@pytest.mark.browser
+def test_the_briefing_passes_axe_in_both_languages(browser: Browser, briefings: list[Path]) -> None:
+    """axe-core's WCAG 2.1 A/AA rules in Chromium, on paper's screen twin: the file as opened."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        found = {}
+        for briefing in briefings:
+            page.goto(briefing.as_uri(), wait_until="load")
+            found[briefing.name] = violations(page)
+        assert found == {b.name: [] for b in briefings}
+    finally:
+        context.close()
 
 
 def test_the_checker_does_find_errors(tmp_path: Path) -> None:
