@@ -80,7 +80,7 @@ def test_overview_counts_responses_of_the_last_meeting_without_judging(dashboard
     assert "前回の委員会（令和7年度第1回、2025-08-28）の意見への対応" in part
     assert "5 社会参加支援</td><td>0 / 1 件に対応の記入あり" in part
     assert "計画全体</td><td>1 / 1 件に対応の記入あり" in part
-    # a count, not a judgement: no 達成/未達, no coloured status
+    # a count, not a judgement: no word of reaching a target (達), no coloured status
     assert "達" not in part and "color" not in part
 
 
