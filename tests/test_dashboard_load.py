@@ -36,9 +36,10 @@ from briefing.config import BUNDLED_DATA
 
 pytestmark = pytest.mark.browser
 
-#: Each load costs a kernel start (the pool refills); the stall itself is made on purpose in
-#: ``test_a_stalled_execution_ends_in_a_japanese_message_instead_of_a_hang``.
-LOADS = 12
+#: Each load costs a kernel start (the pool refills), so a few: the stall itself is made on
+#: purpose in ``test_a_stalled_execution_ends_in_a_japanese_message_instead_of_a_hang``, and
+#: ``python -m benchmarks`` loads the page many more times.
+LOADS = 5
 #: Longer than Voilà's execution timeout (Settings.execution_timeout, which ends a stalled
 #: execution) plus a normal load: only a real hang exceeds it.
 LOAD_TIMEOUT_MS = 40_000
@@ -310,7 +311,7 @@ def test_a_committee_opening_at_once_is_served_before_the_pool_refills(
     every page is served before the first refill begins, and then the pool fills again.
     """
     settings = Settings(data_dir=served_data, kernel_pool=2)
-    pages = 8
+    pages = 4  # twice the pool: pages wait for kernels started for them
     with running_voila(settings, workdir=tmp_path / "voila", name="voila-committee") as server:
         server.wait_for_quiet_kernels(at_least=settings.kernel_pool)
         before = len(server.log())  # the pool's first fill is not part of the story

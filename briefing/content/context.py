@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
@@ -34,6 +34,15 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class ShownRows:
+    """An area's yearly values in a range of years, each with why it is withheld ("" when
+    shown), split per indicator and per series (no rows when it has none), in the table's order."""
+
+    by_indicator: dict[str, pd.DataFrame]
+    by_series: dict[str, pd.DataFrame]
+
+
+@dataclass(frozen=True)
 class Context:
     """One dataset with its settings; charts as ``png`` (screen) or ``svg`` (print)."""
 
@@ -44,6 +53,7 @@ class Context:
     disclosure: Disclosure
     histories: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     summaries: dict[tuple[str, int], pd.DataFrame] = field(default_factory=dict, repr=False)
+    shown: dict[tuple[str, int, int], ShownRows] = field(default_factory=dict, repr=False)
 
     @property
     def withheld(self) -> Suppression:
@@ -89,6 +99,30 @@ def summary_of(ctx: Context, area: str, until: int) -> pd.DataFrame:
             history=history_of(ctx, area),
         ).set_index("series")
     return ctx.summaries[area, until]
+
+
+def shown_rows(ctx: Context, area: str, lo: int, hi: int) -> ShownRows:
+    """``area``'s values from ``lo`` to ``hi``, split once per context: the residents' site asks
+    for every area, and a mask per series and area cost more than the rest of its pages."""
+    key = (area, lo, hi)
+    if key not in ctx.shown:
+        history = history_of(ctx, area)
+        history = history[history["fy"].between(lo, hi)]
+        history = history.assign(suppressed=ctx.withheld.column(history, area))
+        ctx.shown[key] = ShownRows(
+            _split(
+                history, history["series"].map(ctx.ds.series["indicator"]), ctx.ds.indicators["id"]
+            ),
+            _split(history, history["series"], ctx.ds.series.index),
+        )
+    return ctx.shown[key]
+
+
+def _split(table: pd.DataFrame, by: pd.Series, keys: Iterable[str]) -> dict[str, pd.DataFrame]:
+    """``table``'s rows per value of ``by`` for each of ``keys``, in the table's order."""
+    groups = dict(tuple(table.groupby(by, sort=False)))
+    none = table.iloc[0:0]
+    return {str(k): groups.get(k, none) for k in keys}
 
 
 def area_name(ctx: Context, code: str, lang: str) -> str:

@@ -13,7 +13,14 @@ from ..data.fiscal import format_fy
 from ..labels import KIND, source_label, text
 from ..stats.statistics import has_breakdown
 from ..stats.suppression import COMPLEMENT, partial_counts
-from .context import Context, cached_chart, directions_of, history_of, summary_of, year_range
+from .context import (
+    Context,
+    cached_chart,
+    directions_of,
+    shown_rows,
+    summary_of,
+    year_range,
+)
 from .filters import Filters
 from .formatting import change_text, value_text
 from .models import Chart, IndicatorCard, SeriesLine
@@ -26,51 +33,44 @@ def indicator_cards(
     when ``detail`` (the direction view and the briefing)."""
     lang = filters.lang
     lo, hi = year_range(ctx, filters)
-    summary = summary_of(ctx, filters.area, hi)
-    plan_end = summary_of(ctx, filters.area, ctx.ds.plan_period[1])
-    history = history_of(ctx, filters.area)
-    history = history[history["fy"].between(lo, hi)]
-    history = history.assign(suppressed=ctx.withheld.column(history, filters.area))
+    lines = partial(_lines, ctx, filters, lo=lo, hi=hi)
+    shown = shown_rows(ctx, filters.area, lo, hi)
     result: dict[int, list[IndicatorCard]] = {}
-    indicators = ctx.ds.indicators
-    # indicators without a breakdown show the prefecture's value, labelled as such
-    prefecture: dict[str, list[SeriesLine]] = {}
-    if filters.area != PREFECTURE:
-        for cards in indicator_cards(ctx, filters.with_(area=PREFECTURE)).values():
-            prefecture |= {c.id: c.lines for c in cards}
+    indicators = list(ctx.ds.indicators.itertuples())
+    series_of = dict(tuple(ctx.ds.series.groupby("indicator", sort=False)))
     for direction in directions_of(ctx, filters):
         cards = []
-        for ind in indicators[indicators["direction"] == direction].itertuples():
-            series = ctx.ds.series[ctx.ds.series["indicator"] == ind.id]
+        for ind in (i for i in indicators if i.direction == direction):
+            series = series_of.get(ind.id, ctx.ds.series.iloc[0:0])
             available = all(has_breakdown(ctx.ds, s, filters.area) for s in series.index)
-            lines = (
-                [
-                    _line(
-                        ctx,
-                        summary.loc[s],
-                        history[history["series"] == s],
-                        filters,
-                        plan_end.loc[s],
-                    )
-                    for s in series.index
-                ]
-                if available
-                else []
-            )
+            rows = shown.by_indicator[ind.id]
             card = _card(
                 ind,
                 direction,
                 lang,
-                lines,
+                lines(filters.area, series.index) if available else [],
                 available=available,
-                prefecture_lines=[] if available else prefecture.get(ind.id, []),
-                source=_sources(history[history["series"].isin(series.index)], lang),
+                # an indicator without a breakdown shows the prefecture's value, labelled as such
+                prefecture_lines=[] if available else lines(PREFECTURE, series.index),
+                source=_sources(rows, lang),
             )
             if detail and available:
-                card = _detail(ctx, card, series, history, filters, chart=not table_only)
+                card = _detail(
+                    ctx, card, series, rows, shown.by_series, filters, chart=not table_only
+                )
             cards.append(card)
         result[direction] = cards
     return result
+
+
+def _lines(
+    ctx: Context, filters: Filters, area: str, series: pd.Index, *, lo: int, hi: int
+) -> list[SeriesLine]:
+    """The lines of ``area`` for the series of one indicator."""
+    summary = summary_of(ctx, area, hi)
+    plan_end = summary_of(ctx, area, ctx.ds.plan_period[1])
+    by_series = shown_rows(ctx, area, lo, hi).by_series
+    return [_line(ctx, summary.loc[s], by_series[s], filters, plan_end.loc[s]) for s in series]
 
 
 def _card(  # type: ignore[no-untyped-def]
@@ -191,18 +191,19 @@ def _detail(
     ctx: Context,
     card: IndicatorCard,
     series: pd.DataFrame,
-    history: pd.DataFrame,
+    rows: pd.DataFrame,
+    by_series: dict[str, pd.DataFrame],
     filters: Filters,
     *,
     chart: bool,
 ) -> IndicatorCard:
+    """The card with its table of every year and its chart; ``rows`` are its series' years."""
     lang, threshold = filters.lang, ctx.settings.suppress_below
-    rows = history[history["series"].isin(series.index)]
     labels = {
         s: (series.at[s, f"label_{lang}"] if pd.notna(series.at[s, f"label_{lang}"]) else card.name)
         for s in series.index
     }
-    wide = {labels[s]: _year_cells(ctx, series, s, rows, lang) for s in series.index}
+    wide = {labels[s]: _year_cells(ctx, series, s, by_series[s], lang) for s in series.index}
     table = pd.DataFrame(wide).rename_axis(text("fy_column", lang)).reset_index()
     hidden = rows[rows["suppressed"] != ""]
     withheld = bool((hidden["suppressed"] == COMPLEMENT).any())
@@ -246,7 +247,7 @@ def _year_cells(
             else ""
         )
         + (text("sample_mark", lang) if r.sample and not r.suppressed else "")
-        for r in rows[rows["series"] == s].itertuples()
+        for r in rows.itertuples()
     }
 
 
