@@ -19,16 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
 
 from ..data.areas import PREFECTURE
 from ..data.dataset import Dataset
 from .hierarchy import PROTECTED_KINDS, SumTable, sum_tables
+
+if TYPE_CHECKING:  # scipy is imported where cells are chosen (see cheapest_pattern)
+    from scipy.optimize import LinearConstraint
 
 SMALL = "small"
 COMPLEMENT = "complement"
@@ -170,6 +171,10 @@ def cheapest_pattern(
     (total = Σ parts), keeps each withheld or unknown cell within its ``domain`` (what a reader
     knows of it) and moves a candidate only if it is withheld. Shown cells cannot move.
     """
+    # imported here: scipy is half of a command's start, and the cells are solved for only when
+    # their store has no answer for the data yet
+    from scipy.optimize import Bounds, milp
+
     cells = list(values)
     at = {c: i for i, c in enumerate(cells)}
     blocks = [(p, goal) for p in primaries for goal in targets(p)]
@@ -216,6 +221,9 @@ def cheapest_pattern(
 def _constraint(
     rows: list[dict[int, float]], values: list[float], size: int, *, equal: bool
 ) -> LinearConstraint:
+    from scipy.optimize import LinearConstraint
+    from scipy.sparse import coo_matrix
+
     entries = [(r, j, v) for r, row in enumerate(rows) for j, v in row.items()]
     r, j, v = zip(*entries, strict=True) if entries else ((), (), ())
     matrix = coo_matrix((v, (r, j)), shape=(len(rows), size)).tocsr()
