@@ -55,12 +55,16 @@ def area_history(ds: Dataset, area: str = PREFECTURE) -> pd.DataFrame:
 
 def has_breakdown(ds: Dataset, series: str, area: str) -> bool:
     """Whether ``series`` can be shown for ``area`` at all (prefecture: always)."""
-    if area_level(ds, area) == "prefecture":
-        return True
     info = ds.series.loc[series]
-    if info["breakdown"] == "none":
+    return _shown_at(area_level(ds, area), info["breakdown"], info["kind"])
+
+
+def _shown_at(level: str, breakdown: str, kind: str) -> bool:
+    if level == "prefecture":
+        return True
+    if breakdown == "none":
         return False
-    return area_level(ds, area) == "municipality" or info["kind"] in SUMMED_KINDS
+    return level == "municipality" or kind in SUMMED_KINDS
 
 
 def summarise(
@@ -85,44 +89,54 @@ def summarise(
         values = values[values["fy"] <= until]
     values = values.assign(suppressed=withheld.column(values, area))
     ordered = values.sort_values(["series", "fy"])
-    latest = ordered.groupby("series").tail(1).set_index("series")
-    previous = ordered.groupby("series").nth(-2).set_index("series")
-    table = ds.series[["series", "indicator", "kind", "baseline_value", "baseline_fy"]].copy()
-    table["latest_fy"] = latest["fy"]
-    table["latest"] = latest["value"]
-    table["status"] = latest["status"]
-    table["sample"] = latest["sample"]
-    table["comment"] = latest["comment"]
-    table["source"] = latest["source"]
-    table["latest_suppressed"] = latest["suppressed"].reindex(table.index).fillna("")
-    table["previous_fy"] = previous["fy"]
-    table["previous"] = previous["value"]
-    previous_why = previous["suppressed"].reindex(table.index).fillna("")
+    catalog = ds.series
+    # each frame is aligned to the catalog's series once; a column at a time costs far more
+    latest = ordered.groupby("series").tail(1).set_index("series").reindex(catalog.index)
+    previous = ordered.groupby("series").nth(-2).set_index("series").reindex(catalog.index)
     # the baseline for an area is its value in the plan's baseline year (the plan gives totals)
-    base = values.merge(
-        ds.series[["series", "baseline_fy"]],
-        left_on=["series", "fy"],
-        right_on=["series", "baseline_fy"],
-    )
-    base = base.set_index("series")
+    base = values[values["fy"] == values["series"].map(catalog["baseline_fy"])]
+    base = base.set_index("series").reindex(catalog.index)
+    table = catalog[["series", "indicator", "kind", "baseline_value", "baseline_fy"]].copy()
     if area != PREFECTURE:
         table["baseline_value"] = base["value"]
-    base_why = base["suppressed"].reindex(table.index).fillna("")
-    base_hidden, previous_hidden = base_why != "", previous_why != ""
-    latest_hidden = table["latest_suppressed"] != ""
-    table["change_baseline"] = (table["latest"] - table["baseline_value"]).where(
+    previous_why = previous["suppressed"].fillna("")
+    base_why = base["suppressed"].fillna("")
+    latest_why = latest["suppressed"].fillna("")
+    latest_hidden, base_hidden, previous_hidden = (
+        latest_why != "",
+        base_why != "",
+        previous_why != "",
+    )
+    change_baseline = (latest["value"] - table["baseline_value"]).where(
         ~(latest_hidden | base_hidden)
     )
-    table["change_baseline_pct"] = _pct(table["change_baseline"], table["baseline_value"])
-    table["change_previous"] = (table["latest"] - table["previous"]).where(
+    change_previous = (latest["value"] - previous["value"]).where(
         ~(latest_hidden | previous_hidden)
     )
-    table["change_previous_pct"] = _pct(table["change_previous"], table["previous"])
-    table["available"] = [has_breakdown(ds, s, area) for s in table.index]
-    table["baseline_suppressed"] = base_why
-    # the plan gives prefecture baselines; a region's or town's value in that year is sample data
-    table["baseline_sample"] = base["sample"].reindex(table.index).fillna(False).astype(bool)
-    table["previous_suppressed"] = previous_why
+    level = area_level(ds, area)
+    table = table.assign(
+        latest_fy=latest["fy"],
+        latest=latest["value"],
+        status=latest["status"],
+        sample=latest["sample"],
+        comment=latest["comment"],
+        source=latest["source"],
+        latest_suppressed=latest_why,
+        previous_fy=previous["fy"],
+        previous=previous["value"],
+        change_baseline=change_baseline,
+        change_baseline_pct=_pct(change_baseline, table["baseline_value"]),
+        change_previous=change_previous,
+        change_previous_pct=_pct(change_previous, previous["value"]),
+        available=[
+            _shown_at(level, b, k)
+            for b, k in zip(catalog["breakdown"], catalog["kind"], strict=True)
+        ],
+        baseline_suppressed=base_why,
+        # the plan gives prefecture baselines; a region's or town's value in that year is sample
+        baseline_sample=base["sample"].fillna(False).astype(bool),
+        previous_suppressed=previous_why,
+    )
     return table.reset_index(drop=True)
 
 
