@@ -8,14 +8,16 @@ import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from .config import Settings, add_options, from_options
-from .data.dataset import load_dataset
+from .data.dataset import Dataset, load_dataset
 from .data.problems import DataError
 
 if TYPE_CHECKING:
     from .charts.figcache import Drawers
+    from .intake.records import RecordReview
+    from .intake.review import Review
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,41 +31,61 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+#: The subcommands' collection (argparse names its type privately)
+_Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+#: Each command's one line in ``briefing --help``, in the order listed there
+_HELP = {
+    "check": "データフォルダを検証して概要を表示する",
+    "audit": "伏せた値（5未満）が公表する値から逆算できないかを整数計画法で確かめる",
+    "serve": "ダッシュボード（Voilà）を起動する",
+    "staff": "担当者用ページ（取り込み・確認・コメント・保存・取り消し）をこのPCだけで開く",
+    "export": "静的な HTML 資料（1ファイル、オフラインで開けて A4 で印刷できる）を作る",
+    "publish": "県民向けの公開サイト（HTML と CSS だけ、日本語と英語、地域・取組ごとのページと CSV）を作る",
+    "template": "数値（または調査の集計表）を入力する Excel テンプレートを作る",
+    "import": "Excel / CSV の数値を確認して取り込む（問題があれば何も保存しない）",
+    "undo": "直前の取り込みを取り消し、その前のファイルに戻す",
+    "sample": "架空のサンプルデータを生成する（ベンチマーク用の拡大も可）",
+}
+
+
 def _parser() -> argparse.ArgumentParser:
+    """Every command in the order ``briefing --help`` lists them; settings options come from
+    :class:`~briefing.config.Settings`, the rest belong to one command each."""
     parser = argparse.ArgumentParser(
         prog="briefing",
         description="三重県ひきこもり支援推進計画 委員会ブリーフィング・ワークブック",
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-
-    check = commands.add_parser("check", help="データフォルダを検証して概要を表示する")
-    add_options(check, "data_dir")
-    check.set_defaults(run=_check)
-
-    audit = commands.add_parser(
-        "audit", help="伏せた値（5未満）が公表する値から逆算できないかを整数計画法で確かめる"
-    )
-    add_options(audit, "data_dir")
-    audit.set_defaults(run=_audit)
-
-    serve = commands.add_parser("serve", help="ダッシュボード（Voilà）を起動する")
-    add_options(serve, "data_dir", "host", "port", "kernel_pool")
-    serve.set_defaults(run=_serve)
-
-    staff = commands.add_parser(
-        "staff",
-        help="担当者用ページ（取り込み・確認・コメント・保存・取り消し）をこのPCだけで開く",
-    )
-    add_options(staff, "data_dir", "staff_port")
+    _command(commands, "check", _check, "data_dir")
+    _command(commands, "audit", _audit, "data_dir")
+    _command(commands, "serve", _serve, "data_dir", "host", "port", "kernel_pool")
+    staff = _command(commands, "staff", _staff, "data_dir", "staff_port")
     staff.add_argument(
         "--no-browser", action="store_true", help="ブラウザを開かない（アドレスだけ表示する）"
     )
-    staff.set_defaults(run=_staff)
+    _export_options(_command(commands, "export", _export, "data_dir"))
+    _publish_options(_command(commands, "publish", _publish, "data_dir"))
+    _template_command(commands)
+    _import_command(commands)
+    _command(commands, "undo", _undo, "data_dir")
+    _sample_command(commands)
+    return parser
 
-    export = commands.add_parser(
-        "export", help="静的な HTML 資料（1ファイル、オフラインで開けて A4 で印刷できる）を作る"
-    )
-    add_options(export, "data_dir")
+
+def _command(
+    commands: _Commands, name: str, run: object, *settings: str
+) -> argparse.ArgumentParser:
+    """A command that ``run``s with the options of the ``settings`` named."""
+    command = commands.add_parser(name, help=_HELP[name])
+    add_options(command, *settings)
+    command.set_defaults(run=run)
+    return command
+
+
+def _export_options(export: argparse.ArgumentParser) -> None:
+    """What to put in the briefing (direction, area, years, updates since), its date, language
+    and where to write it."""
     export.add_argument(
         "--direction",
         type=int,
@@ -93,13 +115,9 @@ def _parser() -> argparse.ArgumentParser:
         help="県全体と5地域のそれぞれについて作り、一覧ページを付ける（--outdir と一緒に）",
     )
     export.add_argument("--outdir", metavar="DIR", help="--each-area の出力フォルダ")
-    export.set_defaults(run=_export)
 
-    publish = commands.add_parser(
-        "publish",
-        help="県民向けの公開サイト（HTML と CSS だけ、日本語と英語、地域・取組ごとのページと CSV）を作る",
-    )
-    add_options(publish, "data_dir")
+
+def _publish_options(publish: argparse.ArgumentParser) -> None:
     publish.add_argument("--outdir", required=True, metavar="DIR", help="出力するフォルダ")
     publish.add_argument(
         "--lang",
@@ -107,11 +125,10 @@ def _parser() -> argparse.ArgumentParser:
         default="both",
         help="言語（既定: both。日本語はフォルダの直下、英語は en/ に置く）",
     )
-    publish.set_defaults(run=_publish)
 
-    template = commands.add_parser(
-        "template", help="数値（または調査の集計表）を入力する Excel テンプレートを作る"
-    )
+
+def _template_command(commands: _Commands) -> None:
+    template = commands.add_parser("template", help=_HELP["template"])
     template.add_argument(
         "--fy",
         help="入力する年度（2025、R7、令和7年度 など。指標では必須、調査では省略すると前年度）",
@@ -128,9 +145,9 @@ def _parser() -> argparse.ArgumentParser:
     add_options(template, "data_dir")
     template.set_defaults(run=_template)
 
-    imp = commands.add_parser(
-        "import", help="Excel / CSV の数値を確認して取り込む（問題があれば何も保存しない）"
-    )
+
+def _import_command(commands: _Commands) -> None:
+    imp = commands.add_parser("import", help=_HELP["import"])
     imp.add_argument(
         "files", nargs="+", metavar="FILE", help="テンプレートに入力した .xlsx、または CSV"
     )
@@ -157,20 +174,15 @@ def _parser() -> argparse.ArgumentParser:
     add_options(imp, "data_dir")
     imp.set_defaults(run=_import)
 
-    undo = commands.add_parser("undo", help="直前の取り込みを取り消し、その前のファイルに戻す")
-    add_options(undo, "data_dir")
-    undo.set_defaults(run=_undo)
 
-    sample = commands.add_parser(
-        "sample", help="架空のサンプルデータを生成する（ベンチマーク用の拡大も可）"
-    )
+def _sample_command(commands: _Commands) -> None:
+    sample = commands.add_parser("sample", help=_HELP["sample"])
     sample.add_argument(
         "--outdir", "-o", required=True, metavar="DIR", help="出力するデータフォルダ"
     )
     sample.add_argument("--scale", type=int, default=1, help="年度数の倍率（既定: 1）")
     sample.add_argument("--seed", type=int, default=2022, help="乱数の種（既定: %(default)s）")
     sample.set_defaults(run=_sample)
-    return parser
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
@@ -344,12 +356,8 @@ def _template(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from . import clock
-    from .data.store import LockError, version_meta
-    from .intake.apply import commit
     from .intake.records import record_review, record_review_text
     from .intake.review import Change, review, review_text
-    from .stats.disclosure import DisclosureError
 
     if args.survey:
         return _import_survey(args, settings)
@@ -385,6 +393,24 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     if not figures_change and not records.changed:
         print("\n変わる値がないため、保存しませんでした。")
         return 0
+    return _save_import(args, settings, ds, result, records)
+
+
+def _save_import(
+    args: argparse.Namespace,
+    settings: Settings,
+    ds: Dataset,
+    result: Review,
+    records: RecordReview,
+) -> int:
+    """Save a reviewed import under the staff member's name and say how to undo it; exit 2
+    without a name, 3 when another save holds the lock, 1 when the audit refuses."""
+    from . import clock
+    from .data.store import LockError, version_meta
+    from .intake.apply import commit
+    from .stats.disclosure import DisclosureError
+
+    paths = [Path(f) for f in args.files]
     by = _staff_name(args.by)
     if not by:
         print(

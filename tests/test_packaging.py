@@ -1,5 +1,5 @@
 """The installable surface: dependencies in step across pip and conda, explicit public names,
-and the stages of ``briefing/`` importing only the stages before them."""
+the stages of ``briefing/`` importing only the stages before them, and no function over 60 lines."""
 
 from __future__ import annotations
 
@@ -154,3 +154,29 @@ def test_core_package_imports_nothing_from_jupyter():
     )
     for path in (ROOT / "briefing").rglob("*.py"):
         assert not forbidden.search(path.read_text(encoding="utf-8")), path.name
+
+
+#: Functions still over the limit, to be split (briefing/stats/ is being reworked separately);
+#: the list only shrinks: an entry that is no longer long must go.
+LONG_FUNCTIONS = {
+    "briefing/stats/audit.py:solve",
+    "briefing/stats/statistics.py:summarise",
+    "briefing/stats/surveys.py:survey_shares",
+}
+MAX_FUNCTION_LINES = 60
+
+
+def test_no_function_is_longer_than_sixty_lines():
+    """Each function does one thing a reader can hold in mind (docstring included); a long rule
+    list belongs in a table (data), not in a function."""
+    long = set()
+    for package in ("briefing", "widgets"):
+        for path in (ROOT / package).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    size = (node.end_lineno or node.lineno) - node.lineno + 1
+                    if size > MAX_FUNCTION_LINES:
+                        long.add(f"{path.relative_to(ROOT).as_posix()}:{node.name}")
+    assert long - LONG_FUNCTIONS == set(), "split these into named helpers"
+    assert LONG_FUNCTIONS - long == set(), "no longer long: take them off LONG_FUNCTIONS"

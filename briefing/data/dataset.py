@@ -73,41 +73,11 @@ def load_dataset(directory: Path | str | None = None) -> Dataset:
     """
     directory = Path(directory) if directory is not None else Settings().data_dir
     store.recover(directory)  # finish (or discard) a save that was interrupted
-    tables: dict[str, pd.DataFrame] = {}
-    problems: list[Problem] = []
-    for spec in schema.ALL:
-        table, found = schema.read_table(directory, spec)
-        tables[spec.filename] = table
-        problems += found
-    for spec in schema.RECORDS:  # optional: an older data folder has none
-        if (directory / spec.filename).exists():
-            table, found = schema.read_table(directory, spec)
-        else:
-            table, found = schema.read_table(directory, spec)[0], []
-        tables[spec.filename] = table
-        problems += found
-    if not any(p.row is None or p.row == 1 for p in problems):
-        # check references and ranges on the rows that parsed, so one pass reports everything
-        skip = {(p.file, p.row) for p in problems}
-        problems += cross_check(tables, skip=skip)
-        problems += weight_problems(tables["surveys.csv"], skip)
-    if problems:
-        raise DataError(problems)
+    tables = _checked_tables(directory)
     catalog = _keyed(tables["catalog.csv"], "id").astype(
         {"target_value": "float64", "target_fy": "Int64", "direction": "Int64"}
     )
-    series = tables["series.csv"].merge(
-        catalog[
-            ["id", "kind", "breakdown", "direction", "counting", "name_ja", "name_en", "agency"]
-        ].rename(columns={"id": "indicator"}),
-        on="indicator",
-    )
-    for lang in ("ja", "en"):  # a series' own unit (窓口 / プラットフォーム) or its indicator's
-        own = series[f"unit_{lang}"]
-        series[f"unit_{lang}"] = own.where(
-            own.notna(), series["indicator"].map(catalog[f"unit_{lang}"])
-        )
-        series[f"unit_{lang}"] = series[f"unit_{lang}"].fillna("")
+    series = _series_with_indicators(tables["series.csv"], catalog)
     history = tables["history.csv"].merge(
         series[["series", "indicator", "kind", "breakdown"]], on="series"
     )
@@ -138,6 +108,49 @@ def load_dataset(directory: Path | str | None = None) -> Dataset:
         accounts=_records(tables["accounts.csv"], ["direction", "fy"]),
         opinions=_records(tables["opinions.csv"], ["meeting_date", "id"]),
     )
+
+
+def _checked_tables(directory: Path) -> dict[str, pd.DataFrame]:
+    """Every file's typed table by file name; raises :class:`DataError` with every problem."""
+    tables: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    for spec in schema.ALL:
+        table, found = schema.read_table(directory, spec)
+        tables[spec.filename] = table
+        problems += found
+    for spec in schema.RECORDS:  # optional: an older data folder has none
+        if (directory / spec.filename).exists():
+            table, found = schema.read_table(directory, spec)
+        else:
+            table, found = schema.read_table(directory, spec)[0], []
+        tables[spec.filename] = table
+        problems += found
+    if not any(p.row is None or p.row == 1 for p in problems):
+        # check references and ranges on the rows that parsed, so one pass reports everything
+        skip = {(p.file, p.row) for p in problems}
+        problems += cross_check(tables, skip=skip)
+        problems += weight_problems(tables["surveys.csv"], skip)
+    if problems:
+        raise DataError(problems)
+    return tables
+
+
+def _series_with_indicators(series: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
+    """Each series with its indicator's kind, breakdown, names and agency, and its unit: its own
+    (窓口 / プラットフォーム) or its indicator's."""
+    series = series.merge(
+        catalog[
+            ["id", "kind", "breakdown", "direction", "counting", "name_ja", "name_en", "agency"]
+        ].rename(columns={"id": "indicator"}),
+        on="indicator",
+    )
+    for lang in ("ja", "en"):
+        own = series[f"unit_{lang}"]
+        series[f"unit_{lang}"] = own.where(
+            own.notna(), series["indicator"].map(catalog[f"unit_{lang}"])
+        )
+        series[f"unit_{lang}"] = series[f"unit_{lang}"].fillna("")
+    return series
 
 
 def _keyed(table: pd.DataFrame, key: str) -> pd.DataFrame:

@@ -122,24 +122,7 @@ def _history(
     rows: list[dict[str, object]] = []
 
     def add(name: str, fy: int, area: str, value: float, *, sample: bool = True) -> None:
-        plan = not sample
-        rows.append(
-            {
-                "series": name,
-                "fy": fy,
-                "area": area,
-                "value": _fmt(value),
-                "status": "速報" if fy == LAST_FY else "確定",
-                "sample": "false" if plan else "true",
-                "comment": "計画策定時の現状値"
-                if plan
-                else COMMENTS.get((name, fy), "")
-                if area == PREFECTURE
-                else "",
-                "source": PLAN_SOURCE if plan else SAMPLE_SOURCE,
-                "updated": "2022-03-31" if plan else _updated(fy),
-            }
-        )
+        rows.append(_history_row(name, fy, area, value, sample=sample))
 
     for name, trend in TRENDS.items():
         share = name.startswith("2-3")
@@ -170,6 +153,27 @@ def _history(
         if fy >= 2022:
             add("6-2", fy, PREFECTURE, 1 if fy >= 2023 else 0)
     return pd.DataFrame(rows).sort_values(["series", "fy", "area"], ignore_index=True)
+
+
+def _history_row(name: str, fy: int, area: str, value: float, *, sample: bool) -> dict[str, object]:
+    """One row of the sample ``history.csv``: a made-up value, or (``sample`` false) the plan's
+    real baseline with its source."""
+    plan = not sample
+    return {
+        "series": name,
+        "fy": fy,
+        "area": area,
+        "value": _fmt(value),
+        "status": "速報" if fy == LAST_FY else "確定",
+        "sample": "false" if plan else "true",
+        "comment": "計画策定時の現状値"
+        if plan
+        else COMMENTS.get((name, fy), "")
+        if area == PREFECTURE
+        else "",
+        "source": PLAN_SOURCE if plan else SAMPLE_SOURCE,
+        "updated": "2022-03-31" if plan else _updated(fy),
+    }
 
 
 def _stocks(

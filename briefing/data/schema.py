@@ -268,27 +268,11 @@ def read_table(directory: Path, schema: FileSchema) -> tuple[pd.DataFrame, list[
 
     Rows keep their file row number in the ``file_row`` column so later checks can point at them.
     """
-    path = directory / schema.filename
     name = schema.filename
-    if not path.exists():
-        return _empty(schema), [
-            Problem(name, "ファイルがありません。", "データフォルダを確認してください。")
-        ]
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except UnicodeDecodeError:
-        hint = "UTF-8 で保存し直してください（Excel なら「CSV UTF-8」）。"
-        return _empty(schema), [Problem(name, "UTF-8 として読めません。", hint)]
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        return _empty(schema), [
-            Problem(
-                name, f"CSV として読めません（{error}）。", "列の数と区切りを確認してください。"
-            )
-        ]
-    # Excel's trailing ",,,," rows: only a row whose first cell is blank can be blank throughout
-    maybe = raw.index[raw.iloc[:, 0].str.strip() == ""] if len(raw.columns) else raw.index
-    blank = maybe[(raw.loc[maybe].apply(lambda col: col.str.strip()) == "").all(axis=1)]
-    raw = raw.drop(index=blank)
+    raw, unreadable = _read_text_table(directory / name)
+    if raw is None:
+        return _empty(schema), unreadable
+    raw = _without_blank_rows(raw)
     for column in schema.columns:
         if not column.in_every_file and column.name not in raw.columns:
             raw[column.name] = ""
@@ -298,51 +282,93 @@ def read_table(directory: Path, schema: FileSchema) -> tuple[pd.DataFrame, list[
         return _empty(schema), [
             Problem(name, f"列「{m}」がありません。", hint, row=1) for m in missing
         ]
-
     problems: list[Problem] = []
-    typed: dict[str, list[object]] = {}
     rows = raw.index.tolist()
-    for column in schema.columns:
-        values: list[object] = []
-        parsed: dict[str, object] = {}  # a column repeats few values (years, areas, statuses)
-        for index, cell in zip(rows, raw[column.name].tolist(), strict=True):
-            cell = cell.strip()
-            if cell in parsed:
-                values.append(parsed[cell])
-                continue
-            if cell == "":
-                if column.required:
-                    problems.append(
-                        Problem(
-                            name,
-                            "値が空です。",
-                            "値を入力してください。",
-                            row=index + 2,
-                            column=column.name,
-                        )
-                    )
-                values.append(None)
-                continue
-            try:
-                values.append(parsed.setdefault(cell, column.parse(cell)))
-            except CellError as error:
+    typed = {
+        column.name: _parsed_column(name, column, rows, raw[column.name].tolist(), problems)
+        for column in schema.columns
+    }
+    table = pd.DataFrame(typed)
+    table["file_row"] = [i + 2 for i in rows]
+    return table, problems + _duplicate_keys(name, schema, table)
+
+
+def _read_text_table(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Every cell as text, or ``None`` and why the file cannot be read at all."""
+    name = path.name
+    if not path.exists():
+        return None, [Problem(name, "ファイルがありません。", "データフォルダを確認してください。")]
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8"), []
+    except UnicodeDecodeError:
+        hint = "UTF-8 で保存し直してください（Excel なら「CSV UTF-8」）。"
+        return None, [Problem(name, "UTF-8 として読めません。", hint)]
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        return None, [
+            Problem(
+                name, f"CSV として読めません（{error}）。", "列の数と区切りを確認してください。"
+            )
+        ]
+
+
+def _without_blank_rows(raw: pd.DataFrame) -> pd.DataFrame:
+    """Without Excel's trailing ",,,," rows (only a row whose first cell is blank can be blank
+    throughout, so only those are looked at)."""
+    maybe = raw.index[raw.iloc[:, 0].str.strip() == ""] if len(raw.columns) else raw.index
+    blank = maybe[(raw.loc[maybe].apply(lambda col: col.str.strip()) == "").all(axis=1)]
+    return raw.drop(index=blank)
+
+
+def _parsed_column(
+    name: str, column: Column, rows: list[int], cells: list[str], problems: list[Problem]
+) -> list[object]:
+    """One column's typed values (``None`` where blank or wrong); each problem goes to
+    ``problems`` with its file row. A column repeats few values (years, areas, statuses), so each
+    text is parsed once."""
+    values: list[object] = []
+    parsed: dict[str, object] = {}
+    for index, cell in zip(rows, cells, strict=True):
+        cell = cell.strip()
+        if cell in parsed:
+            values.append(parsed[cell])
+            continue
+        if cell == "":
+            if column.required:
                 problems.append(
                     Problem(
                         name,
-                        error.reason,
-                        error.hint,
+                        "値が空です。",
+                        "値を入力してください。",
                         row=index + 2,
                         column=column.name,
-                        value=cell,
                     )
                 )
-                values.append(None)
-        typed[column.name] = values
-    table = pd.DataFrame(typed)
-    table["file_row"] = [i + 2 for i in rows]
-    duplicated = table.duplicated(list(schema.key), keep="first") & table[
-        list(schema.key)
-    ].notna().all(axis=1)
+            values.append(None)
+            continue
+        try:
+            values.append(parsed.setdefault(cell, column.parse(cell)))
+        except CellError as error:
+            problems.append(
+                Problem(
+                    name,
+                    error.reason,
+                    error.hint,
+                    row=index + 2,
+                    column=column.name,
+                    value=cell,
+                )
+            )
+            values.append(None)
+    return values
+
+
+def _duplicate_keys(name: str, schema: FileSchema, table: pd.DataFrame) -> list[Problem]:
+    """A row whose key (fully given) an earlier row already has."""
+    key_columns = list(schema.key)
+    duplicated = table.duplicated(key_columns, keep="first") & table[key_columns].notna().all(
+        axis=1
+    )
+    problems = []
     for _, row in table[duplicated].iterrows():
         key = "・".join(str(row[k]) for k in schema.key)
         problems.append(
@@ -353,7 +379,7 @@ def read_table(directory: Path, schema: FileSchema) -> tuple[pd.DataFrame, list[
                 row=int(row["file_row"]),
             )
         )
-    return table, problems
+    return problems
 
 
 def _empty(schema: FileSchema) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import shutil
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -30,27 +31,22 @@ from .review import Review
 MISSING_NAME = "担当者名がありません。変更記録に残す担当者名（例: 福祉課 山田）を入力してください。"
 
 
-def apply(
-    ds: Dataset,
-    result: Review,
-    *,
-    by: str,
-    now: dt.datetime,
-    comments: dict[tuple[str, int], str] | None = None,
-) -> dict[str, bytes]:
-    """The new ``history.csv`` and ``changes.csv`` bytes for a review without problems.
+@dataclass
+class _History:
+    """The rows of ``history.csv`` being edited and the change record of every edit: each write
+    goes through :meth:`put`, so no changed value escapes ``changes.csv``."""
 
-    ``comments`` sets the staff comment of a series' prefecture value for a year (the notebook's
-    comment boxes); it goes with the values, in the same save.
-    """
-    path = ds.directory / "history.csv"
-    history = pd.read_csv(path, dtype=str, keep_default_na=False)
-    index = {(r.series, int(r.fy), r.area): i for i, r in enumerate(history.itertuples())}
-    today = now.astimezone(clock.TOKYO).date().isoformat()
-    changes = []
-    rows = history.to_dict("records")
+    rows: list[dict[str, str]]
+    by: str
+    now: dt.datetime
+    changes: list[dict[str, object]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.index = {(r["series"], int(r["fy"]), r["area"]): i for i, r in enumerate(self.rows)}
+        self.today = self.now.astimezone(clock.TOKYO).date().isoformat()
 
     def put(
+        self,
         series: str,
         fy: int,
         area: str,
@@ -60,8 +56,10 @@ def apply(
         source: str,
         file: str,
     ) -> bool:
+        """Write one value unless it is already stored as given; ``comment`` ``None`` keeps the
+        old one. Returns whether anything changed."""
         key = (series, fy, area)
-        old = rows[index[key]] if key in index else None
+        old = self.rows[self.index[key]] if key in self.index else None
         if (
             old is not None
             and float(old["value"]) == value
@@ -81,56 +79,103 @@ def apply(
             "sample": "false",
             "comment": (old["comment"] if keep and old else "") if comment is None else comment,
             "source": old["source"] if keep and old and old["source"] else source,
-            "updated": today,
+            "updated": self.today,
         }
         if old is None:
-            index[key] = len(rows)
-            rows.append(new)
+            self.index[key] = len(self.rows)
+            self.rows.append(new)
         else:
-            rows[index[key]] = new
-        changes.append(
-            {
-                "changed_at": clock.stamp(now),
-                "by": by,
-                "file": file,
-                "series": series,
-                "fy": fy,
-                "area": area,
-                "old_value": old["value"] if old else "",
-                "new_value": new["value"],
-                "old_status": old["status"] if old else "",
-                "new_status": status,
-            }
-        )
+            self.rows[self.index[key]] = new
+        self.changes.append(_change(self.by, self.now, file, new, old))
         return True
 
+    def towns(self, series: str, fy: int) -> list[dict[str, str]]:
+        """The municipal rows of a series and year."""
+        return [
+            r
+            for r in self.rows
+            if r["series"] == series and int(r["fy"]) == fy and r["area"] != PREFECTURE
+        ]
+
+
+def _change(
+    by: str, now: dt.datetime, file: str, new: dict[str, str], old: dict[str, str] | None
+) -> dict[str, object]:
+    """One row of ``changes.csv``."""
+    return {
+        "changed_at": clock.stamp(now),
+        "by": by,
+        "file": file,
+        "series": new["series"],
+        "fy": int(new["fy"]),
+        "area": new["area"],
+        "old_value": old["value"] if old else "",
+        "new_value": new["value"],
+        "old_status": old["status"] if old else "",
+        "new_status": new["status"],
+    }
+
+
+def apply(
+    ds: Dataset,
+    result: Review,
+    *,
+    by: str,
+    now: dt.datetime,
+    comments: dict[tuple[str, int], str] | None = None,
+) -> dict[str, bytes]:
+    """The new ``history.csv`` and ``changes.csv`` bytes for a review without problems.
+
+    ``comments`` sets the staff comment of a series' prefecture value for a year (the notebook's
+    comment boxes); it goes with the values, in the same save.
+    """
+    history = pd.read_csv(ds.directory / "history.csv", dtype=str, keep_default_na=False)
+    edit = _History(history.to_dict("records"), by=by, now=now)
     comments = comments or {}
+    _put_entries(edit, result, comments)
+    _follow_totals(edit, ds, result, comments)
+    table = pd.DataFrame(edit.rows, columns=history.columns)
+    table = (
+        table.assign(_fy=table["fy"].astype(int))
+        .sort_values(["series", "_fy", "area"], kind="stable")
+        .drop(columns="_fy")
+    )
+    return {
+        "history.csv": _csv(table),
+        "changes.csv": appended_changes(ds.directory, edit.changes),
+    }
+
+
+def _put_entries(edit: _History, result: Review, comments: dict[tuple[str, int], str]) -> None:
+    """The reviewed values; a comment box's text goes with the prefecture value of its year."""
     for e in result.entries:
         comment = comments.get((e.series, e.fy)) if e.area == PREFECTURE else None
-        put(
+        edit.put(
             e.series,
             e.fy,
             e.area,
             e.value,
             e.status,
             comment if comment is not None else (e.comment or None),
-            f"{e.file}（{today} 取込）",
+            f"{e.file}（{edit.today} 取込）",
             e.file,
         )
-    # prefecture totals of summable regional series follow their municipalities
+
+
+def _follow_totals(
+    edit: _History, ds: Dataset, result: Review, comments: dict[tuple[str, int], str]
+) -> None:
+    """Prefecture totals of summable regional series follow their municipalities when the input
+    gave municipal values but no total."""
     given = {(e.series, e.fy) for e in result.entries if e.area == PREFECTURE}
     touched = {(e.series, e.fy) for e in result.entries if e.area != PREFECTURE} - given
     for series, fy in sorted(touched):
         if ds.series.at[series, "kind"] not in SUMMED_KINDS:
             continue
-        towns = [
-            r
-            for r in rows
-            if r["series"] == series and int(r["fy"]) == fy and r["area"] != PREFECTURE
-        ]
+        towns = edit.towns(series, fy)
         total = sum(float(r["value"]) for r in towns)
         status = sum_status(r["status"] for r in towns)
-        written = put(
+        written = edit.put(
             series,
             fy,
             PREFECTURE,
@@ -142,15 +187,7 @@ def apply(
         )
         if written and any(r["sample"] == "true" for r in towns):
             # a total of sample values is sample (an unchanged total, e.g. the plan's real baseline, keeps its flag)
-            rows[index[(series, fy, PREFECTURE)]]["sample"] = "true"
-
-    table = pd.DataFrame(rows, columns=history.columns)
-    table = (
-        table.assign(_fy=table["fy"].astype(int))
-        .sort_values(["series", "_fy", "area"], kind="stable")
-        .drop(columns="_fy")
-    )
-    return {"history.csv": _csv(table), "changes.csv": appended_changes(ds.directory, changes)}
+            edit.rows[edit.index[(series, fy, PREFECTURE)]]["sample"] = "true"
 
 
 def commit(

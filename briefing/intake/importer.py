@@ -138,31 +138,44 @@ def read_entries(
             entries += e
             blanks += b
         problems.extend(found)
-        if sheets and not used and not records:
-            words = "、".join(h[0] for h in (HEADERS[k] for k in REQUIRED))
-            problems.append(
-                Problem(
-                    path.name,
-                    "見出しの行が見つかりません（指標・年度・値の列が必要です）。",
-                    f"1行目付近に {words}（または 系列ID・年度・値）の見出しを入れるか、briefing template のファイルを使ってください。",
-                )
-            )
-        elif (
-            sheets
-            and used
-            and path.name not in recorded
-            and not any(e.file == path.name for e in entries)
-            and not any(p.file == path.name for p in problems.kept)
-        ):
-            problems.append(
-                Problem(
-                    path.name,
-                    "数値が1つも入力されていません。",
-                    "「値」の列に数値を入力してください。",
-                )
-            )
+        if sheets:
+            _check_file_has_figures(path, used, records, recorded, entries, problems)
     entries = _first_of_each(entries, problems)
     return entries, problems.summary(), blanks
+
+
+def _check_file_has_figures(
+    path: Path,
+    used: int,
+    records: int,
+    recorded: frozenset[str],
+    entries: list[Entry],
+    problems: ProblemLog,
+) -> None:
+    """A file with no heading staff would recognise, or with headings but no figure (and no
+    problem already said about it, nor accounts or opinions that change something), is refused."""
+    if not used and not records:
+        words = "、".join(h[0] for h in (HEADERS[k] for k in REQUIRED))
+        problems.append(
+            Problem(
+                path.name,
+                "見出しの行が見つかりません（指標・年度・値の列が必要です）。",
+                f"1行目付近に {words}（または 系列ID・年度・値）の見出しを入れるか、briefing template のファイルを使ってください。",
+            )
+        )
+    elif (
+        used
+        and path.name not in recorded
+        and not any(e.file == path.name for e in entries)
+        and not any(p.file == path.name for p in problems.kept)
+    ):
+        problems.append(
+            Problem(
+                path.name,
+                "数値が1つも入力されていません。",
+                "「値」の列に数値を入力してください。",
+            )
+        )
 
 
 def _with_heading(problem: Problem, sheet: Sheet, header_row: int) -> Problem:
@@ -221,6 +234,196 @@ def _columns(cells: list[str]) -> dict[str, int]:
     return columns
 
 
+#: A problem found in a row: (column key, value as written, what is wrong, what to do)
+_Found = tuple[str, str, str, str]
+#: Area texts that mean the prefecture as a whole
+_WHOLE_PREFECTURE = ("", "県", "県全体", "三重県")
+
+
+class _RowReader:
+    """What the rows of one sheet say, checked against the dataset.
+
+    A row's outcome depends only on its cells, so a repeated row is checked once; the dataset's
+    series and areas are kept as plain dicts (a pandas lookup per row cost ~30 µs, most of a long
+    sheet's time) and each year and place text is parsed once (a pasted sheet repeats the same
+    few texts thousands of times).
+    """
+
+    def __init__(
+        self,
+        sheet: Sheet,
+        columns: dict[str, int],
+        header_cells: list[str],
+        ds: Dataset,
+        latest_fy: int,
+    ) -> None:
+        self.sheet_name = sheet.name
+        self.columns = columns
+        self.header_cells = header_cells
+        self.ds = ds
+        self.latest_fy = latest_fy
+        self.lookup = _series_lookup(ds)
+        self.about = ds.series[["breakdown", "unit_ja", "kind"]].to_dict("index")
+        self.levels = ds.areas["level"].to_dict()
+        self.years: dict[str, int | FiscalYearError] = {}
+        self.places: dict[str, str | None] = {}
+
+    def cell(self, row: list[str], name: str) -> str:
+        i = self.columns.get(name)
+        return row[i] if i is not None and i < len(row) else ""
+
+    def check(self, row: list[str]) -> _Outcome:
+        """What one row holds, independent of where it is (so a repeated row is checked once)."""
+        if not any(c.strip() for c in row):
+            return "empty", [], None
+        found: list[_Found] = []
+        raw_value = normalise_text(self.cell(row, "value"))
+        i = self.columns["value"]
+        if self.sheet_name is None and _split_thousands(row, self.header_cells, i, raw_value):
+            found.append(
+                (
+                    "value",
+                    f"{row[i]},{row[i + 1]}",
+                    "カンマ付きの数値が引用符で囲まれていないため、2つの列に分かれています。",
+                    '"4,521" のように引用符で囲むか、カンマなしで 4521 と入力してください（Excel で CSV に保存すると自動で囲まれます）。',
+                )
+            )
+            return "problems", found, None
+        if raw_value.lower() in BLANKS:
+            return "blank", found, None
+        series = self._series(row, found)
+        fy = self._fy(row, found)
+        area = self._area(row, series, found)
+        value = self._value(row, raw_value, series, found)
+        status, note = self._status(row, found)
+        if (
+            series is not None
+            and fy is not None
+            and area is not None
+            and value is not None
+            and status is not None
+        ):
+            comment = self.cell(row, "comment").strip()
+            return "value", found, (series, fy, area, value, status, comment, note)
+        return "problems", found, None
+
+    def _series(self, row: list[str], found: list[_Found]) -> str | None:
+        text = normalise_text(self.cell(row, "series"))
+        series = self.lookup.get(text) or self.lookup.get(text.casefold())
+        if series is None:
+            found.append(
+                (
+                    "series",
+                    self.cell(row, "series"),
+                    "指標（系列）が見つかりません。",
+                    "系列ID（例: 3-1、2-1a）か、計画の指標名をそのまま入力してください。",
+                )
+            )
+        return series
+
+    def _fy(self, row: list[str], found: list[_Found]) -> int | None:
+        text = self.cell(row, "fy")
+        if text not in self.years:
+            try:
+                self.years[text] = parse_fy(text)
+            except FiscalYearError as error:
+                self.years[text] = error
+        parsed = self.years[text]
+        if isinstance(parsed, FiscalYearError):
+            hint = "「令和6年度」「R6」「2024」のように入力してください。"
+            found.append(("fy", text, str(parsed), hint))
+            return None
+        if not 2015 <= parsed <= self.latest_fy:
+            reason = f"年度が想定の範囲外です（2015〜{self.latest_fy}年度）。"
+            found.append(("fy", text, reason, "入力する年度を確認してください。"))
+            return None
+        return parsed
+
+    def _area(self, row: list[str], series: str | None, found: list[_Found]) -> str | None:
+        """The area code; only municipalities and the prefecture, and the prefecture alone for a
+        series without a breakdown (regions are sums of their municipalities)."""
+        text = normalise_text(self.cell(row, "area")) if "area" in self.columns else ""
+        if text not in self.places:
+            whole = text in _WHOLE_PREFECTURE
+            self.places[text] = PREFECTURE if whole else find_area(self.ds, text)
+        area = self.places[text]
+        if area is None:
+            reason = "地域（市町）が見つかりません。"
+            hint = "市町名（例: 津市）、6桁の団体コード、または「県全体」を入力してください。"
+        elif self.levels[area] == "region":
+            reason = "地域（北勢など）の値は入力できません。"
+            hint = "地域の値は市町の値の合計から計算します。市町ごとに入力してください。"
+        elif (
+            series is not None and area != PREFECTURE and self.about[series]["breakdown"] == "none"
+        ):
+            reason = "この指標には市町別の内訳がありません。"
+            hint = "県全体の値として入力してください（地域の列を「県全体」にする）。"
+        else:
+            return area
+        found.append(("area", self.cell(row, "area"), reason, hint))
+        return None
+
+    def _value(
+        self, row: list[str], raw: str, series: str | None, found: list[_Found]
+    ) -> float | None:
+        value = _number(raw, self.about[series]["unit_ja"] if series else "")
+        if value is None:
+            found.append(
+                (
+                    "value",
+                    self.cell(row, "value"),
+                    "数値ではありません。",
+                    "半角または全角の数字だけを入力してください（例: 4,521、72.9）。数値がないときは空欄か「－」にします。",
+                )
+            )
+            return None
+        problem = _range_problem(self.about[series]["kind"], value) if series is not None else None
+        if problem:
+            found.append(("value", self.cell(row, "value"), *problem))
+            return None
+        return value
+
+    def _status(self, row: list[str], found: list[_Found]) -> tuple[str | None, str]:
+        """The status column (blank is 確定), or what the note says when the column is blank; a
+        note that contradicts the column, or says both, is a problem. Returns it with the note."""
+        status_text = normalise_text(self.cell(row, "status")).lower()
+        status = STATUS_WORDS.get(status_text, "確定" if status_text == "" else None)
+        if status is None:
+            found.append(
+                (
+                    "status",
+                    self.cell(row, "status"),
+                    "状態が読み取れません。",
+                    "「確定」か「速報」を入力してください（空欄は確定）。",
+                )
+            )
+        note = self.cell(row, "note").strip()
+        said = note_status(note) if note and status is not None else None
+        if said == "" and status_text == "":
+            found.append(
+                (
+                    "note",
+                    note,
+                    "備考に「速報」と「確定」の両方があり、どちらの値か決められません。",
+                    "状態の列に「確定」か「速報」を入力してください（列がなければ「状態」の列を作ってください）。",
+                )
+            )
+            return None, note
+        if said and status_text and said != status:
+            found.append(
+                (
+                    "note",
+                    note,
+                    f"備考は「{said}」ですが、状態の列は「{status}」です。",
+                    f"どちらが正しいか確かめて、状態の列を直すか、備考から「{said}」を消してください。",
+                )
+            )
+            return None, note
+        if said and not status_text:
+            return said, note
+        return status, note
+
+
 def _sheet_entries(
     sheet: Sheet,
     header: int,
@@ -230,171 +433,17 @@ def _sheet_entries(
     latest_fy: int,
     problems: ProblemLog,
 ) -> tuple[list[Entry], int]:
+    """The values of one sheet below its heading and the number of blank values; each row's
+    problems go to ``problems`` with the row number and the column's heading as staff see them."""
     entries: list[Entry] = []
     blanks = 0
-    lookup = _series_lookup(ds)
-    # a pasted sheet repeats the same few texts thousands of times: parse each text once
-    years: dict[str, int | FiscalYearError] = {}
-    places: dict[str, str | None] = {}
-    # plain dicts: a pandas lookup per row cost ~30 µs, most of a long sheet's time
-    about = ds.series[["breakdown", "unit_ja", "kind"]].to_dict("index")
-    levels = ds.areas["level"].to_dict()
-
-    def cell(row: list[str], name: str) -> str:
-        i = columns.get(name)
-        return row[i] if i is not None and i < len(row) else ""
-
-    def check(row: list[str]) -> _Outcome:
-        """What one row holds, independent of where it is (so a repeated row is checked once)."""
-        if not any(c.strip() for c in row):
-            return "empty", [], None
-        found: list[tuple[str, str, str, str]] = []
-
-        def bad(name: str, value: str, reason: str, hint: str) -> None:
-            found.append((name, value, reason, hint))
-
-        raw_value = normalise_text(cell(row, "value"))
-        if sheet.name is None and _split_thousands(row, header_cells, columns["value"], raw_value):
-            i = columns["value"]
-            bad(
-                "value",
-                f"{row[i]},{row[i + 1]}",
-                "カンマ付きの数値が引用符で囲まれていないため、2つの列に分かれています。",
-                '"4,521" のように引用符で囲むか、カンマなしで 4521 と入力してください（Excel で CSV に保存すると自動で囲まれます）。',
-            )
-            return "problems", found, None
-        if raw_value.lower() in BLANKS:
-            return "blank", found, None
-        series_text = normalise_text(cell(row, "series"))
-        series = lookup.get(series_text) or lookup.get(series_text.casefold())
-        if series is None:
-            bad(
-                "series",
-                cell(row, "series"),
-                "指標（系列）が見つかりません。",
-                "系列ID（例: 3-1、2-1a）か、計画の指標名をそのまま入力してください。",
-            )
-        fy: int | None
-        fy_text = cell(row, "fy")
-        if fy_text not in years:
-            try:
-                years[fy_text] = parse_fy(fy_text)
-            except FiscalYearError as error:
-                years[fy_text] = error
-        try:
-            parsed = years[fy_text]
-            if isinstance(parsed, FiscalYearError):
-                raise parsed
-            fy = parsed
-            if not 2015 <= fy <= latest_fy:
-                bad(
-                    "fy",
-                    cell(row, "fy"),
-                    f"年度が想定の範囲外です（2015〜{latest_fy}年度）。",
-                    "入力する年度を確認してください。",
-                )
-                fy = None
-        except FiscalYearError as error:
-            bad(
-                "fy",
-                cell(row, "fy"),
-                str(error),
-                "「令和6年度」「R6」「2024」のように入力してください。",
-            )
-            fy = None
-        area_text = normalise_text(cell(row, "area")) if "area" in columns else ""
-        if area_text not in places:
-            places[area_text] = (
-                PREFECTURE
-                if area_text in ("", "県", "県全体", "三重県")
-                else find_area(ds, area_text)
-            )
-        area = places[area_text]
-        if area is None:
-            bad(
-                "area",
-                cell(row, "area"),
-                "地域（市町）が見つかりません。",
-                "市町名（例: 津市）、6桁の団体コード、または「県全体」を入力してください。",
-            )
-        elif levels[area] == "region":
-            bad(
-                "area",
-                cell(row, "area"),
-                "地域（北勢など）の値は入力できません。",
-                "地域の値は市町の値の合計から計算します。市町ごとに入力してください。",
-            )
-            area = None
-        elif series is not None and area != PREFECTURE and about[series]["breakdown"] == "none":
-            bad(
-                "area",
-                cell(row, "area"),
-                "この指標には市町別の内訳がありません。",
-                "県全体の値として入力してください（地域の列を「県全体」にする）。",
-            )
-            area = None
-        value = _number(raw_value, about[series]["unit_ja"] if series else "")
-        if value is None:
-            bad(
-                "value",
-                cell(row, "value"),
-                "数値ではありません。",
-                "半角または全角の数字だけを入力してください（例: 4,521、72.9）。数値がないときは空欄か「－」にします。",
-            )
-        elif series is not None:
-            problem = _range_problem(about[series]["kind"], value)
-            if problem:
-                bad("value", cell(row, "value"), *problem)
-                value = None
-        status_text = normalise_text(cell(row, "status")).lower()
-        status = STATUS_WORDS.get(status_text, "確定" if status_text == "" else None)
-        if status is None:
-            bad(
-                "status",
-                cell(row, "status"),
-                "状態が読み取れません。",
-                "「確定」か「速報」を入力してください（空欄は確定）。",
-            )
-        note = cell(row, "note").strip()
-        said = note_status(note) if note and status is not None else None
-        if said == "" and status_text == "":
-            bad(
-                "note",
-                note,
-                "備考に「速報」と「確定」の両方があり、どちらの値か決められません。",
-                "状態の列に「確定」か「速報」を入力してください（列がなければ「状態」の列を作ってください）。",
-            )
-            status = None
-        elif said and status_text and said != status:
-            bad(
-                "note",
-                note,
-                f"備考は「{said}」ですが、状態の列は「{status}」です。",
-                f"どちらが正しいか確かめて、状態の列を直すか、備考から「{said}」を消してください。",
-            )
-            status = None
-        elif said and not status_text:
-            status = said
-        if (
-            series is not None
-            and fy is not None
-            and area is not None
-            and value is not None
-            and status is not None
-        ):
-            return (
-                "value",
-                found,
-                (series, fy, area, value, status, cell(row, "comment").strip(), note),
-            )
-        return "problems", found, None
-
+    reader = _RowReader(sheet, columns, header_cells, ds, latest_fy)
     # identical rows are one list (reading._share_repeats): check each once
     checked: dict[int, _Outcome] = {}
     for offset, row in enumerate(sheet.rows[header + 1 :], start=header + 2):
         outcome = checked.get(id(row))
         if outcome is None:
-            outcome = check(row)
+            outcome = reader.check(row)
             if len(checked) < _MEMO_ROWS:
                 checked[id(row)] = outcome
         what, found, fields = outcome
@@ -404,39 +453,38 @@ def _sheet_entries(
             blanks += 1
             continue
         number = offset + sheet.first_row - 1
-        for name, text, reason, hint in found:
-            column = header_cells[columns[name]] if name in columns else name
-            problems.add(
-                (sheet.file, sheet.name, column, reason),
-                functools.partial(
-                    Problem,
-                    sheet.file,
-                    reason,
-                    hint,
-                    row=number,
-                    column=column,
-                    value=text,
-                    sheet=sheet.name,
-                ),
-            )
+        _log_row_problems(sheet, number, found, columns, header_cells, problems)
         if fields is not None:
-            series, fy, area, amount, status, comment, note = fields
-            entries.append(
-                Entry(
-                    series,
-                    fy,
-                    area,
-                    amount,
-                    status,
-                    comment,
-                    file=sheet.file,
-                    sheet=sheet.name,
-                    row=number,
-                    column=header_cells[columns["value"]],
-                    note=note,
-                )
-            )
+            column = header_cells[columns["value"]]
+            entries.append(Entry(*fields[:6], sheet.file, sheet.name, number, column, fields[6]))
     return entries, blanks
+
+
+def _log_row_problems(
+    sheet: Sheet,
+    number: int,
+    found: list[_Found],
+    columns: dict[str, int],
+    header_cells: list[str],
+    problems: ProblemLog,
+) -> None:
+    """A row's problems, named by the column's heading as written (the log keeps the first few of
+    each kind and builds the rest only to count them)."""
+    for name, text, reason, hint in found:
+        column = header_cells[columns[name]] if name in columns else name
+        problems.add(
+            (sheet.file, sheet.name, column, reason),
+            functools.partial(
+                Problem,
+                sheet.file,
+                reason,
+                hint,
+                row=number,
+                column=column,
+                value=text,
+                sheet=sheet.name,
+            ),
+        )
 
 
 def _split_thousands(row: list[str], header: list[str], i: int, value: str) -> bool:

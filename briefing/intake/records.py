@@ -284,35 +284,7 @@ def _opinion(line: _Row, ds: Dataset) -> dict[str, str] | None:
     if not texts["meeting"]:
         bad("meeting", "会議名が空です。", "「令和7年度第1回」のように入力してください。")
         ok = False
-    target = _direction(texts["direction"], ds)
-    if target is None:
-        bad(
-            "direction",
-            "取組方向が読み取れません。",
-            "1〜6 の番号、指標の番号（例: 3-1）、または計画全体への意見なら「全体」と入力してください。",
-        )
-        ok = False
-    else:
-        texts["direction"], indicator = target
-        if texts["indicator"]:
-            again = _direction(texts["indicator"], ds)
-            if again is None or not again[1]:
-                bad(
-                    "indicator",
-                    "指標が見つかりません。",
-                    "指標の番号（例: 3-1）を入力してください。",
-                )
-                ok = False
-            elif texts["direction"] and again[0] != texts["direction"]:
-                bad(
-                    "indicator",
-                    "指標の取組方向と「取組方向」の列が違います。",
-                    "どちらかを直してください。",
-                )
-                ok = False
-            else:
-                texts["direction"], indicator = again
-        texts["indicator"] = indicator
+    ok = _opinion_target(line, texts, ds) and ok
     if not texts["opinion"]:
         bad("opinion", "意見が空です。", "委員の意見を入力してください。")
         ok = False
@@ -327,6 +299,39 @@ def _opinion(line: _Row, ds: Dataset) -> dict[str, str] | None:
             )
             ok = False
     return texts if ok else None
+
+
+def _opinion_target(line: _Row, texts: dict[str, str], ds: Dataset) -> bool:
+    """Set the opinion's direction and indicator from either column (an indicator names its
+    direction); whether they were readable and agree."""
+    target = _direction(texts["direction"], ds)
+    if target is None:
+        line.bad(
+            "direction",
+            "取組方向が読み取れません。",
+            "1〜6 の番号、指標の番号（例: 3-1）、または計画全体への意見なら「全体」と入力してください。",
+        )
+        return False
+    texts["direction"], indicator = target
+    if texts["indicator"]:
+        again = _direction(texts["indicator"], ds)
+        if again is None or not again[1]:
+            line.bad(
+                "indicator",
+                "指標が見つかりません。",
+                "指標の番号（例: 3-1）を入力してください。",
+            )
+            return False
+        if texts["direction"] and again[0] != texts["direction"]:
+            line.bad(
+                "indicator",
+                "指標の取組方向と「取組方向」の列が違います。",
+                "どちらかを直してください。",
+            )
+            return False
+        texts["direction"], indicator = again
+    texts["indicator"] = indicator
+    return True
 
 
 def _account(line: _Row, ds: Dataset) -> dict[str, str] | None:
@@ -355,6 +360,14 @@ def _stored_opinions(ds: Dataset) -> dict[str, dict[str, str]]:
     }
 
 
+def _stored_accounts(ds: Dataset) -> dict[tuple[str, str], dict[str, str]]:
+    """The stored accounts as text, by (direction, fiscal year)."""
+    return {
+        (_shown(r["direction"]), _shown(r["fy"])): {k: _shown(v) for k, v in r.items()}
+        for r in ds.accounts.to_dict("records")
+    }
+
+
 def _shown(value: object) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
         return ""
@@ -377,10 +390,7 @@ def record_review(paths: list[Path], ds: Dataset, *, max_bytes: int = MAX_BYTES)
     records, problems, files = read_records(paths, ds, max_bytes=max_bytes)
     stored = _stored_opinions(ds)
     match = _opinion_match(ds)
-    accounts = {
-        (_shown(r["direction"]), _shown(r["fy"])): {k: _shown(v) for k, v in r.items()}
-        for r in ds.accounts.to_dict("records")
-    }
+    accounts = _stored_accounts(ds)
     rows = []
     seen: dict[tuple[str, ...], Record] = {}
     for r in records:
@@ -415,16 +425,7 @@ def record_review(paths: list[Path], ds: Dataset, *, max_bytes: int = MAX_BYTES)
             )  # fmt: skip
             continue
         seen[key] = r
-        if old is None:
-            change, detail = Change.NEW, ""
-        else:
-            diffs = [
-                f"{SHOWN[c]}: {old.get(c, '') or '（空欄）'} → {v[c]}"
-                for c in columns
-                if v.get(c) and v[c] != old.get(c, "")
-            ]
-            change = Change.CHANGED if diffs else Change.UNCHANGED
-            detail = "\n".join(diffs)
+        change, detail = _compared(v, old, columns)
         rows.append(
             {
                 "record": "委員会意見" if r.kind == OPINION else "取組の報告",
@@ -437,6 +438,21 @@ def record_review(paths: list[Path], ds: Dataset, *, max_bytes: int = MAX_BYTES)
         )
     table = pd.DataFrame(rows, columns=["record", "what", "change", "detail", "file", "row"])
     return RecordReview(records, problems, table, files)
+
+
+def _compared(
+    new: dict[str, str], old: dict[str, str] | None, columns: list[str]
+) -> tuple[Change, str]:
+    """New, changed or unchanged, and each changed column as 「見出し: old → new」 (a blank cell
+    keeps what is stored, so it is no change)."""
+    if old is None:
+        return Change.NEW, ""
+    diffs = [
+        f"{SHOWN[c]}: {old.get(c, '') or '（空欄）'} → {new[c]}"
+        for c in columns
+        if new.get(c) and new[c] != old.get(c, "")
+    ]
+    return (Change.CHANGED if diffs else Change.UNCHANGED), "\n".join(diffs)
 
 
 def format_direction(direction: str, indicator: str) -> str:
@@ -473,90 +489,108 @@ def record_review_html(result: RecordReview) -> str:
     )
 
 
+class _RecordEdit:
+    """The stored accounts and opinions being edited and the change record of every edit: each
+    changed cell goes through :meth:`note`, so none escapes ``record_changes.csv``."""
+
+    def __init__(self, ds: Dataset, *, by: str, now: dt.datetime) -> None:
+        self.by = by
+        self.today = now.astimezone(clock.TOKYO).date().isoformat()
+        self.stamp = clock.stamp(now)
+        self.changes: list[dict[str, object]] = []
+        self.opinions = {k: dict(v) for k, v in _stored_opinions(ds).items()}
+        self.match = _opinion_match(ds)
+        self.accounts = _stored_accounts(ds)
+
+    def note(self, r: Record, kind: str, key: str, column: str, old: str, new: str) -> None:
+        self.changes.append(
+            {"changed_at": self.stamp, "by": self.by, "file": r.file, "record": kind, "key": key,
+             "column": column, "old": old, "new": new}
+        )  # fmt: skip
+
+    def opinion(self, r: Record) -> None:
+        """Put one opinion: matched by its id, else by meeting, direction and wording; a new one
+        is numbered after its meeting date. A changed response updates its date."""
+        v = r.values
+        ident = r.given_id or self.match.get(
+            (v["meeting_date"], v["direction"], _key(v["opinion"])), ""
+        )
+        if not ident:
+            ident = self._new_opinion(v)
+        row = self.opinions[ident]
+        answered = False
+        for c in OPINION_HEADERS:
+            if (
+                c in ("id", "response_updated")
+                or not v.get(c)
+                and c not in ("direction", "indicator")
+            ):
+                continue
+            if c in ("direction", "indicator") and not v[c] and row.get("opinion"):
+                continue  # an existing opinion keeps its subject when the cell is blank
+            if v[c] != row.get(c, ""):
+                self.note(r, OPINION, ident, c, row.get(c, ""), v[c])
+                answered |= c in ("response", "status")
+                row[c] = v[c]
+        if answered or (
+            v.get("response_updated") and v["response_updated"] != row["response_updated"]
+        ):
+            row["response_updated"] = v.get("response_updated") or self.today
+        if any(ch["key"] == ident for ch in self.changes):
+            row["sample"] = "false"
+
+    def _new_opinion(self, v: dict[str, str]) -> str:
+        n = 1
+        while f"{v['meeting_date']}-{n:02d}" in self.opinions:
+            n += 1
+        ident = f"{v['meeting_date']}-{n:02d}"
+        self.opinions[ident] = {c.name: "" for c in OPINIONS.columns} | {
+            "id": ident,
+            "sample": "false",
+        }
+        self.match[(v["meeting_date"], v["direction"], _key(v["opinion"]))] = ident
+        return ident
+
+    def account(self, r: Record) -> None:
+        """Put one direction's account of a year; an edited one is dated and signed."""
+        v = r.values
+        row = self.accounts.setdefault(
+            (v["direction"], v["fy"]),
+            {c.name: "" for c in ACCOUNTS.columns}
+            | {"direction": v["direction"], "fy": v["fy"], "sample": "false"},
+        )
+        edited = False
+        for c in (*ACCOUNT_TEXTS, "written_by"):
+            if v.get(c) and v[c] != row.get(c, ""):
+                self.note(r, ACCOUNT, f"{v['direction']}|{v['fy']}", c, row.get(c, ""), v[c])
+                row[c] = v[c]
+                edited = True
+        if edited:
+            row["written"] = self.today
+            row["written_by"] = v.get("written_by") or self.by
+            row["sample"] = "false"
+
+
 def record_files(
     ds: Dataset, result: RecordReview, *, by: str, now: dt.datetime
 ) -> dict[str, bytes]:
     """The new ``accounts.csv``, ``opinions.csv`` and ``record_changes.csv`` bytes."""
-    today = now.astimezone(clock.TOKYO).date().isoformat()
-    stamp = clock.stamp(now)
-    changes: list[dict[str, object]] = []
-    opinions = {k: dict(v) for k, v in _stored_opinions(ds).items()}
-    match = _opinion_match(ds)
-    accounts = {
-        (_shown(r["direction"]), _shown(r["fy"])): {k: _shown(v) for k, v in r.items()}
-        for r in ds.accounts.to_dict("records")
-    }
-    touched = {r.kind for r in result.records}
-
-    def record(r: Record, kind: str, key: str, column: str, old: str, new: str) -> None:
-        changes.append(
-            {"changed_at": stamp, "by": by, "file": r.file, "record": kind, "key": key,
-             "column": column, "old": old, "new": new}
-        )  # fmt: skip
-
+    edit = _RecordEdit(ds, by=by, now=now)
     for r in result.records:
-        v = r.values
         if r.kind == OPINION:
-            ident = r.given_id or match.get(
-                (v["meeting_date"], v["direction"], _key(v["opinion"])), ""
-            )
-            if not ident:
-                n = 1
-                while f"{v['meeting_date']}-{n:02d}" in opinions:
-                    n += 1
-                ident = f"{v['meeting_date']}-{n:02d}"
-                opinions[ident] = {c.name: "" for c in OPINIONS.columns} | {
-                    "id": ident,
-                    "sample": "false",
-                }
-                match[(v["meeting_date"], v["direction"], _key(v["opinion"]))] = ident
-            row = opinions[ident]
-            answered = False
-            for c in OPINION_HEADERS:
-                if (
-                    c in ("id", "response_updated")
-                    or not v.get(c)
-                    and c not in ("direction", "indicator")
-                ):
-                    continue
-                if c in ("direction", "indicator") and not v[c] and row.get("opinion"):
-                    continue  # an existing opinion keeps its subject when the cell is blank
-                if v[c] != row.get(c, ""):
-                    record(r, OPINION, ident, c, row.get(c, ""), v[c])
-                    answered |= c in ("response", "status")
-                    row[c] = v[c]
-            if answered or (
-                v.get("response_updated") and v["response_updated"] != row["response_updated"]
-            ):
-                row["response_updated"] = v.get("response_updated") or today
-            if any(ch["key"] == ident for ch in changes):
-                row["sample"] = "false"
+            edit.opinion(r)
         else:
-            key = (v["direction"], v["fy"])
-            row = accounts.setdefault(
-                key,
-                {c.name: "" for c in ACCOUNTS.columns}
-                | {"direction": v["direction"], "fy": v["fy"], "sample": "false"},
-            )
-            edited = False
-            for c in (*ACCOUNT_TEXTS, "written_by"):
-                if v.get(c) and v[c] != row.get(c, ""):
-                    record(r, ACCOUNT, f"{v['direction']}|{v['fy']}", c, row.get(c, ""), v[c])
-                    row[c] = v[c]
-                    edited = True
-            if edited:
-                row["written"] = today
-                row["written_by"] = v.get("written_by") or by
-                row["sample"] = "false"
+            edit.account(r)
+    touched = {r.kind for r in result.records}
     files: dict[str, bytes] = {}
     if OPINION in touched:
-        ordered = sorted(opinions.values(), key=lambda o: (o["meeting_date"], o["id"]))
+        ordered = sorted(edit.opinions.values(), key=lambda o: (o["meeting_date"], o["id"]))
         files[OPINIONS.filename] = _csv([c.name for c in OPINIONS.columns], ordered)
     if ACCOUNT in touched:
-        ordered = sorted(accounts.values(), key=lambda a: (int(a["direction"]), int(a["fy"])))
+        ordered = sorted(edit.accounts.values(), key=lambda a: (int(a["direction"]), int(a["fy"])))
         files[ACCOUNTS.filename] = _csv([c.name for c in ACCOUNTS.columns], ordered)
     files["record_changes.csv"] = appended_rows(
-        ds.directory, "record_changes.csv", RECORD_CHANGE_COLUMNS, changes
+        ds.directory, "record_changes.csv", RECORD_CHANGE_COLUMNS, edit.changes
     )
     return files
 

@@ -442,36 +442,10 @@ class _Reader:
 
     # -- tabulations ---------------------------------------------------------------------
     def tabulation(self) -> None:
-        above = " ".join(c for r in self.sheet.rows[: self.header + 1] for c in r)
-        if WEIGHTED_TABLE.search(unicodedata.normalize("NFKC", above)):
-            self.problems.append(
-                Problem(
-                    self.sheet.file,
-                    "ウェイト付き（加重）の集計表は取り込めません（小さな区分を伏せる計算と有効回答者数に、ウェイトなしの回答者数が要るため）。",
-                    "回答者ごとのファイル（ウェイトの列つき）を取り込むか、ウェイトなしの回答者数の集計表を使ってください。",
-                    row=self.header + self.sheet.first_row,
-                    sheet=self.sheet.name,
-                )
-            )
-            return
-        answers: dict[str, int] = self.columns["answers"]  # type: ignore[assignment]
-        missing = [a for a in ANSWERS if a not in answers]
-        if missing:
-            self.problems.append(
-                Problem(
-                    self.sheet.file,
-                    "回答の列「" + "」「".join(missing) + "」がありません。",
-                    "集計表には「"
-                    + "」「".join(ANSWERS)
-                    + "」の5つの列が要ります（無回答の列は任意）。"
-                    "回答者がいなければ 0 の列を作ってください。",
-                    row=self.header + self.sheet.first_row,
-                    sheet=self.sheet.name,
-                )
-            )
+        answers = self._tabulated_answers()
+        if answers is None:
             return
         region_column, group_column = int(self.columns["region"]), int(self.columns["group"])  # type: ignore[call-overload]
-        total_column = self.columns["total"]
         seen: dict[tuple[str, str], int] = {}
         last_region = ""
         for number, row in self.rows():
@@ -498,38 +472,7 @@ class _Reader:
             group, why, hint = self.group(group_text)
             if group is None:
                 self.bad(number, group_column, group_text, why, hint)
-            numbers: dict[str, int] = {}
-            for answer, column in answers.items():
-                text = self.cell(row, column)
-                if not text.strip():
-                    numbers[answer] = 0
-                    continue
-                value = _number(text)
-                if value is None or value < 0 or not float(value).is_integer():
-                    self.bad(
-                        number,
-                        column,
-                        text,
-                        "回答者数は 0 以上の整数です。",
-                        "人数を半角か全角の数字で入力してください（例: 1,234）。回答者がいなければ空欄か 0 にします。",
-                    )
-                    continue
-                numbers[answer] = int(value)
-            if not any(self.cell(row, c).strip() for c in answers.values()):
-                self.counts.empty_rows += 1
-            total_text = self.cell(row, total_column) if total_column is not None else ""  # type: ignore[arg-type]
-            if total_text.strip() and len(numbers) == len(answers):
-                total = _number(total_text)
-                given = sum(numbers.values())
-                answered = given - numbers.get(NO_ANSWER, 0)
-                if total is None or total not in (given, answered):
-                    self.bad(
-                        number,
-                        total_column,  # type: ignore[arg-type]
-                        total_text,
-                        f"計が回答ごとの人数の合計（{given:,}）と合いません。",
-                        "回答ごとの人数と計を、印刷された集計結果と照らし合わせてください。",
-                    )
+            numbers = self._answer_counts(number, row, answers)
             if region is None or group is None or len(numbers) != len(answers):
                 continue
             key = (region_text.strip(), group)
@@ -543,14 +486,91 @@ class _Reader:
                 )
                 continue
             seen[key] = number
-            for answer, n in numbers.items():
-                if answer == NO_ANSWER:
-                    self.counts.no_answer[(region, group)] += n
-                else:
-                    cell = self.counts.cells.setdefault((region, group, answer), [0.0, 0.0, 0.0])
-                    cell[0] += n
-                    cell[1] += n
-                    cell[2] += n
+            self._add_tabulated(region, group, numbers)
+
+    def _tabulated_answers(self) -> dict[str, int] | None:
+        """The answer columns of a tabulation, or ``None`` (and why) when it cannot be read: a
+        weighted table, or one without every answer's column."""
+        above = " ".join(c for r in self.sheet.rows[: self.header + 1] for c in r)
+        if WEIGHTED_TABLE.search(unicodedata.normalize("NFKC", above)):
+            self.problems.append(
+                Problem(
+                    self.sheet.file,
+                    "ウェイト付き（加重）の集計表は取り込めません（小さな区分を伏せる計算と有効回答者数に、ウェイトなしの回答者数が要るため）。",
+                    "回答者ごとのファイル（ウェイトの列つき）を取り込むか、ウェイトなしの回答者数の集計表を使ってください。",
+                    row=self.header + self.sheet.first_row,
+                    sheet=self.sheet.name,
+                )
+            )
+            return None
+        answers: dict[str, int] = self.columns["answers"]  # type: ignore[assignment]
+        missing = [a for a in ANSWERS if a not in answers]
+        if missing:
+            self.problems.append(
+                Problem(
+                    self.sheet.file,
+                    "回答の列「" + "」「".join(missing) + "」がありません。",
+                    "集計表には「"
+                    + "」「".join(ANSWERS)
+                    + "」の5つの列が要ります（無回答の列は任意）。"
+                    "回答者がいなければ 0 の列を作ってください。",
+                    row=self.header + self.sheet.first_row,
+                    sheet=self.sheet.name,
+                )
+            )
+            return None
+        return answers
+
+    def _answer_counts(
+        self, number: int, row: list[str], answers: dict[str, int]
+    ) -> dict[str, int]:
+        """The respondents per answer of one tabulated row (a blank cell is 0); a count that is
+        not a whole number is reported and left out, as is a 計 that disagrees with the counts."""
+        numbers: dict[str, int] = {}
+        for answer, column in answers.items():
+            text = self.cell(row, column)
+            if not text.strip():
+                numbers[answer] = 0
+                continue
+            value = _number(text)
+            if value is None or value < 0 or not float(value).is_integer():
+                self.bad(
+                    number,
+                    column,
+                    text,
+                    "回答者数は 0 以上の整数です。",
+                    "人数を半角か全角の数字で入力してください（例: 1,234）。回答者がいなければ空欄か 0 にします。",
+                )
+                continue
+            numbers[answer] = int(value)
+        if not any(self.cell(row, c).strip() for c in answers.values()):
+            self.counts.empty_rows += 1
+        total_column = self.columns["total"]
+        total_text = self.cell(row, total_column) if total_column is not None else ""  # type: ignore[arg-type]
+        if total_text.strip() and len(numbers) == len(answers):
+            total = _number(total_text)
+            given = sum(numbers.values())
+            answered = given - numbers.get(NO_ANSWER, 0)
+            if total is None or total not in (given, answered):
+                self.bad(
+                    number,
+                    total_column,  # type: ignore[arg-type]
+                    total_text,
+                    f"計が回答ごとの人数の合計（{given:,}）と合いません。",
+                    "回答ごとの人数と計を、印刷された集計結果と照らし合わせてください。",
+                )
+        return numbers
+
+    def _add_tabulated(self, region: str, group: str, numbers: dict[str, int]) -> None:
+        """Count a tabulated row: each respondent weighs 1 (a tabulation has no weights)."""
+        for answer, n in numbers.items():
+            if answer == NO_ANSWER:
+                self.counts.no_answer[(region, group)] += n
+            else:
+                cell = self.counts.cells.setdefault((region, group, answer), [0.0, 0.0, 0.0])
+                cell[0] += n
+                cell[1] += n
+                cell[2] += n
 
 
 def _number(text: str) -> float | None:

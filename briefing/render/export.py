@@ -222,15 +222,10 @@ def changes_since(ctx: Context, filters: Filters, since: dt.date) -> list[Change
         cell = (series, fy, area)
         lang = filters.lang
         now = _changed_value(ctx, new, cell, info, ctx.withheld.reason(*cell), lang)
-        label = (
-            text("parenthesised", lang, body=info[f"label_{lang}"])
-            if pd.notna(info[f"label_{lang}"])
-            else ""
-        )
         was = _changed_value(ctx, old, cell, info, before.reason(*cell), lang)
         result.append(
             Change(
-                indicator=f"{info['indicator']} {info[f'name_{lang}']}{label}",
+                indicator=_series_title(info, lang),
                 series=series,
                 fy=format_fy(fy, lang=lang),
                 area=area_name(ctx, area, lang),
@@ -239,6 +234,16 @@ def changes_since(ctx: Context, filters: Filters, since: dt.date) -> list[Change
             )
         )
     return result
+
+
+def _series_title(info: pd.Series, lang: str) -> str:
+    """「3-1 指標名（系列名）」: the indicator, and the series' own label when it has one."""
+    label = (
+        text("parenthesised", lang, body=info[f"label_{lang}"])
+        if pd.notna(info[f"label_{lang}"])
+        else ""
+    )
+    return f"{info['indicator']} {info[f'name_{lang}']}{label}"
 
 
 def _state_at(ctx: Context, record: pd.DataFrame) -> Suppression:
