@@ -88,31 +88,19 @@ def summarise(
     if until is not None:
         values = values[values["fy"] <= until]
     values = values.assign(suppressed=withheld.column(values, area))
-    ordered = values.sort_values(["series", "fy"])
     catalog = ds.series
-    # each frame is aligned to the catalog's series once; a column at a time costs far more
-    latest = ordered.groupby("series").tail(1).set_index("series").reindex(catalog.index)
-    previous = ordered.groupby("series").nth(-2).set_index("series").reindex(catalog.index)
-    # the baseline for an area is its value in the plan's baseline year (the plan gives totals)
-    base = values[values["fy"] == values["series"].map(catalog["baseline_fy"])]
-    base = base.set_index("series").reindex(catalog.index)
+    latest, previous, base = _years(values, catalog)
     table = catalog[["series", "indicator", "kind", "baseline_value", "baseline_fy"]].copy()
     if area != PREFECTURE:
         table["baseline_value"] = base["value"]
-    previous_why = previous["suppressed"].fillna("")
-    base_why = base["suppressed"].fillna("")
-    latest_why = latest["suppressed"].fillna("")
-    latest_hidden, base_hidden, previous_hidden = (
-        latest_why != "",
-        base_why != "",
-        previous_why != "",
+    latest_why, previous_why, base_why = (
+        f["suppressed"].fillna("") for f in (latest, previous, base)
     )
-    change_baseline = (latest["value"] - table["baseline_value"]).where(
-        ~(latest_hidden | base_hidden)
+    latest_hidden = latest_why != ""
+    change_baseline = _shown_change(
+        latest["value"], table["baseline_value"], latest_hidden, base_why
     )
-    change_previous = (latest["value"] - previous["value"]).where(
-        ~(latest_hidden | previous_hidden)
-    )
+    change_previous = _shown_change(latest["value"], previous["value"], latest_hidden, previous_why)
     level = area_level(ds, area)
     table = table.assign(
         latest_fy=latest["fy"],
@@ -138,6 +126,26 @@ def summarise(
         previous_suppressed=previous_why,
     )
     return table.reset_index(drop=True)
+
+
+def _years(
+    values: pd.DataFrame, catalog: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Each series' latest year, the year before it and its baseline year, aligned to the
+    catalog once (a column at a time costs far more)."""
+    ordered = values.sort_values(["series", "fy"])
+    latest = ordered.groupby("series").tail(1).set_index("series").reindex(catalog.index)
+    previous = ordered.groupby("series").nth(-2).set_index("series").reindex(catalog.index)
+    # the baseline for an area is its value in the plan's baseline year (the plan gives totals)
+    base = values[values["fy"] == values["series"].map(catalog["baseline_fy"])]
+    return latest, previous, base.set_index("series").reindex(catalog.index)
+
+
+def _shown_change(
+    value: pd.Series, earlier: pd.Series, hidden: pd.Series, earlier_why: pd.Series
+) -> pd.Series:
+    """``value − earlier``, left empty where either is withheld: it would give the value away."""
+    return (value - earlier).where(~(hidden | (earlier_why != "")))
 
 
 def _pct(change: pd.Series, base: pd.Series) -> pd.Series:

@@ -28,7 +28,7 @@ from ..data.areas import PREFECTURE
 from ..data.dataset import Dataset
 from .hierarchy import PROTECTED_KINDS, SumTable, sum_tables
 
-if TYPE_CHECKING:  # scipy is imported where cells are chosen (see cheapest_pattern)
+if TYPE_CHECKING:  # scipy is imported where it solves (see _solve)
     from scipy.optimize import LinearConstraint
 
 SMALL = "small"
@@ -171,10 +171,6 @@ def cheapest_pattern(
     (total = Σ parts), keeps each withheld or unknown cell within its ``domain`` (what a reader
     knows of it) and moves a candidate only if it is withheld. Shown cells cannot move.
     """
-    # imported here: scipy is half of a command's start, and the cells are solved for only when
-    # their store has no answer for the data yet
-    from scipy.optimize import Bounds, milp
-
     cells = list(values)
     at = {c: i for i, c in enumerate(cells)}
     blocks = [(p, goal) for p in primaries for goal in targets(p)]
@@ -210,12 +206,26 @@ def cheapest_pattern(
     objective[:k] = [cost(c) for c in candidates]
     integrality = np.zeros(size)
     integrality[:k] = 1
+    chosen = _solve(objective, constraints, integrality, low, high)
+    return None if chosen is None else {c for s, c in enumerate(candidates) if chosen[s] > 0.5}
+
+
+def _solve(
+    objective: np.ndarray,
+    constraints: list[LinearConstraint],
+    integrality: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+) -> np.ndarray | None:
+    """HiGHS's optimum of the integer programme, None when it has none."""
+    # imported here: scipy is half of a command's start, and cells are solved for only when
+    # their store has no answer for the data yet
+    from scipy.optimize import Bounds, milp
+
     result = milp(
         objective, constraints=constraints, integrality=integrality, bounds=Bounds(low, high)
     )
-    if result.status != 0 or result.x is None:
-        return None
-    return {c for s, c in enumerate(candidates) if result.x[s] > 0.5}
+    return None if result.status != 0 or result.x is None else result.x
 
 
 def _constraint(
