@@ -116,17 +116,7 @@ def solve(
 ) -> AuditResult:
     """The range of each 「5未満」 cell given ``shown`` values, the sums and ``facts``."""
     t = withheld.threshold
-    truth: dict[Cell, float] = {}
-    equations: list[Fact] = list(facts)
-    for table in tables:
-        for area, value in table.values.items():
-            truth[(table.series, table.fy, area)] = value
-        for total, parts in table.sums:
-            cells = (
-                ((table.series, table.fy, total), 1.0),
-                *(((table.series, table.fy, q), -1.0) for q in parts),
-            )
-            equations.append(Fact(cells, 0.0))
+    truth, equations = _equations(tables, facts)
 
     def domain(cell: Cell) -> tuple[float, float]:
         why = withheld.reasons.get(cell, "")
@@ -209,6 +199,22 @@ def _domain_n(cells: dict[tuple[str, str], tuple[float, float]]) -> object:
         return 0.0, cells[(region, group)][1]
 
     return domain
+
+
+def _equations(tables: list[SumTable], facts: list[Fact]) -> tuple[dict[Cell, float], list[Fact]]:
+    """Every cell's true value, and what a reader knows: ``facts`` and total − Σ parts = 0."""
+    truth: dict[Cell, float] = {}
+    equations: list[Fact] = list(facts)
+    for table in tables:
+        for area, value in table.values.items():
+            truth[(table.series, table.fy, area)] = value
+        for total, parts in table.sums:
+            cells = (
+                ((table.series, table.fy, total), 1.0),
+                *(((table.series, table.fy, q), -1.0) for q in parts),
+            )
+            equations.append(Fact(cells, 0.0))
+    return truth, equations
 
 
 def _range(

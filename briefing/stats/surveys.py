@@ -83,14 +83,44 @@ def survey_shares(
     nor do the ``hidden`` ones (:mod:`briefing.stats.survey_disclosure`: (survey, fy, region or "*",
     group or "*")), which would give a small group away.
     """
-    rows = surveys[surveys["survey"] == survey]
+    rows = _chosen(surveys[surveys["survey"] == survey], regions, groups, years)
+    keys = ["fy"] + ([by] if isinstance(by, str) else list(by or []))
+    table = _summed(rows, keys)
+    share = (table["agree_w"] / table["w"]).to_numpy()
+    n_eff = (table["w"] ** 2 / table["w2"]).to_numpy()
+    low, high = wilson_interval(share * n_eff, n_eff, confidence=confidence)
+    table = table.drop(columns=["agree_w", "w", "w2"])
+    return table.assign(
+        share=100 * share,
+        low=100 * low,
+        high=100 * high,
+        n_eff=n_eff,
+        reference=n_eff < small_n,
+    ).pipe(
+        _hide,
+        table["n"] < hide_below,
+        _keys(table, survey, by, regions, groups).isin(hidden) & (table["n"] >= hide_below),
+    )
+
+
+def _chosen(
+    rows: pd.DataFrame,
+    regions: Iterable[str] | None,
+    groups: Iterable[str] | None,
+    years: tuple[int, int] | None,
+) -> pd.DataFrame:
+    """The rows of the chosen regions, groups and years (None: all)."""
     if regions is not None:
         rows = rows[rows["region"].isin(list(regions))]
     if groups is not None:
         rows = rows[rows["group"].isin(list(groups))]
     if years is not None:
         rows = rows[rows["fy"].between(*years)]
-    keys = ["fy"] + ([by] if isinstance(by, str) else list(by or []))
+    return rows
+
+
+def _summed(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Respondents, agreeing ones and weights summed per ``keys``; cells with nobody dropped."""
     for key in keys[1:]:  # keep the data's own order (北勢 … 東紀州, 18〜29歳 … 70歳以上)
         rows = rows.assign(
             **{key: pd.Categorical(rows[key], categories=list(dict.fromkeys(rows[key])))}
@@ -115,22 +145,7 @@ def survey_shares(
         sample=("sample", "any"),
     ).reset_index()
     table = table[table["n"] > 0].reset_index(drop=True)
-    table = table.astype({key: str for key in keys[1:]})
-    share = (table["agree_w"] / table["w"]).to_numpy()
-    n_eff = (table["w"] ** 2 / table["w2"]).to_numpy()
-    low, high = wilson_interval(share * n_eff, n_eff, confidence=confidence)
-    table = table.drop(columns=["agree_w", "w", "w2"])
-    return table.assign(
-        share=100 * share,
-        low=100 * low,
-        high=100 * high,
-        n_eff=n_eff,
-        reference=n_eff < small_n,
-    ).pipe(
-        _hide,
-        table["n"] < hide_below,
-        _keys(table, survey, by, regions, groups).isin(hidden) & (table["n"] >= hide_below),
-    )
+    return table.astype({key: str for key in keys[1:]})
 
 
 def _keys(
