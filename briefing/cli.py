@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .charts.figcache import Drawers
     from .intake.records import RecordReview
     from .intake.review import Review
+    from .intake.survey_review import SurveyReview
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -378,22 +379,9 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     if len(records.table):
         print("\n" + record_review_text(records))
     result.problems = result.problems + records.problems
-    if not result.ok:
-        print(
-            f"\n問題が {result.problem_count:,} 件あります。何も保存していません。直してからもう一度実行してください。",
-            file=sys.stderr,
-        )
-        for problem in result.problems:
-            print(f"- {problem}", file=sys.stderr)
-        return 1
-    if args.dry_run:
-        print("\n確認のみ（--dry-run）: 保存していません。")
-        return 0
     figures_change = bool(len(result.table)) and (result.table["change"] != Change.UNCHANGED).any()
-    if not figures_change and not records.changed:
-        print("\n変わる値がないため、保存しませんでした。")
-        return 0
-    return _save_import(args, settings, ds, result, records)
+    stop = _not_saved(result, dry_run=args.dry_run, changed=figures_change or records.changed)
+    return stop if stop is not None else _save_import(args, settings, ds, result, records)
 
 
 def _save_import(
@@ -403,46 +391,22 @@ def _save_import(
     result: Review,
     records: RecordReview,
 ) -> int:
-    """Save a reviewed import under the staff member's name and say how to undo it; exit 2
-    without a name, 3 when another save holds the lock, 1 when the audit refuses."""
-    from . import clock
-    from .data.store import LockError, version_meta
+    """Save the reviewed figures and records in one version (exit codes: ``_save``)."""
     from .intake.apply import commit
-    from .stats.disclosure import DisclosureError
 
-    paths = [Path(f) for f in args.files]
-    by = _staff_name(args.by)
-    if not by:
-        print(
-            "\n担当者名がないため保存しませんでした。--by 名前（例: --by 福祉課山田）を付けて、もう一度実行してください（次回からはこのPCに記憶した名前を使います）。",
-            file=sys.stderr,
-        )
-        return 2
-    try:
-        version = commit(
-            ds, result, by=by, files=[p.name for p in paths], settings=settings, records=records
-        )
-    except LockError as error:
-        print(error, file=sys.stderr)
-        return 3
-    except DisclosureError as error:
-        print(error, file=sys.stderr)
-        return 1
-    meta = version_meta(settings.data_dir, version)
-    print(
-        f"\n保存しました（版 {version}、{clock.shown_text(str(meta.get('when', '')))}、{by}）。取り消すときは: briefing undo"
+    files = [Path(f).name for f in args.files]
+    return _save(
+        lambda by: commit(ds, result, by=by, files=files, settings=settings, records=records),
+        args.by,
+        settings,
     )
-    return 0
 
 
 def _import_survey(args: argparse.Namespace, settings: Settings) -> int:
     """``briefing import FILE --survey G1|G2``: review one survey file, then save its counts."""
-    from . import clock
     from .data.fiscal import FiscalYearError, parse_fy
-    from .data.store import LockError, version_meta
     from .intake.survey_apply import commit_survey
     from .intake.survey_review import review_survey, review_survey_text
-    from .stats.disclosure import DisclosureError
 
     if len(args.files) != 1:
         print(
@@ -458,6 +422,20 @@ def _import_survey(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.files[0])
     result = review_survey(path, ds, args.survey, fy=fy, question=args.question, settings=settings)
     print(review_survey_text(result))
+    stop = _not_saved(result, dry_run=args.dry_run, changed=result.changed)
+    if stop is not None:
+        return stop
+    return _save(
+        lambda by: commit_survey(ds, result, by=by, settings=settings),
+        args.by,
+        settings,
+        after=f"元のファイル {path.name} はデータフォルダに写していません。",
+    )
+
+
+def _not_saved(result: Review | SurveyReview, *, dry_run: bool, changed: bool) -> int | None:
+    """The exit code of a reviewed import that stops before saving (1: problems, listed; 0:
+    ``--dry-run`` or nothing would change), None when it is to be saved."""
     if not result.ok:
         print(
             f"\n問題が {result.problem_count:,} 件あります。何も保存していません。直してからもう一度実行してください。",
@@ -466,13 +444,25 @@ def _import_survey(args: argparse.Namespace, settings: Settings) -> int:
         for problem in result.problems:
             print(f"- {problem}", file=sys.stderr)
         return 1
-    if args.dry_run:
+    if dry_run:
         print("\n確認のみ（--dry-run）: 保存していません。")
         return 0
-    if not result.changed:
+    if not changed:
         print("\n変わる値がないため、保存しませんでした。")
         return 0
-    by = _staff_name(args.by)
+    return None
+
+
+def _save(
+    save: Callable[[str], str], given_by: str | None, settings: Settings, after: str = ""
+) -> int:
+    """Save under the staff member's name and say how to undo it; exit 2 without a name, 3 when
+    another save holds the lock, 1 when the audit refuses."""
+    from . import clock
+    from .data.store import LockError, version_meta
+    from .stats.disclosure import DisclosureError
+
+    by = _staff_name(given_by)
     if not by:
         print(
             "\n担当者名がないため保存しませんでした。--by 名前（例: --by 福祉課山田）を付けて、もう一度実行してください（次回からはこのPCに記憶した名前を使います）。",
@@ -480,7 +470,7 @@ def _import_survey(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 2
     try:
-        version = commit_survey(ds, result, by=by, settings=settings)
+        version = save(by)
     except LockError as error:
         print(error, file=sys.stderr)
         return 3
@@ -490,7 +480,7 @@ def _import_survey(args: argparse.Namespace, settings: Settings) -> int:
     meta = version_meta(settings.data_dir, version)
     print(
         f"\n保存しました（版 {version}、{clock.shown_text(str(meta.get('when', '')))}、{by}）。"
-        f"元のファイル {path.name} はデータフォルダに写していません。取り消すときは: briefing undo"
+        f"{after}取り消すときは: briefing undo"
     )
     return 0
 
