@@ -12,7 +12,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -49,13 +49,15 @@ def private_folders(env: dict[str, str], workdir: Path) -> dict[str, str]:
     return env
 
 
-def launch(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+def launch(
+    command: list[str], env: Mapping[str, str], log_path: Path, *, cwd: Path = REPO
+) -> subprocess.Popen[bytes]:
     """``command`` in a session of its own (so a stop reaches its whole group), output to ``log_path``."""
     with log_path.open("wb") as out:
         return subprocess.Popen(
             command,
             env=env,
-            cwd=REPO,
+            cwd=cwd,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -36,6 +36,7 @@ from servers import (
     VOILA_FAILURE,
     ServerOnly,
     free_port,
+    launch,
     private_environment,
     running_briefing,
     stop,
@@ -236,14 +237,8 @@ def test_nginx_site_passes_the_websocket_upgrade_through() -> None:
 @contextmanager
 def running_nginx(conf: Path, *, port: int) -> Iterator[subprocess.Popen[bytes]]:
     """nginx in the foreground in its own session; stopped (by its pid) afterwards."""
-    with (ARTIFACTS / "nginx.log").open("wb") as log:
-        process = subprocess.Popen(
-            nginx(conf, "-g", "daemon off;"),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    ARTIFACTS.mkdir(exist_ok=True)
+    process = launch(nginx(conf, "-g", "daemon off;"), os.environ, ARTIFACTS / "nginx.log")
     try:
         wait_until(
             lambda: process.poll() is not None or accepts(port),
@@ -480,16 +475,7 @@ def test_a_members_server_started_as_jupyterhub_would_shows_the_dashboard(
         command.append("--allow-root")  # JupyterHub runs each member as their own user
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / "deploy-jupyterhub-member.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            env=env,
-            cwd=tmp_path,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = launch(command, env, log_path, cwd=tmp_path)
     try:
         wait_until(
             lambda: process.poll() is not None or accepts(port),
