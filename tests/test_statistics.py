@@ -579,3 +579,24 @@ def test_a_rise_from_0_in_the_plan_year_has_no_percentage(bundled_dataset: Datas
     # no value between: the plan's year is also the year before, with no percentage either
     assert (row["previous_fy"], row["previous"], row["change_previous"]) == (2020, 0, 30)
     assert math.isnan(row["change_previous_pct"])
+
+
+def test_a_first_year_of_5_is_shown_with_nothing_said_withheld_about_years_without_a_value(
+    bundled_dataset: Dataset,
+) -> None:
+    """名張市's first value is 令和7年度's 5 (not small at the default threshold): no year before
+    and none in the plan's year, so no change, and nothing reads as withheld; 3-1 (prefecture
+    only) says no breakdown, not withheld."""
+    from tables import IGA_CITY, NABARI
+
+    ds = _iga(bundled_dataset, {2025: {NABARI: 5, IGA_CITY: 90}})
+    table = summarise(ds, NABARI)
+    row = _row(table, "6-1")
+    assert row["latest"] == 5
+    assert math.isnan(row["previous"]) and math.isnan(row["baseline_value"])
+    assert math.isnan(row["change_previous"]) and math.isnan(row["change_baseline"])
+    withheld = [row[f"{c}_suppressed"] for c in ("latest", "previous", "baseline")]
+    assert withheld == ["", "", ""]
+    none = _row(table, "3-1")
+    assert not none["available"] and math.isnan(none["latest"])
+    assert [none[f"{c}_suppressed"] for c in ("latest", "previous", "baseline")] == ["", "", ""]
