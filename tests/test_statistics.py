@@ -451,6 +451,7 @@ def test_a_towns_card_gives_this_year_last_year_the_plan_year_and_the_changes(
         {2020: {NABARI: 50, IGA_CITY: 60}, 2024: {NABARI: 40, IGA_CITY: 60}}
         | {2025: {NABARI: 30, IGA_CITY: 90}},
         {
+            (NABARI, 2020): ("確定", True, "", "令和2年度の報告"),
             (NABARI, 2024): ("確定", True, "昨年の所見", "昨年の報告"),
             (NABARI, 2025): ("速報", False, "所見", "報告"),
         },
@@ -472,6 +473,7 @@ def test_a_towns_card_gives_this_year_last_year_the_plan_year_and_the_changes(
         "報告",
     )
     assert row["available"]
+    assert row["baseline_sample"]  # a town's value in the plan's year is sample data
     withheld = [row[f"{c}_suppressed"] for c in ("latest", "previous", "baseline")]
     assert withheld == ["", "", ""]
     # 伊賀's card: the sums, 110 in the plan's year; the prefecture's: the plan's own 56
@@ -597,6 +599,7 @@ def test_a_first_year_of_5_is_shown_with_nothing_said_withheld_about_years_witho
     assert math.isnan(row["change_previous"]) and math.isnan(row["change_baseline"])
     withheld = [row[f"{c}_suppressed"] for c in ("latest", "previous", "baseline")]
     assert withheld == ["", "", ""]
+    assert not row["baseline_sample"]  # no value in the plan's year: nothing marked sample
     none = _row(table, "3-1")
     assert not none["available"] and math.isnan(none["latest"])
     assert [none[f"{c}_suppressed"] for c in ("latest", "previous", "baseline")] == ["", "", ""]
