@@ -603,3 +603,30 @@ def test_a_first_year_of_5_is_shown_with_nothing_said_withheld_about_years_witho
     none = _row(table, "3-1")
     assert not none["available"] and math.isnan(none["latest"])
     assert [none[f"{c}_suppressed"] for c in ("latest", "previous", "baseline")] == ["", "", ""]
+
+
+def test_a_share_by_town_is_shown_for_a_town_and_not_summed_for_its_region(
+    iga_only: Dataset,
+) -> None:
+    """A series given per town as a share: each town's card has it, 伊賀's says no breakdown
+    (shares do not add up)."""
+    from dataclasses import replace
+
+    from tables import NABARI
+
+    series = iga_only.series.copy()
+    series.loc["5-1", "kind"] = "share"
+    ds = replace(iga_only, series=series)
+    assert has_breakdown(ds, "5-1", NABARI) and not has_breakdown(ds, "5-1", "iga")
+    assert _row(summarise(ds, NABARI), "5-1")["available"]
+    assert not _row(summarise(ds, "iga"), "5-1")["available"]
+
+
+def test_a_rise_from_1_has_its_percentage(bundled_dataset: Dataset) -> None:
+    """Consultation places (5-1, never withheld): 名張市 1 last year, 3 now: +2 (+200.0%)."""
+    from tables import IGA_CITY, NABARI, few_regions, years
+
+    ds = few_regions(bundled_dataset)
+    ds = years(ds, {2024: {NABARI: 1, IGA_CITY: 4}, 2025: {NABARI: 3, IGA_CITY: 4}}, series="5-1")
+    row = _row(summarise(ds, NABARI), "5-1")
+    assert (row["previous"], row["change_previous"], row["change_previous_pct"]) == (1, 2, 200.0)
