@@ -365,6 +365,10 @@ def test_a_regions_sum_is_as_provisional_sampled_and_recent_as_its_towns(
     history.loc[history["area"] == IGA_CITY, ["status", "sample"]] = ["確定", False]
     [row] = area_history(replace(ds, history=history), "iga").to_dict("records")
     assert (row["status"], row["sample"]) == ("確定", False)
+    # the later update is the region's whichever town comes first in the file
+    history.loc[history["area"] == NABARI, "updated"] = pd.Timestamp("2026-08-01").date()
+    [row] = area_history(replace(ds, history=history), "iga").to_dict("records")
+    assert str(row["updated"]) == "2026-08-01"
 
 
 @pytest.mark.slow  # fast on 伊賀 alone: the card tests below, test_withheld_tables.py
