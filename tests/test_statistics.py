@@ -634,3 +634,23 @@ def test_a_rise_from_1_has_its_percentage(bundled_dataset: Dataset) -> None:
     ds = years(ds, {2024: {NABARI: 1, IGA_CITY: 4}, 2025: {NABARI: 3, IGA_CITY: 4}}, series="5-1")
     row = _row(summarise(ds, NABARI), "5-1")
     assert (row["previous"], row["change_previous"], row["change_previous_pct"]) == (1, 2, 200.0)
+
+
+def test_a_share_by_town_with_a_town_missing_shows_the_prefectures_figure_as_entered(
+    iga_only: Dataset,
+) -> None:
+    """Shares are not sums: 伊賀市 not reported leaves the prefecture's share a number, not
+    「一部の市町のみ」 (that is for counts, whose total is the towns' sum)."""
+    from dataclasses import replace
+
+    from tables import IGA_CITY
+
+    series = iga_only.series.copy()
+    series.loc["5-1", "kind"] = "share"
+    history = iga_only.history.copy()
+    history.loc[history["series"] == "5-1", "kind"] = "share"
+    gone = (history["series"] == "5-1") & (history["fy"] == 2025) & (history["area"] == IGA_CITY)
+    assert gone.sum() == 1
+    ds = replace(iga_only, series=series, history=history[~gone])
+    assert suppression(ds, 5).reason("5-1", 2025, PREFECTURE) == ""
+    assert not _row(summarise(ds, PREFECTURE), "5-1")["latest_suppressed"]
