@@ -141,3 +141,11 @@ def tiny_data(folder: Path, towns: dict[tuple[int, str], int] | None = None) -> 
     keep("history.csv", history_row, set_value)
     keep("surveys.csv", lambda r: (r["survey"], r["fy"], r["region"]) == ("G1", "2025", "iga"))
     return folder
+
+
+def years(ds: Dataset, tables: dict[int, dict[str, float]], *, series: str = SERIES) -> Dataset:
+    """``ds`` with ``series`` only in the years given, each set as :func:`one_table` sets one
+    (the prefecture the towns' sum); every other series as it was."""
+    parts = [one_table(ds, values, series=series, fy=fy).history for fy, values in tables.items()]
+    rest = ds.history[ds.history["series"] != series]
+    return replace(ds, history=pd.concat([rest, *parts], ignore_index=True))

@@ -416,3 +416,16 @@ def test_the_audit_knows_every_change_the_cards_print(bundled_dataset: Dataset) 
     assert sorted(printed[NABARI]) == [0.0]  # since 令和2年度 (20 → 20); none from the withheld 2
     assert printed[IGA_CITY] == [9.0]  # its 令和6年度 went with 名張市's 2: no change from it
     assert shown[(SERIES, FY, NABARI)] == 20 and (SERIES, 2024, NABARI) not in shown
+
+
+def test_a_small_region_beside_a_total_entered_apart_from_the_towns_needs_no_other_region(
+    bundled_dataset: Dataset,
+) -> None:
+    """伊賀 is 3 (名張市 1, 伊賀市 2): all three read 「5未満」. The prefecture's total was entered
+    5 above the towns' sum, so it minus the other regions is not 伊賀: no other region goes."""
+    values = large(bundled_dataset) | {NABARI: 1, IGA_CITY: 2}
+    ds = one_table(bundled_dataset, values, total=sum(values.values()) + 5)
+    assert withheld_in(suppression(ds, 5)) == {NABARI: SMALL, IGA_CITY: SMALL, "iga": SMALL}
+    # the same towns under a total that is their sum: another region is withheld with 伊賀
+    summed = withheld_in(suppression(one_table(bundled_dataset, values), 5))
+    assert COMPLEMENT in summed.values()
