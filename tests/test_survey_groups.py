@@ -62,6 +62,81 @@ def test_one_small_group_takes_the_other_three_inner_groups_with_it() -> None:
     assert given_away(frame, {("iga", "医療機関")}) == {("iga", "医療機関"): (1.0, 1.0)}
 
 
+def test_the_group_hidden_with_a_small_one_is_the_one_with_fewest_respondents() -> None:
+    """伊賀's 3 medical agencies beside 40 councils and 12 NPOs: 伊賀's total would give them
+    away, so one more of 伊賀's groups goes — the 12 NPOs, not the 40 councils (though fewer of
+    the councils agreed) — and, so that neither group total gives them away, 中勢's medical
+    agencies and NPOs (30 and 20 answered, fewer than the group totals, 33 and 32). 中勢's
+    councils and every total keep their share."""
+    table = {("iga", "医療機関"): (1, 3), ("iga", "社会福祉協議会"): (5, 40)}
+    table |= {("iga", "NPO・民間支援団体"): (10, 12), ("chusei", "医療機関"): (10, 30)}
+    table |= {("chusei", "社会福祉協議会"): (2, 50), ("chusei", "NPO・民間支援団体"): (15, 20)}
+    frame = answers(table)
+    hidden = hidden_of(survey_withheld(frame, 5))
+    groups = {"医療機関", "NPO・民間支援団体"}
+    assert hidden == {(r, g) for r in ("iga", "chusei") for g in groups}
+    assert given_away(frame, hidden) == {}
+    assert given_away(frame, hidden - {("chusei", "NPO・民間支援団体")}) != {}
+
+
+def test_a_group_in_which_everyone_agreed_cannot_hide_that_nobody_did() -> None:
+    """伊賀's 12 NPOs all agreed: hidden with the 3 medical agencies, 伊賀's total would still
+    say at least 1 of the 3 agreed (the NPOs can take no more). The 40 councils go instead."""
+    table = {("iga", "医療機関"): (1, 3), ("iga", "社会福祉協議会"): (20, 40)}
+    table |= {("iga", "NPO・民間支援団体"): (12, 12), ("chusei", "医療機関"): (10, 30)}
+    table |= {("chusei", "社会福祉協議会"): (25, 50), ("chusei", "NPO・民間支援団体"): (8, 20)}
+    frame = answers(table)
+    hidden = hidden_of(survey_withheld(frame, 5))
+    assert hidden == {(r, g) for r in ("iga", "chusei") for g in ("医療機関", "社会福祉協議会")}
+    assert given_away(frame, hidden) == {}
+    npos = {(r, g) for r in ("iga", "chusei") for g in ("医療機関", "NPO・民間支援団体")}
+    assert given_away(frame, npos) == {("iga", "医療機関"): (1.0, 3.0)}
+
+
+def test_a_region_where_only_4_answered_gets_no_share() -> None:
+    """伊賀's 2 medical agencies and 2 councils, 1 of each agreeing, make 4 answers in all: the
+    two groups need nothing more (either could be 0 or 2 of 2), but 伊賀's own share would be a
+    share of 4, so it is hidden like a group, with 中勢's total and groups to keep it so."""
+    table = {("iga", "医療機関"): (1, 2), ("iga", "社会福祉協議会"): (1, 2)}
+    table |= {("chusei", "医療機関"): (10, 30), ("chusei", "社会福祉協議会"): (20, 40)}
+    frame = answers(table)
+    hidden = survey_withheld(frame, 5)
+    assert hidden_of(hidden) == {
+        (r, g) for r in ("iga", "chusei") for g in ("医療機関", "社会福祉協議会", ALL)
+    }
+    assert given_away(frame, hidden_of(hidden)) == {}
+    regions = survey_shares(frame, "G2", by="region", hide_below=5, hidden=hidden)
+    assert regions["share"].isna().all() and list(regions["n"]) == [4, 70]
+
+
+def test_a_group_with_only_4_answers_in_the_whole_prefecture_gets_no_share() -> None:
+    """2 medical agencies in 伊賀 and 2 in 中勢, 1 of each agreeing: the prefecture's row for
+    medical agencies is a share of 4, hidden like any small group, with the councils' total and
+    their regions' rows to keep it so."""
+    table = {("iga", "医療機関"): (1, 2), ("chusei", "医療機関"): (1, 2)}
+    table |= {("iga", "社会福祉協議会"): (20, 40), ("chusei", "社会福祉協議会"): (25, 50)}
+    frame = answers(table)
+    hidden = survey_withheld(frame, 5)
+    assert hidden_of(hidden) == {
+        (r, g) for r in ("iga", "chusei", ALL) for g in ("医療機関", "社会福祉協議会")
+    }
+    assert given_away(frame, hidden_of(hidden)) == {}
+    groups = survey_shares(frame, "G2", by="group", hide_below=5, hidden=hidden)
+    assert groups["share"].isna().all() and list(groups["n"]) == [4, 90]
+
+
+def test_in_a_survey_of_one_region_the_groups_go_rather_than_the_totals() -> None:
+    """Only 伊賀 answered: its 3 medical agencies are the prefecture's too. Hiding 伊賀's and the
+    prefecture's totals would also do, but those are the figures quoted; the councils go."""
+    table = {("iga", "医療機関"): (1, 3), ("iga", "社会福祉協議会"): (20, 40)}
+    frame = answers(table)
+    hidden = hidden_of(survey_withheld(frame, 5))
+    assert hidden == {(r, g) for r in ("iga", ALL) for g in ("医療機関", "社会福祉協議会")}
+    assert given_away(frame, hidden) == {}
+    totals = survey_shares(frame, "G2", by="region", hide_below=5, hidden=survey_withheld(frame, 5))
+    assert list(totals["n"]) == [43] and totals["share"].notna().all()
+
+
 def test_hidden_groups_show_their_n_but_no_share_and_the_totals_stay() -> None:
     frame = answers(TWO_BY_TWO)
     hidden = survey_withheld(frame, 5)
