@@ -153,3 +153,17 @@ def test_at_a_threshold_of_2_a_1_needs_nothing_else_withheld(bundled_dataset: Da
     printed = reads(ds, 2)
     assert printed[NABARI] == "2未満" and printed["iga"] == "41"
     assert narrowed_counts(ds, printed, 2) == {}
+
+
+def test_a_small_town_beside_one_not_reported_needs_no_other_value_withheld(
+    bundled_dataset: Dataset,
+) -> None:
+    """伊賀市 has not reported: 伊賀 and the prefecture read 「一部の市町のみ」, which says nothing
+    of 名張市's 2, so 名張市 alone is 「5未満」."""
+    ds = few_regions(
+        one_table(bundled_dataset, {NABARI: 2} | EAST, drop=(IGA_CITY,)), ("iga", "higashikishu")
+    )
+    assert withheld_of(ds) == {NABARI: SMALL, "iga": "partial:1/2", PREFECTURE: "partial:6/7"}
+    printed = reads(ds)
+    assert printed["iga"] == "一部の市町のみ（1/2 市町）" and printed[NABARI] == "5未満"
+    assert narrowed_counts(ds, printed, 5) == {}
