@@ -167,3 +167,14 @@ def test_a_small_town_beside_one_not_reported_needs_no_other_value_withheld(
     printed = reads(ds)
     assert printed["iga"] == "一部の市町のみ（1/2 市町）" and printed[NABARI] == "5未満"
     assert narrowed_counts(ds, printed, 5) == {}
+
+
+def test_a_neighbour_of_5_cannot_give_way_so_the_sums_above_go(bundled_dataset: Dataset) -> None:
+    """伊賀 alone as the prefecture, 名張市 1 beside 伊賀市 5: 「秘匿」 would say 伊賀市 is 5 or
+    more, so withholding it leaves 名張市 at 1 or less; 伊賀 and the total (6, which could as well
+    be 9 with 名張市 at 4) are what go."""
+    ds = few_regions(one_table(bundled_dataset, {NABARI: 1, IGA_CITY: 5}))
+    assert withheld_of(ds) == {NABARI: SMALL, "iga": COMPLEMENT, PREFECTURE: COMPLEMENT}
+    printed = reads(ds)
+    assert printed[IGA_CITY] == "5"
+    assert narrowed_counts(ds, printed, 5) == {}
