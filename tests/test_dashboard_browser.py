@@ -11,11 +11,12 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from axe import violations
+from axe import check
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from servers import (
@@ -249,18 +250,21 @@ def test_every_view_passes_axe_at_desktop_and_tablet_width(
     expect(page).to_have_title(TITLES[lang])
     english = page.get_by_role("button", name="English", exact=True)
     assert english.evaluate("b => b.scrollWidth <= b.clientWidth"), "「Engli…」: cut off"
-    found = {}
-    for view, tab in zip(VIEWS, TABS[lang], strict=True):
-        page.set_viewport_size(VIEWPORT)
+
+    def view_at(view: str, tab: str, size: dict[str, int]) -> None:
+        page.set_viewport_size(size)
         page.get_by_role("tab", name=tab, exact=True).click()
         expect(shown(page.locator(f"[data-view^='{view}|']"))).to_have_count(
             1, timeout=STEP_TIMEOUT_MS
         )
-        found[view, "desktop"] = violations(page)
-        page.set_viewport_size(TABLET)
-        found[view, "tablet"] = violations(page)
-        shot(page, f"axe-{view}-{lang}")
-    assert found == {(view, width): [] for view in VIEWS for width in ("desktop", "tablet")}
+        shot(page, f"axe-{view}-{lang}-{size['width']}")
+
+    states = {
+        (view, width): partial(view_at, view, tab, size)
+        for view, tab in zip(VIEWS, TABS[lang], strict=True)
+        for width, size in (("desktop", VIEWPORT), ("tablet", TABLET))
+    }
+    assert check(page, states) == {key: [] for key in states}
 
 
 def test_link_presets_direction_and_area(page: Page, server: VoilaServer) -> None:

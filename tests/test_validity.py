@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from axe import violations
+from axe import check, opened
 from conftest import unavailable
 
 from briefing import Settings
@@ -65,10 +66,7 @@ def test_the_briefing_passes_axe_in_both_languages(browser: Browser, briefings: 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
-        found = {}
-        for briefing in briefings:
-            page.goto(briefing.as_uri(), wait_until="load")
-            found[briefing.name] = violations(page)
+        found = check(page, {b.name: partial(opened, page, b) for b in briefings})
         assert found == {b.name: [] for b in briefings}
     finally:
         context.close()
@@ -83,3 +81,27 @@ def test_the_checker_does_find_errors(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert any("Duplicate ID" in e for e in nu_errors(page))
+
+
+@pytest.mark.browser
+def test_pale_text_on_one_page_of_many_is_found(browser: Browser, tmp_path: Path) -> None:
+    """Colour contrast runs on a sample of pages (``axe.check``): a style that only one page shows
+    is in the sample, so its pale text is found, and a page's other rules run on every page."""
+    head = '<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>t</title></head>'
+    bodies = {
+        "a.html": '<main><h1>見出し</h1><p class="note">本文</p></main>',
+        "b.html": '<main><h1>見出し</h1><p class="note">別の本文</p></main>',
+        "c.html": '<main><h1>見出し</h1><p class="note" style="color:#bbb">5未満</p></main>',
+        "d.html": '<main><h1>見出し</h1><img src="x.png"></main>',
+    }
+    for name, body in bodies.items():
+        (tmp_path / name).write_text(f"{head}<body>{body}</body></html>", encoding="utf-8")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        found = check(page, {n: partial(opened, page, tmp_path / n) for n in sorted(bodies)})
+    finally:
+        context.close()
+    assert [n for n, lines in found.items() if lines] == ["c.html", "d.html"]
+    assert found["c.html"][0].startswith("color-contrast")
+    assert found["d.html"][0].startswith("image-alt")
