@@ -19,7 +19,7 @@ from briefing.config import DATA_ENV, Settings
 from briefing.data.areas import PREFECTURE
 from briefing.server import DASHBOARD, voila_environment
 
-from .browser import Browser, change_plan, make_change, open_dashboard, viewer_plan
+from .browser import Browser, Step, change_plan, make_change, open_dashboard, viewer_plan
 from .common import BARE, CACHE_NAME, REPO, VOILA_FAILURE, WIDGET_MIME, log, median
 from .report import fmt_ms, fmt_s
 from .voila import Voila, servers, wait_refilled
@@ -60,16 +60,17 @@ def dataset_facts(data_dir: Path) -> tuple[list[str], list[int], dict[str, str],
     return areas, years, names, size
 
 
-async def measure_pages(
-    ctx: Context, datasets: list[tuple[str, Path]]
-) -> dict[str, dict[str, Any]]:
-    """Phases 1 + 2 for every data size at once: page loads, then a walk of filter changes.
+@dataclass
+class Loads:
+    """The page loads of every server, by server name: what the TTI figures are made from."""
 
-    One dashboard server per data size and one for the bare notebook run side by side; loads go
-    round the servers in turn, and the walks on the data sizes alternate step by step, so a busy
-    spell on the (shared) machine hits every figure alike rather than one data size.
-    """
-    args = ctx.args
+    seconds: dict[str, list[float]]
+    failed: dict[str, list[str]]
+    warmup: dict[str, float | str | None] = field(default_factory=dict)
+
+
+def page_servers(ctx: Context, datasets: list[tuple[str, Path]]) -> tuple[list[Voila], Voila]:
+    """One dashboard server per data size, and the bare notebook on the first data size."""
     dashes = [
         Voila(
             f"dashboard-{label}",
@@ -87,129 +88,172 @@ async def measure_pages(
         work=ctx.work,
         tmpdir=ctx.tmpdir,
     )
-    made = [*dashes, bare]
+    return dashes, bare
+
+
+async def load_once(
+    browser: Browser, server: Voila, *, bare: bool
+) -> tuple[float | None, str | None]:
+    """One page load in a fresh browser context; then wait for the pool to be refilled, so the
+    next load finds the server idle."""
+    fills = server.pool_fills()
+    context, page = await browser.page()
+    try:
+        result = await open_dashboard(page, server.url, timeout=30, bare=bare)
+    finally:
+        await context.close()
+    await asyncio.to_thread(wait_refilled, server, fills)
+    return result
+
+
+async def time_loads(browser: Browser, made: list[Voila], bare: Voila, count: int) -> Loads:
+    """A warm-up load per server, then ``count`` loads each, round the servers in turn (starting
+    one further each round), so a busy spell on the machine hits every server alike."""
+    loads = Loads({s.name: [] for s in made}, {s.name: [] for s in made})
+    log(
+        f"one warm-up load, then {count} measured page loads each of {', '.join(s.name for s in made)}, in turn"
+    )
+    for server in made:  # the first page of a server pays one-off costs (templates, files)
+        seconds, error = await load_once(browser, server, bare=server is bare)
+        loads.warmup[server.name] = seconds if seconds is not None else error
+    attempts = 0
+    # failed loads are retried, up to 2 more per server, so the median has `count` values
+    while attempts < count + 2 and any(len(loads.seconds[s.name]) < count for s in made):
+        order = made[attempts % len(made) :] + made[: attempts % len(made)]
+        for server in order:
+            if len(loads.seconds[server.name]) >= count:
+                continue
+            seconds, error = await load_once(browser, server, bare=server is bare)
+            if seconds is None:
+                loads.failed[server.name].append(error or "?")
+                log(f"{server.name}: load failed: {error}")
+            else:
+                loads.seconds[server.name].append(seconds)
+        attempts += 1
+    return loads
+
+
+def tti_figures(label: str, dash: Voila, bare: Voila | None, loads: Loads) -> dict[str, Any]:
+    """The time-to-interactive entry of one data size; with the bare notebook's beside it when
+    ``bare`` ran on this data size."""
+    tti: dict[str, Any] = {
+        "dashboard_s": loads.seconds[dash.name],
+        "dashboard_median_s": median(loads.seconds[dash.name]),
+        "dashboard_failed": loads.failed[dash.name],
+        "dashboard_warmup": loads.warmup[dash.name],
+        "how": "fresh browser context per load, after one warm-up load per server; the pool is refilled and the server idle before each load; from page.goto to the overview's data-view element present and both selects enabled",
+    }
+    if bare is not None:
+        tti.update(
+            bare_s=loads.seconds[bare.name],
+            bare_median_s=median(loads.seconds[bare.name]),
+            bare_failed=loads.failed[bare.name],
+            bare_warmup=loads.warmup[bare.name],
+        )
+        if tti["dashboard_median_s"] and tti["bare_median_s"]:
+            tti["ratio"] = tti["dashboard_median_s"] / tti["bare_median_s"]
+    log(
+        f"{label}: TTI dashboard {fmt_s(tti['dashboard_median_s'])} {[round(x, 2) for x in loads.seconds[dash.name]]}"
+        + (
+            f", bare {fmt_s(tti.get('bare_median_s'))} {[round(x, 2) for x in loads.seconds[bare.name]]}"
+            if bare is not None
+            else ""
+        )
+    )
+    return tti
+
+
+async def walk_steps(
+    pages: dict[str, Any], plans: dict[str, list[Step]], names: dict[str, dict[str, str]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Step i of every data size's walk before step i + 1 of any; a walk stops at its first
+    failure (the page's state is unknown after it)."""
+    walks: dict[str, list[dict[str, Any]]] = {label: [] for label in plans}
+    live = set(plans)
+    for index in range(max(len(p) for p in plans.values())):
+        for label in [lb for lb in plans if lb in live and index < len(plans[lb])]:
+            step = plans[label][index]
+            ms, error = await make_change(pages[label], step, area_names=names[label], timeout=90)
+            walks[label].append(
+                {
+                    "kind": step.kind,
+                    "value": step.value,
+                    "key": step.key,
+                    "fresh": step.fresh,
+                    "ms": ms,
+                    "error": error,
+                }
+            )
+            if ms is None:
+                log(
+                    f"{label}: change to {step.key} failed ({error}); the rest of this walk is skipped"
+                )
+                live.discard(label)
+    return walks
+
+
+async def walk_filters(
+    browser: Browser,
+    dashes: dict[str, Voila],
+    facts: dict[str, tuple[list[str], list[int], dict[str, str], dict[str, int]]],
+    changes: int,
+) -> dict[str, list[dict[str, Any]]]:
+    """Phase 2: one page per data size kept open, and its walk of filter changes."""
+    plans = {
+        label: change_plan(facts[label][0], facts[label][1], changes, changes) for label in dashes
+    }
+    log(
+        f"filter changes: {', '.join(f'{len(p)} on {label}' for label, p in plans.items())}, steps alternating between the data sizes"
+    )
+    contexts, pages = [], {}
+    try:
+        for label, dash in dashes.items():
+            context, pages[label] = await browser.page()
+            contexts.append(context)
+            seconds, error = await open_dashboard(pages[label], dash.url, timeout=60)
+            if seconds is None:
+                raise RuntimeError(
+                    f"dashboard {label} did not open for the filter changes: {error}"
+                )
+        return await walk_steps(pages, plans, {label: facts[label][2] for label in dashes})
+    finally:
+        for context in contexts:
+            await context.close()
+
+
+def server_signs(dash: Voila, bare: Voila | None) -> dict[str, Any]:
+    """What the servers' logs show of trouble: stalls, and kernels culled before their page came."""
+    others = [bare] if bare is not None else []
+    return {
+        "stalls_in_log": {s.name: s.stalls() for s in (dash, *others)},
+        "culled_before_connect": {s.name: len(s.culled_before_connect()) for s in (dash, *others)},
+    }
+
+
+async def measure_pages(
+    ctx: Context, datasets: list[tuple[str, Path]]
+) -> dict[str, dict[str, Any]]:
+    """Phases 1 + 2 for every data size at once: page loads, then a walk of filter changes.
+
+    One dashboard server per data size and one for the bare notebook run side by side; loads go
+    round the servers in turn, and the walks on the data sizes alternate step by step, so a busy
+    spell on the (shared) machine hits every figure alike rather than one data size.
+    """
+    dashes, bare = page_servers(ctx, datasets)
+    by_label = {label: dash for (label, _), dash in zip(datasets, dashes, strict=True)}
+    beside = {label: bare if dash is dashes[0] else None for label, dash in by_label.items()}
     facts = {label: dataset_facts(data_dir) for label, data_dir in datasets}
     out: dict[str, dict[str, Any]] = {label: {} for label, _ in datasets}
-    walks: dict[str, list[dict[str, Any]]] = {label: [] for label, _ in datasets}
-    with servers(*made):
+    with servers(*dashes, bare):
         async with Browser() as browser:
-            loads: dict[str, list[float]] = {s.name: [] for s in made}
-            failures: dict[str, list[str]] = {s.name: [] for s in made}
-            warmups: dict[str, float | str | None] = {}
-
-            async def load(server: Voila) -> tuple[float | None, str | None]:
-                fills = server.pool_fills()
-                context, page = await browser.page()
-                try:
-                    result = await open_dashboard(page, server.url, timeout=30, bare=server is bare)
-                finally:
-                    await context.close()
-                await asyncio.to_thread(wait_refilled, server, fills)
-                return result
-
-            log(
-                f"one warm-up load, then {args.loads} measured page loads each of {', '.join(s.name for s in made)}, in turn"
-            )
-            for server in made:  # the first page of a server pays one-off costs (templates, files)
-                seconds, error = await load(server)
-                warmups[server.name] = seconds if seconds is not None else error
-            attempts = 0
-            # failed loads are retried, up to 2 more per server, so the median has `loads` values
-            while attempts < args.loads + 2 and any(len(loads[s.name]) < args.loads for s in made):
-                order = made[attempts % len(made) :] + made[: attempts % len(made)]
-                for server in order:
-                    if len(loads[server.name]) >= args.loads:
-                        continue
-                    seconds, error = await load(server)
-                    if seconds is None:
-                        failures[server.name].append(error or "?")
-                        log(f"{server.name}: load failed: {error}")
-                    else:
-                        loads[server.name].append(seconds)
-                attempts += 1
-            for (label, _), dash in zip(datasets, dashes, strict=True):
-                tti = out[label]["tti"] = {
-                    "dashboard_s": loads[dash.name],
-                    "dashboard_median_s": median(loads[dash.name]),
-                    "dashboard_failed": failures[dash.name],
-                    "dashboard_warmup": warmups[dash.name],
-                    "how": "fresh browser context per load, after one warm-up load per server; the pool is refilled and the server idle before each load; from page.goto to the overview's data-view element present and both selects enabled",
-                }
-                if dash is dashes[0]:
-                    tti.update(
-                        bare_s=loads[bare.name],
-                        bare_median_s=median(loads[bare.name]),
-                        bare_failed=failures[bare.name],
-                        bare_warmup=warmups[bare.name],
-                    )
-                    if tti["dashboard_median_s"] and tti["bare_median_s"]:
-                        tti["ratio"] = tti["dashboard_median_s"] / tti["bare_median_s"]
-                log(
-                    f"{label}: TTI dashboard {fmt_s(tti['dashboard_median_s'])} {[round(x, 2) for x in loads[dash.name]]}"
-                    + (
-                        f", bare {fmt_s(tti.get('bare_median_s'))} {[round(x, 2) for x in loads[bare.name]]}"
-                        if "bare_s" in tti
-                        else ""
-                    )
-                )
-
-            plans = {
-                label: change_plan(facts[label][0], facts[label][1], args.changes, args.changes)
-                for label, _ in datasets
-            }
-            log(
-                f"filter changes: {', '.join(f'{len(p)} on {label}' for label, p in plans.items())}, steps alternating between the data sizes"
-            )
-            pages = {}
-            try:
-                for (label, _), dash in zip(datasets, dashes, strict=True):
-                    context, page = await browser.page()
-                    pages[label] = (context, page)
-                    seconds, error = await open_dashboard(page, dash.url, timeout=60)
-                    if seconds is None:
-                        raise RuntimeError(
-                            f"dashboard {label} did not open for the filter changes: {error}"
-                        )
-                live = {label for label, _ in datasets}
-                for index in range(max(len(p) for p in plans.values())):
-                    for label in [
-                        lb for lb, _ in datasets if lb in live and index < len(plans[lb])
-                    ]:
-                        step = plans[label][index]
-                        ms, error = await make_change(
-                            pages[label][1], step, area_names=facts[label][2], timeout=90
-                        )
-                        walks[label].append(
-                            {
-                                "kind": step.kind,
-                                "value": step.value,
-                                "key": step.key,
-                                "fresh": step.fresh,
-                                "ms": ms,
-                                "error": error,
-                            }
-                        )
-                        if ms is None:
-                            log(
-                                f"{label}: change to {step.key} failed ({error}); the rest of this walk is skipped"
-                            )
-                            live.discard(label)
-            finally:
-                for context, _ in pages.values():
-                    await context.close()
-        for (label, _), dash in zip(datasets, dashes, strict=True):
-            out[label]["stalls_in_log"] = {
-                dash.name: dash.stalls(),
-                **({bare.name: bare.stalls()} if dash is dashes[0] else {}),
-            }
-            out[label]["culled_before_connect"] = {
-                dash.name: len(dash.culled_before_connect()),
-                **({bare.name: len(bare.culled_before_connect())} if dash is dashes[0] else {}),
-            }
-            out[label]["chromium"] = browser.version
-    for label, changes in walks.items():
-        out[label]["changes"] = summarise_walk(changes)
-        c = out[label]["changes"]
+            loads = await time_loads(browser, [*dashes, bare], bare, ctx.args.loads)
+            for label, dash in by_label.items():
+                out[label]["tti"] = tti_figures(label, dash, beside[label], loads)
+            walks = await walk_filters(browser, by_label, facts, ctx.args.changes)
+        for label, dash in by_label.items():
+            out[label].update(server_signs(dash, beside[label]), chromium=browser.version)
+    for label, steps in walks.items():
+        c = out[label]["changes"] = summarise_walk(steps)
         log(
             f"{label}: filter change new {fmt_ms(c['new_median_ms'])} (n={c['new_count']}), back {fmt_ms(c['back_median_ms'])} (n={c['back_count']})"
         )
@@ -276,11 +320,15 @@ def briefing_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "briefing.cli"]
 
 
-def measure_exports(ctx: Context, datasets: list[tuple[str, Path]]) -> dict[str, dict[str, Any]]:
-    """Phase 3 for every data size, alternating between them: briefing export (full, each area),
-    each with a cold figure cache (emptied just before) and then warm; jupyter nbconvert --execute."""
-    command = briefing_command()
-    results: dict[str, dict[str, Any]] = {}
+#: The timed exports: the full briefing and one file per area, each with a cold and a warm cache.
+EXPORT_KINDS = ("full_cold", "full_warm", "each_area_cold", "each_area_warm")
+
+
+def export_environments(
+    ctx: Context, datasets: list[tuple[str, Path]]
+) -> dict[str, dict[str, str]]:
+    """The environment of ``briefing export`` per data size: its data, and the run's TMPDIR (so
+    the figure cache is the one ``ctx.clear_cache`` empties)."""
     envs = {}
     for label, data_dir in datasets:
         (ctx.work / f"export-{label}").mkdir(parents=True, exist_ok=True)
@@ -288,78 +336,109 @@ def measure_exports(ctx: Context, datasets: list[tuple[str, Path]]) -> dict[str,
         env[DATA_ENV] = str(data_dir)
         env["TMPDIR"] = str(ctx.tmpdir)
         envs[label] = env
-        results[label] = {
-            "reps_full": ctx.args.export_reps,
-            "reps_each_area": ctx.args.export_reps,
-            "errors": [],
-        }
-        for key in (
-            "full_cold_s",
-            "full_warm_s",
-            "each_area_cold_s",
-            "each_area_warm_s",
-            "nbconvert_s",
-        ):
-            results[label][key] = []
-    for name, times in (("full", ctx.args.export_reps), ("each_area", ctx.args.export_reps)):
-        for _ in range(times):
+    return envs
+
+
+def export_arguments(kind: str, data_dir: Path, out_dir: Path) -> list[str]:
+    """``briefing export`` arguments for the full briefing (``full``) or one file per area."""
+    return ["export", "--data", str(data_dir)] + (
+        ["-o", str(out_dir / "full.html")]
+        if kind == "full"
+        else ["--each-area", "--outdir", str(out_dir / "each")]
+    )
+
+
+def time_exports(
+    ctx: Context, datasets: list[tuple[str, Path]], results: dict[str, dict[str, Any]]
+) -> None:
+    """Every export twice in a row, first with the figure cache emptied (cold), then warm;
+    the data sizes alternate, so a busy spell does not fall on one of them."""
+    command, envs = briefing_command(), export_environments(ctx, datasets)
+    for kind in ("full", "each_area"):
+        for _ in range(ctx.args.export_reps):
             for label, data_dir in datasets:
-                out_dir = ctx.work / f"export-{label}"
-                extra = ["export", "--data", str(data_dir)] + (
-                    ["-o", str(out_dir / "full.html")]
-                    if name == "full"
-                    else ["--each-area", "--outdir", str(out_dir / "each")]
-                )
+                extra = export_arguments(kind, data_dir, ctx.work / f"export-{label}")
                 ctx.clear_cache()
                 for cache in ("cold", "warm"):
                     seconds, error = run_timed(
                         command + extra, env=envs[label], cwd=ctx.work, timeout=300
                     )
                     if seconds is None:
-                        results[label]["errors"].append(f"{name} {cache}: {error}")
+                        results[label]["errors"].append(f"{kind} {cache}: {error}")
                     else:
-                        results[label][f"{name}_{cache}_s"].append(seconds)
-    for label, _ in datasets:
-        r = results[label]
-        for key in ("full_cold", "full_warm", "each_area_cold", "each_area_warm"):
-            r[f"{key}_median_s"] = median(r[f"{key}_s"])
-        full = ctx.work / f"export-{label}" / "full.html"
-        if full.exists():
-            r["full_html_kb"] = round(full.stat().st_size / 1024)
-        log(
-            f"{label}: export full cold {fmt_s(r['full_cold_median_s'])} warm {fmt_s(r['full_warm_median_s'])}; each area cold {fmt_s(r['each_area_cold_median_s'])} warm {fmt_s(r['each_area_warm_median_s'])}"
-        )
+                        results[label][f"{kind}_{cache}_s"].append(seconds)
 
-    # nbconvert --execute of the dashboard notebook, in the environment Voilà gives its kernels
+
+def summarise_exports(ctx: Context, label: str, r: dict[str, Any]) -> None:
+    """The medians of one data size's exports, and the size of its full briefing."""
+    for key in EXPORT_KINDS:
+        r[f"{key}_median_s"] = median(r[f"{key}_s"])
+    full = ctx.work / f"export-{label}" / "full.html"
+    if full.exists():
+        r["full_html_kb"] = round(full.stat().st_size / 1024)
+    log(
+        f"{label}: export full cold {fmt_s(r['full_cold_median_s'])} warm {fmt_s(r['full_warm_median_s'])}; each area cold {fmt_s(r['each_area_cold_median_s'])} warm {fmt_s(r['each_area_warm_median_s'])}"
+    )
+
+
+def nbconvert_run(ctx: Context, label: str, data_dir: Path) -> tuple[list[str], dict[str, str]]:
+    """``jupyter nbconvert --execute`` of the dashboard in the environment Voilà gives its kernels,
+    with Jupyter folders of its own (nothing shared with the servers still running)."""
+    env = voila_environment(ctx.settings.with_(data_dir=data_dir))
+    private = ctx.work / f"nbconvert-{label}"
+    for variable, folder in (
+        ("JUPYTER_DATA_DIR", "data"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("IPYTHONDIR", "ipython"),
+    ):
+        (private / folder).mkdir(parents=True, exist_ok=True)
+        env[variable] = str(private / folder)
+    env["TMPDIR"] = str(ctx.tmpdir)
     jupyter = Path(sys.executable).parent / "jupyter"
+    command = [
+        str(jupyter) if jupyter.exists() else "jupyter",
+        "nbconvert",
+        "--execute",
+        "--to",
+        "html",
+        str(DASHBOARD),
+        "--ExecutePreprocessor.timeout=60",
+        "--output-dir",
+        str(private / "out"),
+    ]
+    return command, env
+
+
+def time_nbconvert(
+    ctx: Context, datasets: list[tuple[str, Path]], results: dict[str, dict[str, Any]]
+) -> None:
+    """The reference the export is compared with, the data sizes alternating."""
     for _ in range(ctx.args.nbconvert_reps):
         for label, data_dir in datasets:
-            nb_env = voila_environment(ctx.settings.with_(data_dir=data_dir))
-            private = ctx.work / f"nbconvert-{label}"
-            for variable, folder in (
-                ("JUPYTER_DATA_DIR", "data"),
-                ("JUPYTER_RUNTIME_DIR", "runtime"),
-                ("IPYTHONDIR", "ipython"),
-            ):
-                (private / folder).mkdir(parents=True, exist_ok=True)
-                nb_env[variable] = str(private / folder)
-            nb_env["TMPDIR"] = str(ctx.tmpdir)
-            nb_command = [
-                str(jupyter) if jupyter.exists() else "jupyter",
-                "nbconvert",
-                "--execute",
-                "--to",
-                "html",
-                str(DASHBOARD),
-                "--ExecutePreprocessor.timeout=60",
-                "--output-dir",
-                str(private / "out"),
-            ]
-            seconds, error = run_timed(nb_command, env=nb_env, cwd=REPO, timeout=240)
+            command, env = nbconvert_run(ctx, label, data_dir)
+            seconds, error = run_timed(command, env=env, cwd=REPO, timeout=240)
             if seconds is None:
                 results[label]["errors"].append(f"nbconvert: {error}")
             else:
                 results[label]["nbconvert_s"].append(seconds)
+
+
+def measure_exports(ctx: Context, datasets: list[tuple[str, Path]]) -> dict[str, dict[str, Any]]:
+    """Phase 3 for every data size, alternating between them: briefing export (full, each area),
+    each with a cold figure cache (emptied just before) and then warm; jupyter nbconvert --execute."""
+    results: dict[str, dict[str, Any]] = {
+        label: {
+            "reps_full": ctx.args.export_reps,
+            "reps_each_area": ctx.args.export_reps,
+            "errors": [],
+            **{f"{key}_s": [] for key in (*EXPORT_KINDS, "nbconvert")},
+        }
+        for label, _ in datasets
+    }
+    time_exports(ctx, datasets, results)
+    for label, _ in datasets:
+        summarise_exports(ctx, label, results[label])
+    time_nbconvert(ctx, datasets, results)
     for label, _ in datasets:
         r = results[label]
         r["nbconvert_median_s"] = median(r["nbconvert_s"])
@@ -410,53 +489,52 @@ def http_viewers(server: Voila, count: int, timeout: float) -> dict[str, Any]:
     }
 
 
-async def browser_viewers(
-    ctx: Context, server: Voila, count: int, changes: int, timeout: float
-) -> dict[str, Any]:
-    """``count`` Chromium pages opened at once, then ``changes`` filter changes each."""
-    areas, years, names, _ = dataset_facts(server.settings.data_dir)
-    async with Browser() as browser:
-        pages = [await browser.page() for _ in range(count)]
-        start = time.perf_counter()
+@dataclass(frozen=True)
+class Viewing:
+    """What every concurrent page shares: the server, the data's areas, years and area names,
+    the changes per page, the per-page timeout, and when all pages began (the clock's zero)."""
 
-        async def viewer(i: int) -> dict[str, Any]:
-            _, page = pages[i]
-            seconds, error = await open_dashboard(page, server.url, timeout=timeout, polling=100)
-            result: dict[str, Any] = {
-                "tti_s": seconds,
-                "interactive_at_s": time.perf_counter() - start if seconds else None,
-                "error": error,
-                "changes": [],
-            }
-            if seconds is None:
-                return result
-            for step in viewer_plan(areas, years, i, changes):
-                ms, error = await make_change(
-                    page, step, area_names=names, timeout=timeout, polling=50
-                )
-                result["changes"].append(
-                    {"key": step.key, "fresh": step.fresh, "ms": ms, "error": error}
-                )
-                if ms is None:
-                    break
-            result["done_at_s"] = time.perf_counter() - start
-            return result
+    server: Voila
+    areas: list[str]
+    years: list[int]
+    names: dict[str, str]
+    changes: int
+    timeout: float
+    start: float
 
+
+async def one_viewer(page: Any, index: int, v: Viewing) -> dict[str, Any]:
+    """One committee member: open the dashboard, then make filter changes of their own (stopping
+    at the first that fails)."""
+    seconds, error = await open_dashboard(page, v.server.url, timeout=v.timeout, polling=100)
+    result: dict[str, Any] = {
+        "tti_s": seconds,
+        "interactive_at_s": time.perf_counter() - v.start if seconds else None,
+        "error": error,
+        "changes": [],
+    }
+    if seconds is None:
+        return result
+    for step in viewer_plan(v.areas, v.years, index, v.changes):
+        ms, error = await make_change(page, step, area_names=v.names, timeout=v.timeout, polling=50)
+        result["changes"].append({"key": step.key, "fresh": step.fresh, "ms": ms, "error": error})
+        if ms is None:
+            break
+    result["done_at_s"] = time.perf_counter() - v.start
+    return result
+
+
+async def close_pages(pages: list[tuple[Any, Any]]) -> None:
+    """Close every page's context, each given 20 s: a hung page must not stop the run."""
+    for context, _ in pages:
         try:
-            each = await asyncio.wait_for(
-                asyncio.gather(*(viewer(i) for i in range(count))), timeout * (2 + changes)
-            )
-        finally:
-            log_text = server.log_text()
-            culled_open = len(server.culled_before_connect())
-            missing = log_text.count("404 GET /api/kernels/")
-            for context, _ in pages:
-                try:
-                    await asyncio.wait_for(context.close(), 20)
-                except Exception:  # noqa: BLE001
-                    pass
-    closed_at = time.monotonic()
-    closed_after = time.perf_counter() - start
+            await asyncio.wait_for(context.close(), 20)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def viewers_summary(each: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figures of the concurrent pages: when they became interactive, and their changes."""
     ttis = [r["interactive_at_s"] for r in each if r["interactive_at_s"] is not None]
     change_ms = [c["ms"] for r in each for c in r["changes"] if c["ms"] is not None]
     return {
@@ -469,6 +547,31 @@ async def browser_viewers(
         "changes_failed": sum(1 for r in each for c in r["changes"] if c["ms"] is None),
         "change_median_ms": median(change_ms),
         "change_max_ms": max(change_ms) if change_ms else None,
+    }
+
+
+async def browser_viewers(
+    ctx: Context, server: Voila, count: int, changes: int, timeout: float
+) -> dict[str, Any]:
+    """``count`` Chromium pages opened at once, then ``changes`` filter changes each."""
+    areas, years, names, _ = dataset_facts(server.settings.data_dir)
+    async with Browser() as browser:
+        pages = [await browser.page() for _ in range(count)]
+        v = Viewing(server, areas, years, names, changes, timeout, start=time.perf_counter())
+        try:
+            each = await asyncio.wait_for(
+                asyncio.gather(*(one_viewer(page, i, v) for i, (_, page) in enumerate(pages))),
+                timeout * (2 + changes),
+            )
+        finally:
+            log_text = server.log_text()
+            culled_open = len(server.culled_before_connect())
+            missing = log_text.count("404 GET /api/kernels/")
+            await close_pages(pages)
+    closed_at = time.monotonic()
+    closed_after = time.perf_counter() - v.start
+    return {
+        **viewers_summary(each),
         "closed_at": closed_at,
         "kernels_culled_before_their_page_connected": culled_open,
         "kernel_404s_while_pages_open": missing,

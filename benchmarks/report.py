@@ -240,50 +240,57 @@ def _scale_rows(result: dict[str, Any]) -> list[Row]:
     return rows
 
 
-def _concurrent_rows(conc: dict[str, Any]) -> list[Row]:
+def _http_rows(conc: dict[str, Any]) -> list[Row]:
+    """Plain HTTP GETs at once: every page must arrive, the slowest within the target."""
+    if "http" not in conc:
+        return []
+    h = conc["http"]
+    return [
+        _checked(
+            f"{conc['viewers']} concurrent HTTP GETs: slowest complete page ({h['ok']} ok, {h['failed']} failed; median {fmt_s(h['median_s'])})",
+            "http",
+            h["slowest_s"],
+            fmt_s(h["slowest_s"]),
+            also=h["failed"] == 0,
+            needed=True,
+        )
+    ]
+
+
+def _browser_rows(conc: dict[str, Any]) -> list[Row]:
+    """Browser pages at once: when the last became interactive, how many failed or hung (with
+    the kernels culled too early, the usual why), and their filter changes."""
+    if "browser" not in conc:
+        return []
+    b = conc["browser"]
+    culled = b.get("kernels_culled_before_their_page_connected", 0)
+    why = f" — {culled} pre-heated kernel(s) culled before their page connected" if culled else ""
+    return [
+        _row(
+            f"{conc['viewers']} browser pages at once: last interactive (median {fmt_s(b['median_interactive_s'])})",
+            "(none fail)",
+            fmt_s(b["last_interactive_s"]),
+            None,
+        ),
+        _row(
+            f"{conc['viewers']} browser pages: failed or hung (per-page timeout {conc['page_timeout_s']:.0f} s)",
+            "0",
+            f"{len(b['failed'])}{why}",
+            not b["failed"],
+        ),
+        _row(
+            f"{conc['viewers']} browser pages: filter changes ({b['changes_done']} done, {b['changes_failed']} failed; max {fmt_ms(b['change_max_ms'])})",
+            "(none fail)",
+            fmt_ms(b["change_median_ms"]),
+            b["changes_failed"] == 0 if b["changes_done"] else None,
+        ),
+    ]
+
+
+def _server_rows(conc: dict[str, Any]) -> list[Row]:
+    """The server's side of the concurrent viewers: its peak memory, and whether the kernels of
+    closed pages were given back."""
     rows = []
-    if "http" in conc:
-        h = conc["http"]
-        rows.append(
-            _checked(
-                f"{conc['viewers']} concurrent HTTP GETs: slowest complete page ({h['ok']} ok, {h['failed']} failed; median {fmt_s(h['median_s'])})",
-                "http",
-                h["slowest_s"],
-                fmt_s(h["slowest_s"]),
-                also=h["failed"] == 0,
-                needed=True,
-            )
-        )
-    if "browser" in conc:
-        b = conc["browser"]
-        rows.append(
-            _row(
-                f"{conc['viewers']} browser pages at once: last interactive (median {fmt_s(b['median_interactive_s'])})",
-                "(none fail)",
-                fmt_s(b["last_interactive_s"]),
-                None,
-            )
-        )
-        culled = b.get("kernels_culled_before_their_page_connected", 0)
-        why = (
-            f" — {culled} pre-heated kernel(s) culled before their page connected" if culled else ""
-        )
-        rows.append(
-            _row(
-                f"{conc['viewers']} browser pages: failed or hung (per-page timeout {conc['page_timeout_s']:.0f} s)",
-                "0",
-                f"{len(b['failed'])}{why}",
-                not b["failed"],
-            )
-        )
-        rows.append(
-            _row(
-                f"{conc['viewers']} browser pages: filter changes ({b['changes_done']} done, {b['changes_failed']} failed; max {fmt_ms(b['change_max_ms'])})",
-                "(none fail)",
-                fmt_ms(b["change_median_ms"]),
-                b["changes_failed"] == 0 if b["changes_done"] else None,
-            )
-        )
     if "peak_rss_bytes" in conc:
         v = conc["peak_rss_bytes"]
         rows.append(
@@ -307,6 +314,11 @@ def _concurrent_rows(conc: dict[str, Any]) -> list[Row]:
             )
         )
     return rows
+
+
+def _concurrent_rows(conc: dict[str, Any]) -> list[Row]:
+    """Phase 5's rows: HTTP, then browsers, then the server's memory and release of kernels."""
+    return _http_rows(conc) + _browser_rows(conc) + _server_rows(conc)
 
 
 def table_rows(result: dict[str, Any]) -> list[Row]:
