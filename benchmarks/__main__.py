@@ -264,9 +264,7 @@ class Run:
         log(f"{args.viewers} browser pages at once, {args.viewer_changes} changes each")
         with sampled(server) as sampler:
             conc["browser"] = asyncio.run(
-                browser_viewers(
-                    self.ctx, server, args.viewers, args.viewer_changes, conc["page_timeout_s"]
-                )
+                browser_viewers(server, args.viewers, args.viewer_changes, conc["page_timeout_s"])
             )
         b = conc["browser"]
         b.update(sampler.figures())

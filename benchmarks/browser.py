@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from briefing.content.filters import Filters
 from briefing.data.areas import PREFECTURE
 
 from .common import CHROMIUM, CHROMIUM_ARGS, PRESET_AREA, PRESET_DIRECTION, VIEWPORT
@@ -87,7 +88,11 @@ def view_key(
     lang: str = "ja",
     mode: str = "chart",
 ) -> str:
-    return "|".join(str(x) for x in (view, direction, area, fy_from or "", fy_to or "", lang, mode))
+    """The ``data-view`` of the view the dashboard shows for these filters, once it is drawn."""
+    filters = Filters(
+        direction=direction or None, area=area, fy_from=fy_from, fy_to=fy_to, lang=lang
+    )
+    return filters.key(view, mode)
 
 
 @dataclass(frozen=True)

@@ -551,7 +551,7 @@ def viewers_summary(each: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 async def browser_viewers(
-    ctx: Context, server: Voila, count: int, changes: int, timeout: float
+    server: Voila, count: int, changes: int, timeout: float
 ) -> dict[str, Any]:
     """``count`` Chromium pages opened at once, then ``changes`` filter changes each."""
     areas, years, names, _ = dataset_facts(server.settings.data_dir)

@@ -106,3 +106,13 @@ def test_the_overview_shows_the_goals_then_the_indicators_in_the_committees_lang
     assert re.findall(r"<h2>(.*?)</h2>", html)[:2] == [goals, indicators]
     assert 'id="goal-G1"' in html  # 伊賀's G1 of the tiny data
     assert html.startswith(f'<div class="mb" data-view="overview|0|240001|||{lang}|table|">')
+
+
+def test_the_benchmark_waits_for_the_key_the_dashboard_draws(ctx: Context) -> None:
+    """``python -m benchmarks`` times a view until its key is in the page: the key must be the
+    one drawn (a key grown by a part once left every benchmark load waiting until its timeout)."""
+    from benchmarks.browser import view_key
+
+    filters = Filters(direction=5, area="iga", fy_from=2021, lang="en")
+    html = render_view(ctx, filters, "direction", mode="table")
+    assert f'data-view="{view_key("direction", 5, "iga", 2021, None, "en", "table")}"' in html

@@ -31,6 +31,12 @@ class Filters:
     def with_(self, **changes: object) -> Filters:
         return replace(self, **changes)  # type: ignore[arg-type]
 
+    def key(self, view: str, mode: str) -> str:
+        """The shown view's record of what it shows (its ``data-view``), which the tests and the
+        benchmark wait for: view|direction|area|from|to|lang|mode|meeting."""
+        parts = (view, self.direction or 0, self.area, self.fy_from or "", self.fy_to or "")
+        return "|".join(str(x) for x in (*parts, self.lang, mode, self.meeting))
+
     def to_query(self, ds: Dataset) -> str:
         """The URL query that reopens this view (area by its Japanese name, readable in a link)."""
         items: dict[str, object] = {}

@@ -45,17 +45,4 @@ def render_view(ctx: Context, filters: Filters, view: str, *, mode: str) -> str:
         if view == "overview"
         else getattr(macros, view)(model, t, mode)
     )
-    key = "|".join(
-        str(x)
-        for x in (
-            view,
-            filters.direction or 0,
-            filters.area,
-            filters.fy_from or "",
-            filters.fy_to or "",
-            filters.lang,
-            mode,
-            filters.meeting,
-        )
-    )
-    return f'<div class="mb" data-view="{key}">{body}</div>'
+    return f'<div class="mb" data-view="{filters.key(view, mode)}">{body}</div>'
