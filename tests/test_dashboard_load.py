@@ -40,7 +40,7 @@ pytestmark = pytest.mark.browser
 #: Each load costs a kernel start (the pool refills), so a few: the stall itself is made on
 #: purpose in ``test_a_stalled_execution_ends_in_a_japanese_message_instead_of_a_hang``, and
 #: ``python -m benchmarks`` loads the page many more times.
-LOADS = 5
+LOADS = 3
 #: Longer than Voilà's execution timeout (Settings.execution_timeout, which ends a stalled
 #: execution) plus a normal load: only a real hang exceeds it.
 LOAD_TIMEOUT_MS = 40_000
