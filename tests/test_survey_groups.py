@@ -152,6 +152,20 @@ def test_hidden_groups_show_their_n_but_no_share_and_the_totals_stay() -> None:
     assert whole["share"].notna().all()  # the prefecture's groups: 33 and 90
 
 
+def test_a_group_of_one_respondent_gets_no_share() -> None:
+    """伊賀's one medical agency agreed: a share would say so (100%). It shows only its n of 1,
+    and the other three groups go with it, as for a group of 3."""
+    table = dict(TWO_BY_TWO) | {("iga", "医療機関"): (1, 1)}
+    frame = answers(table)
+    hidden = survey_withheld(frame, 5)
+    assert hidden_of(hidden) == set(TWO_BY_TWO)
+    assert given_away(frame, hidden_of(hidden)) == {}
+    iga = survey_shares(
+        frame, "G2", by="group", regions=["iga"], hide_below=5, hidden=hidden
+    ).set_index("group")
+    assert iga["share"].isna().all() and list(iga["n"]) == [1, 40]
+
+
 def test_five_respondents_get_a_share_and_four_do_not() -> None:
     table = {("iga", "医療機関"): (2, 5), ("iga", "社会福祉協議会"): (20, 40)}
     assert survey_withheld(answers(table), 5) == frozenset()
