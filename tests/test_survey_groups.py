@@ -159,6 +159,27 @@ def test_the_prefectures_share_stays_when_dearer_cells_can_hide_a_small_group() 
     assert list(whole["n"]) == [44] and whole["share"].notna().all()
 
 
+def test_a_hidden_group_can_take_up_to_all_its_respondents_agreeing() -> None:
+    """伊賀's 3 medical agencies all agreed; so did 中勢's 20. Their 0 must stay possible: 3 fewer
+    agreeing there, 3 more in 中勢's councils (6 of 10, room for 4), so those go with the totals
+    they meet, and the prefecture's share stays."""
+    table = {("iga", "医療機関"): (3, 3), ("chusei", "医療機関"): (20, 20)}
+    table |= {("chusei", "社会福祉協議会"): (6, 10)}
+    frame = answers(table)
+    hidden = survey_withheld(frame, 5)
+    assert hidden_of(hidden) == {
+        ("iga", "医療機関"),
+        ("chusei", "社会福祉協議会"),
+        ("iga", ALL),
+        ("chusei", ALL),
+        (ALL, "医療機関"),
+        (ALL, "社会福祉協議会"),
+    }
+    assert given_away(frame, hidden_of(hidden)) == {}
+    whole = survey_shares(frame, "G2", hide_below=5, hidden=hidden)
+    assert list(whole["n"]) == [33] and whole["share"].notna().all()
+
+
 def test_hidden_groups_show_their_n_but_no_share_and_the_totals_stay() -> None:
     frame = answers(TWO_BY_TWO)
     hidden = survey_withheld(frame, 5)
