@@ -178,3 +178,15 @@ def test_a_neighbour_of_5_cannot_give_way_so_the_sums_above_go(bundled_dataset: 
     printed = reads(ds)
     assert printed[IGA_CITY] == "5"
     assert narrowed_counts(ds, printed, 5) == {}
+
+
+def test_a_prefecture_of_one_reported_town_reads_as_partial_not_as_a_total(
+    bundled_dataset: Dataset,
+) -> None:
+    """伊賀 alone as the prefecture and only 名張市 reported (30): 30 is not the prefecture's
+    count, so the total reads 「一部の市町のみ（1/2 市町）」 as 伊賀 does."""
+    ds = few_regions(one_table(bundled_dataset, {NABARI: 30}, drop=(IGA_CITY,)))
+    assert withheld_of(ds) == {"iga": "partial:1/2", PREFECTURE: "partial:1/2"}
+    printed = reads(ds)
+    assert printed[PREFECTURE] == printed["iga"] == "一部の市町のみ（1/2 市町）"
+    assert printed[NABARI] == "30"

@@ -137,6 +137,49 @@ def test_in_a_survey_of_one_region_the_groups_go_rather_than_the_totals() -> Non
     assert list(totals["n"]) == [43] and totals["share"].notna().all()
 
 
+def test_the_prefectures_share_stays_when_dearer_cells_can_hide_a_small_group() -> None:
+    """伊賀's 4 medical agencies, none agreeing. Hiding 伊賀's total, all medical agencies and
+    the prefecture's total (24 + 14 + 44 respondents) would do; so do 伊賀's and 中勢's totals,
+    中勢's councils and both agency types over the prefecture (98). The prefecture's share is
+    the figure quoted, so the dearer set goes and it stays."""
+    table = {("iga", "社会福祉協議会"): (0, 20), ("iga", "医療機関"): (0, 4)}
+    table |= {("chusei", "社会福祉協議会"): (6, 10), ("chusei", "医療機関"): (0, 10)}
+    frame = answers(table)
+    hidden = survey_withheld(frame, 5)
+    assert hidden_of(hidden) == {
+        ("iga", "医療機関"),
+        ("chusei", "社会福祉協議会"),
+        ("iga", ALL),
+        ("chusei", ALL),
+        (ALL, "医療機関"),
+        (ALL, "社会福祉協議会"),
+    }
+    assert given_away(frame, hidden_of(hidden)) == {}
+    whole = survey_shares(frame, "G2", hide_below=5, hidden=hidden)
+    assert list(whole["n"]) == [44] and whole["share"].notna().all()
+
+
+def test_a_hidden_group_can_take_up_to_all_its_respondents_agreeing() -> None:
+    """伊賀's 3 medical agencies all agreed; so did 中勢's 20. Their 0 must stay possible: 3 fewer
+    agreeing there, 3 more in 中勢's councils (6 of 10, room for 4), so those go with the totals
+    they meet, and the prefecture's share stays."""
+    table = {("iga", "医療機関"): (3, 3), ("chusei", "医療機関"): (20, 20)}
+    table |= {("chusei", "社会福祉協議会"): (6, 10)}
+    frame = answers(table)
+    hidden = survey_withheld(frame, 5)
+    assert hidden_of(hidden) == {
+        ("iga", "医療機関"),
+        ("chusei", "社会福祉協議会"),
+        ("iga", ALL),
+        ("chusei", ALL),
+        (ALL, "医療機関"),
+        (ALL, "社会福祉協議会"),
+    }
+    assert given_away(frame, hidden_of(hidden)) == {}
+    whole = survey_shares(frame, "G2", hide_below=5, hidden=hidden)
+    assert list(whole["n"]) == [33] and whole["share"].notna().all()
+
+
 def test_hidden_groups_show_their_n_but_no_share_and_the_totals_stay() -> None:
     frame = answers(TWO_BY_TWO)
     hidden = survey_withheld(frame, 5)
@@ -150,6 +193,20 @@ def test_hidden_groups_show_their_n_but_no_share_and_the_totals_stay() -> None:
     assert iga.loc["社会福祉協議会", "protects"]  # hidden to protect the small one
     whole = survey_shares(frame, "G2", by="group", hide_below=5, hidden=hidden)
     assert whole["share"].notna().all()  # the prefecture's groups: 33 and 90
+
+
+def test_a_group_of_one_respondent_gets_no_share() -> None:
+    """伊賀's one medical agency agreed: a share would say so (100%). It shows only its n of 1,
+    and the other three groups go with it, as for a group of 3."""
+    table = dict(TWO_BY_TWO) | {("iga", "医療機関"): (1, 1)}
+    frame = answers(table)
+    hidden = survey_withheld(frame, 5)
+    assert hidden_of(hidden) == set(TWO_BY_TWO)
+    assert given_away(frame, hidden_of(hidden)) == {}
+    iga = survey_shares(
+        frame, "G2", by="group", regions=["iga"], hide_below=5, hidden=hidden
+    ).set_index("group")
+    assert iga["share"].isna().all() and list(iga["n"]) == [1, 40]
 
 
 def test_five_respondents_get_a_share_and_four_do_not() -> None:
