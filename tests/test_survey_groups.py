@@ -137,14 +137,11 @@ def test_in_a_survey_of_one_region_the_groups_go_rather_than_the_totals() -> Non
     assert list(totals["n"]) == [43] and totals["share"].notna().all()
 
 
-def test_the_prefectures_share_stays_when_dearer_cells_can_hide_a_small_group() -> None:
-    """伊賀's 4 medical agencies, none agreeing. Hiding 伊賀's total, all medical agencies and
-    the prefecture's total (24 + 14 + 44 respondents) would do; so do 伊賀's and 中勢's totals,
-    中勢's councils and both agency types over the prefecture (98). The prefecture's share is
-    the figure quoted, so the dearer set goes and it stays."""
-    table = {("iga", "社会福祉協議会"): (0, 20), ("iga", "医療機関"): (0, 4)}
-    table |= {("chusei", "社会福祉協議会"): (6, 10), ("chusei", "医療機関"): (0, 10)}
-    frame = answers(table)
+def assert_hidden_around_iga_and_chusei_and_the_prefecture_shown(
+    frame: pd.DataFrame, n: int
+) -> None:
+    """伊賀's medical agencies and 中勢's councils go with the totals they meet, nothing can be
+    worked out, and the prefecture's share (over ``n`` respondents) stays."""
     hidden = survey_withheld(frame, 5)
     assert hidden_of(hidden) == {
         ("iga", "医療機関"),
@@ -156,7 +153,17 @@ def test_the_prefectures_share_stays_when_dearer_cells_can_hide_a_small_group() 
     }
     assert given_away(frame, hidden_of(hidden)) == {}
     whole = survey_shares(frame, "G2", hide_below=5, hidden=hidden)
-    assert list(whole["n"]) == [44] and whole["share"].notna().all()
+    assert list(whole["n"]) == [n] and whole["share"].notna().all()
+
+
+def test_the_prefectures_share_stays_when_dearer_cells_can_hide_a_small_group() -> None:
+    """伊賀's 4 medical agencies, none agreeing. Hiding 伊賀's total, all medical agencies and
+    the prefecture's total (24 + 14 + 44 respondents) would do; so do 伊賀's and 中勢's totals,
+    中勢's councils and both agency types over the prefecture (98). The prefecture's share is
+    the figure quoted, so the dearer set goes and it stays."""
+    table = {("iga", "社会福祉協議会"): (0, 20), ("iga", "医療機関"): (0, 4)}
+    table |= {("chusei", "社会福祉協議会"): (6, 10), ("chusei", "医療機関"): (0, 10)}
+    assert_hidden_around_iga_and_chusei_and_the_prefecture_shown(answers(table), 44)
 
 
 def test_a_hidden_group_can_take_up_to_all_its_respondents_agreeing() -> None:
@@ -165,19 +172,7 @@ def test_a_hidden_group_can_take_up_to_all_its_respondents_agreeing() -> None:
     they meet, and the prefecture's share stays."""
     table = {("iga", "医療機関"): (3, 3), ("chusei", "医療機関"): (20, 20)}
     table |= {("chusei", "社会福祉協議会"): (6, 10)}
-    frame = answers(table)
-    hidden = survey_withheld(frame, 5)
-    assert hidden_of(hidden) == {
-        ("iga", "医療機関"),
-        ("chusei", "社会福祉協議会"),
-        ("iga", ALL),
-        ("chusei", ALL),
-        (ALL, "医療機関"),
-        (ALL, "社会福祉協議会"),
-    }
-    assert given_away(frame, hidden_of(hidden)) == {}
-    whole = survey_shares(frame, "G2", hide_below=5, hidden=hidden)
-    assert list(whole["n"]) == [33] and whole["share"].notna().all()
+    assert_hidden_around_iga_and_chusei_and_the_prefecture_shown(answers(table), 33)
 
 
 def test_hidden_groups_show_their_n_but_no_share_and_the_totals_stay() -> None:
