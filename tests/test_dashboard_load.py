@@ -231,9 +231,9 @@ def close_three_pages_and_wait_for_culling(
             fail_with_evidence(page, server, "a page did not load", error)
         finally:
             page.close()
-    server.wait_for_quiet_kernels(at_least=server.settings.kernel_pool)
-    closed_at = time.monotonic()
     pool = server.settings.kernel_pool
+    server.wait_for_quiet_kernels(at_least=pool)
+    closed_at = time.monotonic()
     counts = [server.kernel_count()]
     assert counts[0] > pool + 1, f"the closed pages' kernels should still run now: {counts}"
     while counts[-1] > pool + 1 and time.monotonic() - closed_at < CULL_WAIT_S:
