@@ -190,3 +190,18 @@ def test_a_prefecture_of_one_reported_town_reads_as_partial_not_as_a_total(
     printed = reads(ds)
     assert printed[PREFECTURE] == printed["iga"] == "一部の市町のみ（1/2 市町）"
     assert printed[NABARI] == "30"
+
+
+def test_three_small_values_go_rather_than_one_larger_when_they_hold_fewer_people(
+    bundled_dataset: Dataset,
+) -> None:
+    """尾鷲市 1 needs 18 or more withheld beside it: three towns of 6 (18 people) or 紀宝町's 21.
+    The three are withheld and 紀宝町 is shown — fewer people hidden, each value counting as one
+    more (21 against 22); a rule that weighed each value heavier would hide 紀宝町 instead."""
+    values = {NABARI: 30, IGA_CITY: 40, OWASE: 1, KUMANO: 6, KIHOKU: 6, MIHAMA: 6, KIHO: 21}
+    ds = two_regions(bundled_dataset, values)
+    printed = reads(ds)
+    assert [printed[t] for t in (OWASE, KUMANO, KIHOKU, MIHAMA, KIHO)] == (
+        ["5未満", "秘匿", "秘匿", "秘匿", "21"]
+    )
+    assert narrowed_counts(ds, printed, 5) == {}
