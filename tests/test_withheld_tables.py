@@ -338,6 +338,61 @@ def test_an_entered_total_that_is_not_the_sum_is_no_equation_for_the_audit(
     assert (found.cell, found.low, found.high) == ((SERIES, FY, NABARI), 3.0, 3.0)
 
 
+def test_a_small_region_under_an_entered_total_passes_the_audit_as_printed(
+    bundled_dataset: Dataset,
+) -> None:
+    """伊賀 alone as the prefecture, 3 (名張市 1, 伊賀市 2), under a total entered as 8: the
+    three read 「5未満」, the total is printed, and the audit passes — the total is not 伊賀, so
+    it narrows nothing (read as the sum, it would make 伊賀 8, more than 「5未満」 allows)."""
+    ds = few_regions(one_table(bundled_dataset, {NABARI: 1, IGA_CITY: 2}))
+    history = ds.history.copy()
+    towns = history["area"] != PREFECTURE
+    history.loc[~towns, "value"] = history.loc[towns, "value"].sum() + 5
+    ds = replace(ds, history=history)
+    method = suppression(ds, 5)
+    assert withheld_in(method) == {NABARI: SMALL, IGA_CITY: SMALL, "iga": SMALL}
+    result = audit(ds, method)
+    assert result.checked == 3 and result.passed
+
+
+def test_the_audit_reads_the_cards_at_the_threshold_it_checks(bundled_dataset: Dataset) -> None:
+    """At a threshold of 10, 名張市's 7 of last year reads 「10未満」 and its card prints no change
+    beside this year's 20: the audit passes. (Cards read at 5 would print 「+13」, giving the 7
+    away.)"""
+    last = one_table(bundled_dataset, {NABARI: 7, IGA_CITY: 30}, fy=FY - 1)
+    this = one_table(bundled_dataset, {NABARI: 20, IGA_CITY: 30})
+    both = few_regions(replace(bundled_dataset, history=pd.concat([last.history, this.history])))
+    withheld = suppression(both, 10)
+    assert withheld.reason(SERIES, FY - 1, NABARI) == SMALL
+    result = audit(both, withheld)
+    assert result.checked == 1 and result.passed
+
+
+def test_a_town_without_a_value_of_one_count_keeps_the_changes_of_another_in_the_audit(
+    bundled_dataset: Dataset,
+) -> None:
+    """名張市 has not reported 2-2 for 令和7年度 (its 2-2 card has no value) and its 6-1 rose from
+    20 to 25 since 令和6年度: the audit runs, passes, and knows the 「+5」 of the 6-1 card."""
+    from briefing.stats.audit import published_facts, solve
+    from briefing.stats.hierarchy import PROTECTED_KINDS, sum_tables
+
+    ds = bundled_dataset
+    parts = [
+        one_table(ds, {}, series="2-2", drop=(NABARI,)),
+        one_table(ds, {NABARI: 20, IGA_CITY: 30}, fy=FY - 1),
+        one_table(ds, {NABARI: 25, IGA_CITY: 30}),
+    ]
+    ds = few_regions(replace(ds, history=pd.concat([p.history for p in parts], ignore_index=True)))
+    withheld = suppression(ds, 5)
+    tables = sum_tables(ds, PROTECTED_KINDS)
+    shown, facts = published_facts(ds, withheld, tables)
+    changes = {tuple(cell for cell, _ in f.terms): f.value for f in facts}
+    assert changes[((SERIES, FY, NABARI), (SERIES, FY - 1, NABARI))] == 5.0
+    result = solve(tables, withheld, shown, facts)  # what audit() does with them
+    assert result.checked == len([r for r in withheld.reasons.values() if r == SMALL])
+    assert result.passed
+
+
 # ---- briefing check: sums that lack towns or differ -------------------------------------------
 
 
