@@ -248,10 +248,8 @@ def _range(
             integrality=np.ones(len(cells)),
             bounds=Bounds(lb, ub),
         )
-        if found.status == 3:  # unbounded above: any large value fits
-            result.append(np.inf)
-        elif found.status != 0:
+        # never unbounded: the cell's own bounds are finite (0 to threshold − 1, or to its n)
+        if found.status != 0:
             raise RuntimeError(f"監査の計算に失敗しました: {cell} {found.message}")
-        else:
-            result.append(sign * found.fun)
+        result.append(sign * found.fun)
     return result[0], result[1]
