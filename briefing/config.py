@@ -143,6 +143,12 @@ class Settings:
         """Seconds between a waiting pool kernel's keep-alive messages: well inside ``cull_after``."""
         return max(1, self.cull_after // 3)
 
+    @property
+    def connect_patience(self) -> int:
+        """Seconds a page's kernel is kept for the page's browser to connect before idle culling
+        may end it: a committee opening the dashboard at once on two cores took over ``cull_after``."""
+        return 3 * self.cull_after
+
     def to_environment(self) -> dict[str, str]:
         """The settings Voilà's kernels must share with the server, as environment variables."""
         return {

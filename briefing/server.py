@@ -52,6 +52,8 @@ def voila_command(
         f"--MappingKernelManager.cull_idle_timeout={settings.cull_after}",
         f"--MappingKernelManager.cull_interval={max(5, settings.cull_after // 4)}",
         "--MappingKernelManager.cull_connected=False",
+        # … but not a page's kernel before the page's browser has connected (widgets/kernel_pool.py)
+        f"--QueuedRefillKernelManager.connect_patience={settings.connect_patience}",
         *_ipc(),
     ]
 

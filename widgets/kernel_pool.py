@@ -12,6 +12,14 @@ after the last cell, whether it ran, failed or timed out), not guessed from the 
 for a moment between cells, so a busy machine changes when refills start but not their order. The
 log tells that order (``Kernel pool: …``): each page served, each refill as it begins.
 
+Voilà spares the kernels waiting in the pool from idle culling, but not one just given to a page:
+its idle time then counts from its last message (at best the one it sends when the request
+arrives), and the page's browser connects only once the page and its ~100 scripts have arrived.
+When a committee opened the dashboard at once, that took longer than the cull time, and pages
+lost their kernel ("Kernel does not exist"). So a page's
+kernel whose browser has not connected yet is kept ``connect_patience`` seconds before idle culling
+applies; once a page has connected, culling is Jupyter Server's (a closed page's kernel goes).
+
 Runs in the Voilà server process (``--VoilaConfiguration.multi_kernel_manager_class``), which
 imports this module only, not the dashboard's widgets.
 """
@@ -50,6 +58,12 @@ class QueuedRefillKernelManager(AsyncMappingKernelManager):
         "of a committee arrive within a second of one another.",
     )
     refill_poll = Float(0.2, config=True, help="Seconds between checks while a refill waits.")
+    connect_patience = Float(
+        180.0,
+        config=True,
+        help="Seconds a page's kernel is kept from idle culling while the page's browser has not "
+        "connected to it yet (counted from the first culling round that finds it out of the pool).",
+    )
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
@@ -58,6 +72,9 @@ class QueuedRefillKernelManager(AsyncMappingKernelManager):
         self._items: set[asyncio.Task[Any]] = set()  # pool tasks that may still start a kernel
         self._runs: dict[str, list[Any]] = {}  # kernel → Voilà's clients for it, until served
         self._last_taken = 0.0  # when a page last took a pool kernel (Voilà then queues a refill)
+        self._pool_items: dict[str, asyncio.Task[Any]] = {}  # pool kernel → its item in the pool
+        self._unconnected: dict[str, float] = {}  # page's kernel → when culling first found it
+        self._connected: set[str] = set()  # kernels a browser has connected to
 
     async def start_kernel(self, **kwargs: Any) -> str:  # type: ignore[override]
         """Start a kernel; a refill of the pool first waits its turn (see the module docstring)."""
@@ -75,10 +92,38 @@ class QueuedRefillKernelManager(AsyncMappingKernelManager):
         kernel_id = kwargs.setdefault("kernel_id", str(uuid.uuid4()))
         self.log.info("Kernel pool: filling with kernel %s", kernel_id)
         self._refills.add(kernel_id)
+        self._pool_items[kernel_id] = task  # type: ignore[assignment]
         try:
             return self._watch(await super().start_kernel(**kwargs))
         finally:
             self._refills.discard(kernel_id)
+
+    def notify_connect(self, kernel_id: str) -> None:
+        super().notify_connect(kernel_id)
+        self._connected.add(kernel_id)
+
+    async def cull_kernel_if_idle(self, kernel_id: str) -> None:
+        """Cull as Jupyter Server does, except a page's kernel still waiting for its browser."""
+        if not self._awaits_browser(kernel_id):
+            await super().cull_kernel_if_idle(kernel_id)
+
+    def _awaits_browser(self, kernel_id: str) -> bool:
+        """Whether ``kernel_id`` serves a page whose browser has not connected, within the patience."""
+        item = self._pool_items.get(kernel_id)
+        if (
+            kernel_id in self._connected
+            or (item is not None and self._queued(item))  # still in the pool
+            or getattr(self._kernels.get(kernel_id), "execution_state", None) == "dead"
+        ):
+            return False
+        since = self._unconnected.setdefault(kernel_id, time.monotonic())
+        return time.monotonic() - since < self.connect_patience
+
+    async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        self._pool_items.pop(kernel_id, None)
+        self._unconnected.pop(kernel_id, None)
+        self._connected.discard(kernel_id)
+        await super().shutdown_kernel(kernel_id, *args, **kwargs)
 
     def _watch(self, kernel_id: str) -> str:
         """Keep the kernel clients made for ``kernel_id``: Voilà's renderer makes one to run the
