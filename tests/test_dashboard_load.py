@@ -210,6 +210,9 @@ def test_closed_pages_are_culled_and_a_slow_device_after_the_idle_spell_gets_the
         held = settings.cull_after + max(5, settings.cull_after // 4) + 3
         seconds = load_on_a_slow_device(browser_context, server, held=held)
     pool = settings.kernel_pool
+    # the closed pages' kernels ended by culling (on a busy machine it may begin before the
+    # first count, so the log tells, not the count)
+    assert culled >= 2, f"culled in the log: {culled}; counts once a second: {counts}"
     assert counts[-1] <= pool + 1, (
         f"kernels of closed pages still running {CULL_WAIT_S} s after closing "
         f"(pool {pool}, cull_after {settings.cull_after} s); counts once a second: {counts}"
@@ -241,7 +244,6 @@ def close_three_pages_and_wait_for_culling(
     server.wait_for_quiet_kernels(at_least=pool)
     closed_at = time.monotonic()
     counts = [server.kernel_count()]
-    assert counts[0] > pool + 1, f"the closed pages' kernels should still run now: {counts}"
     while counts[-1] > pool + 1 and time.monotonic() - closed_at < CULL_WAIT_S:
         time.sleep(1)
         counts.append(server.kernel_count())
