@@ -19,6 +19,7 @@ from .context import (
     has_sample,
     history_of,
     interval_level,
+    shares_of,
     year_range,
 )
 from .filters import VIEWS, Filters, from_query
@@ -70,6 +71,7 @@ __all__ = [
     "last_meeting",
     "meetings",
     "opinions",
+    "shares_of",
     "survey_panels",
     "survey_regions",
     "survey_years",

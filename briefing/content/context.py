@@ -26,6 +26,7 @@ from ..labels import text
 from ..stats.disclosure import Disclosure, disclosure
 from ..stats.statistics import area_history, summarise
 from ..stats.suppression import Suppression
+from ..stats.surveys import survey_shares
 from .filters import Filters
 from .models import Chart
 
@@ -54,6 +55,7 @@ class Context:
     histories: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     summaries: dict[tuple[str, int], pd.DataFrame] = field(default_factory=dict, repr=False)
     shown: dict[tuple[str, int, int], ShownRows] = field(default_factory=dict, repr=False)
+    shares: dict[tuple[object, ...], pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
     def withheld(self) -> Suppression:
@@ -99,6 +101,35 @@ def summary_of(ctx: Context, area: str, until: int) -> pd.DataFrame:
             history=history_of(ctx, area),
         ).set_index("series")
     return ctx.summaries[area, until]
+
+
+def shares_of(
+    ctx: Context,
+    survey: str,
+    *,
+    by: str | None = None,
+    regions: Iterable[str] | None = None,
+    years: tuple[int, int] | None = None,
+) -> pd.DataFrame:
+    """``survey_shares`` with the settings' thresholds and level and the withheld groups, computed
+    once per context: every area's briefing (and its CSV) shows the same shares by region, and
+    a briefing's directions the same shares of its area. Callers must not change the table."""
+    where = None if regions is None else tuple(regions)
+    key = (survey, by, where, years)
+    if key not in ctx.shares:
+        s = ctx.settings
+        ctx.shares[key] = survey_shares(
+            ctx.ds.surveys,
+            survey,
+            by=by,
+            regions=where,
+            years=years,
+            small_n=s.small_sample_n,
+            hide_below=s.suppress_below,
+            hidden=ctx.disclosure.groups,
+            confidence=s.confidence,
+        )
+    return ctx.shares[key]
 
 
 def shown_rows(ctx: Context, area: str, lo: int, hi: int) -> ShownRows:

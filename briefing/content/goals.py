@@ -10,8 +10,8 @@ from ..charts import figures
 from ..charts.sparkline import sparkline_svg
 from ..data.fiscal import format_fy
 from ..labels import group_label, text
-from ..stats.surveys import difference_interval, survey_shares
-from .context import Context, area_name, cached_chart, interval_level, year_range
+from ..stats.surveys import difference_interval
+from .context import Context, area_name, cached_chart, interval_level, shares_of, year_range
 from .filters import Filters
 from .formatting import change_text, share_text
 from .models import GoalCard, SurveyPanel
@@ -49,7 +49,7 @@ def goal_cards(ctx: Context, filters: Filters, *, charts_too: bool = False) -> l
     regions, scope = survey_regions(ctx, filters)
     cards = []
     for goal in ctx.ds.goals.itertuples():
-        shares = _shares(ctx, goal.id, regions=regions)
+        shares = shares_of(ctx, goal.id, regions=regions)
         if filters.fy_from or filters.fy_to:
             shares = shares[shares["fy"].between(*survey_years(ctx, filters))]
         if len(shares):
@@ -111,20 +111,6 @@ def _goal_card(  # type: ignore[no-untyped-def]
     )
 
 
-def _shares(ctx: Context, survey: str, **where: object) -> pd.DataFrame:
-    """``survey_shares`` with the settings' thresholds and level and the withheld groups."""
-    s = ctx.settings
-    return survey_shares(
-        ctx.ds.surveys,
-        survey,
-        small_n=s.small_sample_n,
-        hide_below=s.suppress_below,
-        hidden=ctx.disclosure.groups,
-        confidence=s.confidence,
-        **where,  # type: ignore[arg-type]
-    )
-
-
 def _goal_change(ctx: Context, first: pd.Series, last: pd.Series, lang: str) -> str:
     """The change since the first year with the interval of the difference: a survey's
     change can be sampling error, and the card says when it may be."""
@@ -162,7 +148,7 @@ def survey_panels(ctx: Context, filters: Filters) -> list[SurveyPanel]:
     ]
     panels = []
     for survey, by, where, subtitle in plan:
-        shares = _shares(ctx, survey, by=by, regions=where, years=years)
+        shares = shares_of(ctx, survey, by=by, regions=where, years=years)
         if len(shares):
             panels.append(_survey_panel(ctx, shares, survey, by, where, subtitle, lang))
     return panels

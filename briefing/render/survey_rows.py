@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..content import Context, area_name, survey_regions, survey_years
+from ..content import Context, area_name, shares_of, survey_regions, survey_years
 from ..content.filters import Filters
 from ..data.areas import PREFECTURE
 from ..data.fiscal import format_fy
 from ..labels import BRIEFING, SURVEY_CSV, group_label
-from ..stats.surveys import survey_shares
 
 #: The group name of a share over all groups in the survey tables.
 ALL_GROUPS = "全体"
@@ -40,22 +39,12 @@ def _number(value: object, digits: int = 1) -> object:
 
 def _shares(ctx: Context, filters: Filters, goal: str) -> pd.DataFrame:
     """A goal's published shares in the briefing's scope, per group there and per region."""
-    s, lang = ctx.settings, filters.lang
+    lang = filters.lang
     regions, _ = survey_regions(ctx, filters)
     scope = area_name(ctx, PREFECTURE if regions is None else regions[0], lang)
     parts: list[pd.DataFrame] = []
     for by, where in ((None, regions), ("group", regions), ("region", None)):
-        shares = survey_shares(
-            ctx.ds.surveys,
-            goal,
-            by=by,
-            regions=where,
-            years=survey_years(ctx, filters),
-            small_n=s.small_sample_n,
-            hide_below=s.suppress_below,
-            hidden=ctx.disclosure.groups,
-            confidence=s.confidence,
-        )
+        shares = shares_of(ctx, goal, by=by, regions=where, years=survey_years(ctx, filters))
         if by != "region":
             shares = shares.assign(area=scope)
         else:
