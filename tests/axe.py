@@ -14,6 +14,7 @@ every state, and contrast in the fewest states that together show every text sty
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -48,10 +49,8 @@ _TEXT_STYLES = """() => {
 def violations(page: Any, rules: Literal["contrast", "others"]) -> list[str]:
     """The WCAG A/AA violations axe-core finds in ``page`` (a Playwright page), one per node:
     of colour contrast alone, or of every rule but colour contrast."""
-    if not AXE.exists():
-        unavailable("axe-core is not installed (./run.sh test installs it into .tools/)")
     if page.evaluate("typeof window.axe") == "undefined":
-        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        page.add_script_tag(content=_source())
     options = {
         "runOnly": (
             {"type": "rule", "values": [CONTRAST]}
@@ -71,6 +70,20 @@ def violations(page: Any, rules: Literal["contrast", "others"]) -> list[str]:
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — {node}" for v in found for node in v["nodes"]
     ]
+
+
+def preload(context: Any) -> None:
+    """axe in every document ``context`` (a Playwright browser context) opens from now on, as the
+    browser builds the page: sending its 0.5 MB to each page took longer than running every rule
+    but contrast (0.23 s against 0.16 s a page of the residents' site)."""
+    context.add_init_script(script=_source())
+
+
+@cache
+def _source() -> str:
+    if not AXE.exists():
+        unavailable("axe-core is not installed (./run.sh test installs it into .tools/)")
+    return AXE.read_text(encoding="utf-8")
 
 
 def opened(page: Any, path: Path) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from axe import check, opened
+from axe import check, opened, preload
 from pages import _Cards, cards_on_page
 from servers import seed_disclosure
 from test_validity import nu_errors
@@ -217,6 +217,7 @@ def test_pages_have_no_axe_violations(
     names = AXE_SAMPLE if viewport == DESKTOP else sorted(p.name for p in folder.glob("*.html"))
     assert len(names) >= len(AXE_SAMPLE)
     context = browser.new_context(viewport=viewport)  # type: ignore[attr-defined]
+    preload(context)
     outside: list[str] = []
 
     def guard(route: object, request: object) -> None:

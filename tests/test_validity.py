@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from axe import check, opened
+from axe import check, opened, preload
 from conftest import unavailable
 
 from briefing import Settings
@@ -64,6 +64,7 @@ def test_the_briefing_passes_the_w3c_checker_with_no_errors_in_both_languages(
 def test_the_briefing_passes_axe_in_both_languages(browser: Browser, briefings: list[Path]) -> None:
     """axe-core's WCAG 2.1 A/AA rules in Chromium, on paper's screen twin: the file as opened."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    preload(context)
     try:
         page = context.new_page()
         found = check(page, {b.name: partial(opened, page, b) for b in briefings})
@@ -97,6 +98,7 @@ def test_pale_text_on_one_page_of_many_is_found(browser: Browser, tmp_path: Path
     for name, body in bodies.items():
         (tmp_path / name).write_text(f"{head}<body>{body}</body></html>", encoding="utf-8")
     context = browser.new_context()
+    preload(context)
     try:
         page = context.new_page()
         found = check(page, {n: partial(opened, page, tmp_path / n) for n in sorted(bodies)})
