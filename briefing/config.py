@@ -139,11 +139,6 @@ class Settings:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get("drawing")}
 
     @property
-    def keepalive(self) -> float:
-        """Seconds between a waiting pool kernel's keep-alive messages: well inside ``cull_after``."""
-        return max(1, self.cull_after // 3)
-
-    @property
     def connect_patience(self) -> int:
         """Seconds a page's kernel is kept for the page's browser to connect before idle culling
         may end it: a committee opening the dashboard at once on two cores took over ``cull_after``."""

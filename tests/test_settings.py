@@ -128,11 +128,11 @@ def test_kernels_get_the_servers_settings_through_their_environment(tmp_path: Pa
         [
             sys.executable,
             "-c",
-            "from briefing import Settings; s = Settings(); print(s.data_dir, s.keepalive)",
+            "from briefing import Settings; s = Settings(); print(s.data_dir, s.cull_after)",
         ],
         env=env,
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()
-    assert seen == [str(tmp_path), "4"]
+    assert seen == [str(tmp_path), "12"]

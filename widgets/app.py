@@ -258,31 +258,18 @@ class Loaded:
         return page
 
     def _await_viewer(self, page: w.Box) -> None:
-        """Stay visibly alive until a viewer arrives, then bring the page up to date for them.
+        """Bring the page up to date for its viewer once the request arrives.
 
-        Voilà spares kernels waiting in its pool from culling, but not one just handed to a page
-        whose browser has not connected yet: a kernel idle since preheating would be culled in
-        that gap ("Kernel does not exist"). A small message every ``Settings.keepalive`` seconds
-        keeps the server's activity clock fresh; one more goes out when the request arrives.
+        Until a browser connects, the server keeps the kernel from idle culling
+        (``widgets/kernel_pool.py``), in the pool and after a page has taken it.
         """
-        period = float(Settings().keepalive)
-        arrived = threading.Event()
-        result: list[str] = []
-
-        def wait() -> None:
-            result.append(request_query())
-            arrived.set()
-
-        threading.Thread(target=wait, daemon=True).start()
-        while not arrived.wait(period):
-            page.send_state("layout")
-        page.send_state("layout")
+        query = request_query()
         if data_version(self.settings.data_dir) != self.version:
             self.load()
-            page.children = (self.content(result[0]),)
+            page.children = (self.content(query),)
         elif isinstance(page.children[0], Dashboard):
-            page.children[0].apply_query(result[0])
-            if result[0].strip("?"):
+            page.children[0].apply_query(query)
+            if query.strip("?"):
                 for delay in (1.0, 3.0):
                     time.sleep(delay)
                     page.children[0].resend()
@@ -293,9 +280,18 @@ def _preheated() -> bool:
 
 
 def request_query() -> str:
-    """The page's URL query; in a preheated Voilà kernel this waits until the request arrives."""
-    if _preheated():
-        from voila.utils import get_query_string
+    """The page's URL query; in a preheated Voilà kernel this waits until the request arrives.
 
-        return get_query_string() or ""
+    Voilà's wait gives up when its connection to the server is not open within 5 s, as when the
+    server is busy starting the pool's kernels, and the page would then lose its link's query
+    (a member's ``?direction=5`` shown as 全体). The request's variables are set only once it has
+    arrived, so the wait is made again until they are.
+    """
+    if _preheated():
+        from voila.utils import wait_for_request
+
+        while "QUERY_STRING" not in os.environ:
+            wait_for_request()
+            if "QUERY_STRING" not in os.environ:
+                time.sleep(1)
     return os.environ.get("QUERY_STRING", "")
