@@ -86,17 +86,6 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Files that drive a browser or a kernel first: they take minutes, the rest seconds, so
-    with the files spread over two processes (``./run.sh test``) both end at about the same time."""
-    slow = {
-        item.path
-        for item in items
-        if item.get_closest_marker("browser") or item.get_closest_marker("notebook")
-    }
-    items.sort(key=lambda item: item.path not in slow)  # stable: the order within a file stays
-
-
 @pytest.fixture(scope="session", autouse=True)
 def private_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Tests (and the commands they start) never read or write the real ~/.config (staff name)."""
