@@ -13,10 +13,9 @@ for a moment between cells, so a busy machine changes when refills start but not
 log tells that order (``Kernel pool: …``): each page served, each refill as it begins.
 
 Voilà spares the kernels waiting in the pool from idle culling, but not one just given to a page:
-its idle time then counts from its last message (at best the one it sends when the request
-arrives), and the page's browser connects only once the page and its ~100 scripts have arrived.
-When a committee opened the dashboard at once, that took longer than the cull time, and pages
-lost their kernel ("Kernel does not exist"). So a page's
+its idle time then counts from its last message, and the page's browser connects only once the
+page and its ~100 scripts have arrived. When a committee opened the dashboard at once, that took
+longer than the cull time, and pages lost their kernel ("Kernel does not exist"). So a page's
 kernel whose browser has not connected yet is kept ``connect_patience`` seconds before idle culling
 applies; once a page has connected, culling is Jupyter Server's (a closed page's kernel goes).
 
