@@ -23,6 +23,7 @@ from briefing.render.export import file_data_url, render_briefing
 from briefing.render.html import render_view, stylesheet
 
 from .controls import FilterBar
+from .request_info import wait_for_query
 from .state import DashboardState
 
 
@@ -269,10 +270,16 @@ class Loaded:
             page.children = (self.content(query),)
         elif isinstance(page.children[0], Dashboard):
             page.children[0].apply_query(query)
-            if query.strip("?"):
-                for delay in (1.0, 3.0):
-                    time.sleep(delay)
-                    page.children[0].resend()
+            if not query.strip("?"):
+                return
+        else:
+            return
+        # an update that crosses the page's first state request is lost: send the state again
+        for delay in (1.0, 3.0):
+            time.sleep(delay)
+            page.send_state()
+            if isinstance(page.children[0], Dashboard):
+                page.children[0].resend()
 
 
 def _preheated() -> bool:
@@ -280,18 +287,8 @@ def _preheated() -> bool:
 
 
 def request_query() -> str:
-    """The page's URL query; in a preheated Voilà kernel this waits until the request arrives.
-
-    Voilà's wait gives up when its connection to the server is not open within 5 s, as when the
-    server is busy starting the pool's kernels, and the page would then lose its link's query
-    (a member's ``?direction=5`` shown as 全体). The request's variables are set only once it has
-    arrived, so the wait is made again until they are.
-    """
+    """The page's URL query; in a preheated Voilà kernel this waits until the request arrives
+    (``widgets/request_info.py``: Voilà's own wait loses it under load)."""
     if _preheated():
-        from voila.utils import wait_for_request
-
-        while "QUERY_STRING" not in os.environ:
-            wait_for_request()
-            if "QUERY_STRING" not in os.environ:
-                time.sleep(1)
+        wait_for_query()
     return os.environ.get("QUERY_STRING", "")

@@ -19,6 +19,8 @@ longer than the cull time, and pages lost their kernel ("Kernel does not exist")
 kernel whose browser has not connected yet is kept ``connect_patience`` seconds before idle culling
 applies; once a page has connected, culling is Jupyter Server's (a closed page's kernel goes).
 
+It also mends how the server hands a page's request to its kernel (``widgets/request_info.py``).
+
 Runs in the Voilà server process (``--VoilaConfiguration.multi_kernel_manager_class``), which
 imports this module only, not the dashboard's widgets.
 """
@@ -33,6 +35,8 @@ from typing import Any
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Float, Integer
+
+from .request_info import mend_server
 
 _WORKING = ("starting", "busy")
 
@@ -66,6 +70,7 @@ class QueuedRefillKernelManager(AsyncMappingKernelManager):
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
+        mend_server()  # the request reaches its kernel also under load (widgets/request_info.py)
         self._page_starts = 0  # kernels starting for a page outside the pool
         self._refills: set[str] = set()  # ids of kernels starting for the pool
         self._items: set[asyncio.Task[Any]] = set()  # pool tasks that may still start a kernel
