@@ -37,8 +37,9 @@ from briefing.config import BUNDLED_DATA
 
 pytestmark = pytest.mark.browser
 
-#: Each load costs a kernel start (the pool refills), so a few: the stall itself is made on
-#: purpose in ``test_a_stalled_execution_ends_in_a_japanese_message_instead_of_a_hang``, and
+#: Each load costs a kernel start (the pool refills), so a few (more than the pool, so that
+#: culling has closed pages' kernels to end): the stall itself is made on purpose in
+#: ``test_a_stalled_execution_ends_in_a_japanese_message_instead_of_a_hang``, and
 #: ``python -m benchmarks`` loads the page many more times.
 LOADS = 3
 #: Longer than Voilà's execution timeout (Settings.execution_timeout, which ends a stalled
@@ -137,55 +138,14 @@ def test_a_stalled_execution_ends_in_a_japanese_message_instead_of_a_hang(
     assert guard.foreign == []
 
 
-def test_page_loads_never_hang(
+def test_loads_never_hang_closed_pages_are_culled_and_a_slow_device_then_gets_the_dashboard(
     context: tuple[BrowserContext, ServerOnly],
     served_data: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    browser_context, guard = context
-    with running_voila(
-        Settings(data_dir=served_data, kernel_pool=2),
-        workdir=tmp_path / "voila",
-        name="voila-loads",
-    ) as server:
-        guard.allow(server.url)
-        times: list[float] = []
-        for number in range(1, LOADS + 1):
-            page = browser_context.new_page()
-            try:
-                times.append(load(page, server))
-            except (AssertionError, PlaywrightTimeout) as error:
-                earlier = [round(t, 1) for t in times]
-                what = (
-                    f"load {number} of {LOADS} not usable within the timeout (earlier: {earlier})"
-                )
-                fail_with_evidence(page, server, what, error)
-            finally:
-                page.close()
-        stalls = server.log().count("Timeout waiting for")
-        tcp_kernels = server.log().count("Kernel is running over TCP")
-    summary = (
-        f"{LOADS} loads: min {min(times):.2f} s, median {statistics.median(times):.2f} s, "
-        f"max {max(times):.2f} s, total {sum(times):.1f} s; Voilà execution timeouts in the log: {stalls}\n"
-        f"each: {' '.join(f'{t:.1f}' for t in times)}"
-    )
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "load-times.txt").write_text(summary + "\n", encoding="utf-8")
-    with capsys.disabled():
-        print("\n" + summary)
-    assert guard.foreign == []
-    # kernels use Unix sockets: no TCP port for a starting kernel to lose to another connection
-    assert tcp_kernels == 0
-
-
-def test_closed_pages_are_culled_and_a_slow_device_after_the_idle_spell_gets_the_dashboard(
-    context: tuple[BrowserContext, ServerOnly],
-    served_data: Path,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    """Members close their pages; later, one arrives on a slow tablet: the page must work.
+    """A meeting: members open the dashboard one after another, every load finishes, and they
+    close their pages; later, one arrives on a slow tablet: the page must work.
 
     The closed pages' kernels are culled. The pooled kernels have then been idle since they were
     preheated, longer than the execution timeout and the cull time; once a page takes one, it is
@@ -198,7 +158,8 @@ def test_closed_pages_are_culled_and_a_slow_device_after_the_idle_spell_gets_the
     settings = Settings(data_dir=served_data, kernel_pool=2, cull_after=20)
     with running_voila(settings, workdir=tmp_path / "voila", name="voila-culling") as server:
         guard.allow(server.url)
-        closed_at, counts = close_three_pages_and_wait_for_culling(browser_context, server)
+        times = open_and_close_pages(browser_context, server)
+        closed_at, counts = wait_for_culling(server)
         took = time.monotonic() - closed_at
         culled = server.log().count("Culling '")
         # the scenario is time passing: the pooled kernels wait longer than the execution
@@ -209,7 +170,16 @@ def test_closed_pages_are_culled_and_a_slow_device_after_the_idle_spell_gets_the
         # a kernel idle for the cull time since it was handed out
         held = settings.cull_after + max(5, settings.cull_after // 4) + 3
         seconds = load_on_a_slow_device(browser_context, server, held=held)
+        stalls = server.log().count("Timeout waiting for")
+        tcp_kernels = server.log().count("Kernel is running over TCP")
     pool = settings.kernel_pool
+    summary = (
+        f"{LOADS} loads: min {min(times):.2f} s, median {statistics.median(times):.2f} s, "
+        f"max {max(times):.2f} s, total {sum(times):.1f} s; Voilà execution timeouts in the log: {stalls}\n"
+        f"each: {' '.join(f'{t:.1f}' for t in times)}"
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "load-times.txt").write_text(summary + "\n", encoding="utf-8")
     # the closed pages' kernels ended by culling (on a busy machine it may begin before the
     # first count, so the log tells, not the count)
     assert culled >= 2, f"culled in the log: {culled}; counts once a second: {counts}"
@@ -219,27 +189,36 @@ def test_closed_pages_are_culled_and_a_slow_device_after_the_idle_spell_gets_the
     )
     with capsys.disabled():
         print(
-            f"\nculling: {counts[0]} kernels → {counts[-1]} in {took:.0f} s after closing "
+            f"\n{summary}\nculling: {counts[0]} kernels → {counts[-1]} in {took:.0f} s after closing "
             f"(pool {pool}, cull_after {settings.cull_after} s, {culled} culled in the log); "
             f"then a slow device's page, held {held} s, usable in {seconds:.1f} s"
         )
     assert seconds < LOAD_TIMEOUT_MS / 1000
     assert guard.foreign == []
+    # kernels use Unix sockets: no TCP port for a starting kernel to lose to another connection
+    assert tcp_kernels == 0
 
 
-def close_three_pages_and_wait_for_culling(
-    browser_context: BrowserContext, server: VoilaServer
-) -> tuple[float, list[int]]:
-    """Open and close three pages (their kernels outnumber the pool's refill), wait until the
-    pool's kernels are quiet, then count kernels once a second until culling has ended them."""
-    for _ in range(3):
+def open_and_close_pages(browser_context: BrowserContext, server: VoilaServer) -> list[float]:
+    """Open and close ``LOADS`` pages one after another (their kernels outnumber the pool's
+    refill); each must be usable within the timeout. The seconds each took."""
+    times: list[float] = []
+    for number in range(1, LOADS + 1):
         page = browser_context.new_page()
         try:
-            load(page, server)
+            times.append(load(page, server))
         except (AssertionError, PlaywrightTimeout) as error:
-            fail_with_evidence(page, server, "a page did not load", error)
+            earlier = [round(t, 1) for t in times]
+            what = f"load {number} of {LOADS} not usable within the timeout (earlier: {earlier})"
+            fail_with_evidence(page, server, what, error)
         finally:
             page.close()
+    return times
+
+
+def wait_for_culling(server: VoilaServer) -> tuple[float, list[int]]:
+    """Wait until the pool's kernels are quiet, then count kernels once a second until culling
+    has ended the closed pages' ones."""
     pool = server.settings.kernel_pool
     server.wait_for_quiet_kernels(at_least=pool)
     closed_at = time.monotonic()
@@ -334,8 +313,8 @@ def test_a_committee_opening_at_once_is_served_before_the_pool_refills(
     Told by the order of events in Voilà's log, not by timing, so a busy machine changes nothing:
     every page is served before the first refill begins, and then the pool fills again.
     """
-    settings = Settings(data_dir=served_data, kernel_pool=2)
-    pages = 4  # twice the pool: pages wait for kernels started for them
+    settings = Settings(data_dir=served_data, kernel_pool=1)
+    pages = 3  # more than the pool: two pages wait for kernels started for them
     with running_voila(settings, workdir=tmp_path / "voila", name="voila-committee") as server:
         server.wait_for_quiet_kernels(at_least=settings.kernel_pool)
         before = len(server.log())  # the pool's first fill is not part of the story

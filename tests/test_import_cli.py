@@ -1,7 +1,9 @@
 """``briefing import`` as staff run it: one bad file per kind of problem, good files, dry run.
 
-Every command runs in its own process on its own copy of ``data/``; the commands of this module run
-a few at a time (see ``run_many``) to keep the suite fast. A refused import must exit non-zero,
+Every command runs on its own copy of ``data/``, through the command's ``main`` in this process
+(``run_in_process``: starting Python and pandas for each of ~25 commands took most of this module's
+time); ``test_the_command_in_its_own_process_says_the_same`` shows that a real process answers the
+same, exit code and all. A refused import must exit non-zero,
 name the file, row, column (as written in the file), the value and the reason in Japanese, and
 leave the data folder byte-identical (every file, hidden ones included).
 """
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from inputs import fill_template, run_many, snapshot, write_csv, write_xlsx
+from inputs import fill_template, run_in_process, run_many, snapshot, write_csv, write_xlsx
 
 from briefing import load_dataset
 from briefing.data.areas import PREFECTURE
@@ -315,7 +317,7 @@ class Run:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
-    """Every case of this module, run once through the command line, a few at a time."""
+    """Every case of this module, run once through the command line."""
     root = tmp_path_factory.mktemp("import_cli")
     inputs = root / "inputs"
     inputs.mkdir()
@@ -326,14 +328,34 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
         if case.prepare:
             case.prepare(data)
         prepared[name] = (case.make(inputs), data, snapshot(data))
-    jobs = {
-        name: ["import", str(file), *(BAD | GOOD)[name].args, "--data", str(data)]
-        for name, (file, data, _) in prepared.items()
-    }
-    done = run_many(jobs, cwd=root)
     return {
-        name: Run(file, data, before, done[name]) for name, (file, data, before) in prepared.items()
+        name: Run(file, data, before, run_in_process(*command(name, file, data), cwd=root))
+        for name, (file, data, before) in prepared.items()
     }
+
+
+def command(name: str, file: Path, data: Path) -> list[str]:
+    """``briefing import`` of case ``name``'s ``file`` into ``data``."""
+    return ["import", str(file), *(BAD | GOOD)[name].args, "--data", str(data)]
+
+
+def test_the_command_in_its_own_process_says_the_same(runs: dict[str, Run], tmp_path: Path) -> None:
+    """A refusal and a dry run, each in a new process: the same exit code and the same words."""
+    names = ["several", "dry_run"]
+    copies = {}
+    for name in names:
+        copies[name] = tmp_path / f"data_{name}"
+        shutil.copytree(runs[name].data, copies[name])
+    done = run_many(
+        {name: command(name, runs[name].file, copies[name]) for name in names}, cwd=tmp_path
+    )
+    for name in names:
+        assert (done[name].returncode, done[name].stdout, done[name].stderr) == (
+            runs[name].done.returncode,
+            runs[name].done.stdout,
+            runs[name].done.stderr,
+        ), name
+        assert snapshot(copies[name]) == runs[name].before
 
 
 @pytest.mark.parametrize("name", list(BAD))
