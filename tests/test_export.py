@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from inputs import run_in_process
 from servers import seed_disclosure, shared_tmpdir
 
 from briefing import Settings, load_dataset
@@ -726,11 +727,9 @@ def assert_self_contained_index(index: str) -> None:
 # ---- bad options and bad data --------------------------------------------------------------------
 
 
-@pytest.mark.child_process
-def test_unknown_area_is_refused_in_japanese(tmp_path: Path, figures: Path) -> None:
-    run = run_export(
-        "--area", "大阪", "--date", DATE, "-o", "bad.html", cwd=tmp_path, figures=figures
-    )
+@pytest.mark.slow
+def test_unknown_area_is_refused_in_japanese(tmp_path: Path) -> None:
+    run = run_in_process("export", "--area", "大阪", "--date", DATE, "-o", "bad.html", cwd=tmp_path)
     assert run.returncode != 0
     assert "大阪" in run.stderr and "見つかりません" in run.stderr
     assert "Traceback" not in run.stderr
@@ -738,46 +737,43 @@ def test_unknown_area_is_refused_in_japanese(tmp_path: Path, figures: Path) -> N
     assert list(tmp_path.iterdir()) == [], "nothing written"
 
 
-@pytest.mark.child_process
+@pytest.mark.slow
 @pytest.mark.parametrize("option", [["--since", "2026-13-01"], ["--date", "26/11/2026"]])
-def test_bad_date_is_refused(option: list[str], tmp_path: Path, figures: Path) -> None:
-    run = run_export(*option, "-o", "bad.html", cwd=tmp_path, figures=figures)
+def test_bad_date_is_refused(option: list[str], tmp_path: Path) -> None:
+    run = run_in_process("export", *option, "-o", "bad.html", cwd=tmp_path)
     assert run.returncode != 0
     assert "YYYY-MM-DD" in run.stderr and "Traceback" not in run.stderr
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.child_process
-def test_each_area_needs_an_outdir(tmp_path: Path, figures: Path) -> None:
-    run = run_export("--each-area", cwd=tmp_path, figures=figures)
+@pytest.mark.slow
+def test_each_area_needs_an_outdir(tmp_path: Path) -> None:
+    run = run_in_process("export", "--each-area", cwd=tmp_path)
     assert run.returncode != 0 and "--outdir" in run.stderr
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.child_process
-def test_each_area_refuses_an_area_instead_of_ignoring_it(tmp_path: Path, figures: Path) -> None:
-    run = run_export(
-        "--each-area", "--outdir", "out", "--area", "北勢", cwd=tmp_path, figures=figures
-    )
+@pytest.mark.slow
+def test_each_area_refuses_an_area_instead_of_ignoring_it(tmp_path: Path) -> None:
+    run = run_in_process("export", "--each-area", "--outdir", "out", "--area", "北勢", cwd=tmp_path)
     assert run.returncode != 0 and "--area" in run.stderr
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.child_process
+@pytest.mark.slow
 def test_broken_data_names_file_row_and_column_and_writes_nothing(
     data_copy: Path,
     edit_csv: Callable[..., str],
     find_row: Callable[..., int],
     tmp_path: Path,
-    figures: Path,
 ) -> None:
     history = data_copy / "history.csv"
     row = find_row(history, series="3-1", fy="2022", area="240001")
     edit_csv(history, row, "value", "三百")
     out = tmp_path / "out"
     out.mkdir()
-    run = run_export(
-        "--date", DATE, "-o", "b.html", cwd=out, figures=figures, BRIEFING_DATA=str(data_copy)
+    run = run_in_process(
+        "export", "--date", DATE, "-o", "b.html", cwd=out, BRIEFING_DATA=str(data_copy)
     )
     assert run.returncode != 0
     assert (

@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from inputs import run_cli, write_csv, write_xlsx
+from inputs import run_in_process, write_csv, write_xlsx
 
 from briefing import PREFECTURE, Dataset, Settings, load_dataset
 from briefing.intake.review import review, review_html, review_text
@@ -26,7 +26,7 @@ def stored(data: Path, series: str, area: str = PREFECTURE) -> tuple[float, str,
     return float(row["value"]), str(row["status"]), str(row["comment"])
 
 
-@pytest.mark.child_process
+@pytest.mark.slow
 def test_a_cp932_note_saying_provisional_is_saved_as_provisional(
     tmp_path: Path, data_copy: Path
 ) -> None:
@@ -40,7 +40,7 @@ def test_a_cp932_note_saying_provisional_is_saved_as_provisional(
         ],
         encoding="cp932",
     )
-    done = run_cli("import", path, "--by", "福祉課", "--data", data_copy, cwd=tmp_path)
+    done = run_in_process("import", path, "--by", "福祉課", "--data", data_copy, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "備考: 新規2か所" in done.stdout  # the review shows the notes
     assert stored(data_copy, "5-4")[:2] == (5390.0, "速報")
@@ -69,7 +69,7 @@ def test_what_a_note_says_about_the_status(
     assert result.table.set_index("series").at["3-1", "status"] == status
 
 
-@pytest.mark.child_process
+@pytest.mark.slow
 def test_a_note_that_contradicts_the_status_column_asks_staff_to_decide(
     tmp_path: Path, data_copy: Path
 ) -> None:
@@ -91,7 +91,7 @@ def test_a_note_that_contradicts_the_status_column_asks_staff_to_decide(
     assert "状態の列に" in text[1]  # says what to do
 
     before = (data_copy / "history.csv").read_bytes()
-    done = run_cli("import", path, "--by", "福祉課", "--data", data_copy, cwd=tmp_path)
+    done = run_in_process("import", path, "--by", "福祉課", "--data", data_copy, cwd=tmp_path)
     assert done.returncode == 1 and "メモ" in done.stderr
     assert (data_copy / "history.csv").read_bytes() == before
 

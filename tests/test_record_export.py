@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inputs import run_cli, write_csv
+from inputs import run_in_process, write_csv
 from test_export import csv_link, csv_rows, element, parse, run_export
 
 from briefing import load_dataset
@@ -31,7 +31,9 @@ def test_response_added_after_the_meeting_is_marked_in_the_next_briefing(
         ],
         encoding="cp932",
     )  # fmt: skip
-    saved = run_cli("import", update, "--by", "福祉課 山田", "--data", data_copy, cwd=tmp_path)
+    saved = run_in_process(
+        "import", update, "--by", "福祉課 山田", "--data", data_copy, cwd=tmp_path
+    )
     assert saved.returncode == 0, saved.stderr
 
     out = tmp_path / "b.html"
@@ -70,7 +72,7 @@ def test_response_added_after_the_meeting_is_marked_in_the_next_briefing(
     # the opinions file goes back in unchanged: long text survives the round trip
     back = tmp_path / "opinions.csv"
     back.write_text(text[1:], encoding="utf-8-sig", newline="")
-    again = run_cli("import", back, "--dry-run", "--data", data_copy, cwd=tmp_path)
+    again = run_in_process("import", back, "--dry-run", "--data", data_copy, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert "新規 0 件、変更 0 件" in again.stdout
 

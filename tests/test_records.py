@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from inputs import run_cli, snapshot, write_csv, write_xlsx
+from inputs import run_in_process, snapshot, write_csv, write_xlsx
 
 from briefing import DataError, load_dataset
 from briefing.data.changes import read_record_changes
@@ -75,19 +75,21 @@ def _fill_template(template: Path, out: Path) -> Path:
 
 def test_template_import_round_trip_keeps_long_text(tmp_path: Path, data_copy: Path) -> None:
     template = tmp_path / "update.xlsx"
-    made = run_cli("template", "--fy", "R7", "-o", template, "--data", data_copy, cwd=tmp_path)
+    made = run_in_process(
+        "template", "--fy", "R7", "-o", template, "--data", data_copy, cwd=tmp_path
+    )
     assert made.returncode == 0, made.stderr
     book = openpyxl.load_workbook(template)
     assert {"取組の報告", "委員会意見"} <= set(book.sheetnames)
     filled = _fill_template(template, tmp_path / "filled.xlsx")
 
-    dry = run_cli("import", filled, "--dry-run", "--data", data_copy, cwd=tmp_path)
+    dry = run_in_process("import", filled, "--dry-run", "--data", data_copy, cwd=tmp_path)
     assert dry.returncode == 0, dry.stderr
     assert "新規 3 件" in dry.stdout  # one account, two opinions
     before = snapshot(data_copy)
     assert "保存していません" in dry.stdout
 
-    saved = run_cli("import", filled, "--by", BY, "--data", data_copy, cwd=tmp_path)
+    saved = run_in_process("import", filled, "--by", BY, "--data", data_copy, cwd=tmp_path)
     assert saved.returncode == 0, saved.stderr
     ds = load_dataset(data_copy)
     account = ds.accounts[(ds.accounts["direction"] == 3) & (ds.accounts["fy"] == 2025)].iloc[0]
@@ -102,11 +104,11 @@ def test_template_import_round_trip_keeps_long_text(tmp_path: Path, data_copy: P
     assert set(record["by"]) == {BY} and LONG in set(record["new"])
 
     saved_once = snapshot(data_copy)
-    again = run_cli("import", filled, "--by", BY, "--data", data_copy, cwd=tmp_path)
+    again = run_in_process("import", filled, "--by", BY, "--data", data_copy, cwd=tmp_path)
     assert "新規 0 件、変更 0 件、変更なし" in again.stdout  # the same file twice changes nothing
     assert snapshot(data_copy) == saved_once
 
-    undone = run_cli("undo", "--data", data_copy, cwd=tmp_path)
+    undone = run_in_process("undo", "--data", data_copy, cwd=tmp_path)
     assert undone.returncode == 0, undone.stderr
     after = snapshot(data_copy)
     assert {k: v for k, v in after.items() if not k.startswith(".")} == {
@@ -126,7 +128,7 @@ def test_plain_cp932_csv_adds_a_response_after_the_meeting(tmp_path: Path, data_
         ],
         encoding="cp932",
     )  # fmt: skip
-    result = run_cli("import", path, "--by", BY, "--data", data_copy, cwd=tmp_path)
+    result = run_in_process("import", path, "--by", BY, "--data", data_copy, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "変更 1 件" in result.stdout and "対応: （空欄） → " in result.stdout
     after = load_dataset(data_copy).opinions.set_index("id").loc[open_one["id"]]
@@ -147,7 +149,7 @@ def test_problems_name_row_and_column_and_nothing_is_written(
         ],
     )
     before = snapshot(data_copy)
-    result = run_cli("import", path, "--by", BY, "--data", data_copy, cwd=tmp_path)
+    result = run_in_process("import", path, "--by", BY, "--data", data_copy, cwd=tmp_path)
     assert result.returncode == 1
     err = result.stderr
     assert (
@@ -163,19 +165,19 @@ def test_record_import_with_figures_in_one_save(tmp_path: Path, data_copy: Path)
     """A template with figures and opinions saves both in one version; undo takes both back."""
     shutil.copy(data_copy / "history.csv", tmp_path / "history_before.csv")
     template = tmp_path / "t.xlsx"
-    run_cli("template", "--fy", "R7", "-o", template, "--data", data_copy, cwd=tmp_path)
+    run_in_process("template", "--fy", "R7", "-o", template, "--data", data_copy, cwd=tmp_path)
     book = openpyxl.load_workbook(template)
     sheet = book["入力"]
     sheet["H4"] = 999
     book.save(template)
     filled = _fill_template(template, tmp_path / "both.xlsx")
-    result = run_cli("import", filled, "--by", BY, "--data", data_copy, cwd=tmp_path)
+    result = run_in_process("import", filled, "--by", BY, "--data", data_copy, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (data_copy / "history.csv").read_bytes() != (
         tmp_path / "history_before.csv"
     ).read_bytes()
     assert "令和8年度第1回" in (data_copy / "opinions.csv").read_text(encoding="utf-8")
-    run_cli("undo", "--data", data_copy, cwd=tmp_path)
+    run_in_process("undo", "--data", data_copy, cwd=tmp_path)
     assert (data_copy / "history.csv").read_bytes() == (
         tmp_path / "history_before.csv"
     ).read_bytes()
@@ -209,7 +211,7 @@ def test_staff_page_reviews_and_saves_opinions(data_copy: Path, fresh_config: Pa
 
 
 def test_check_summarises_the_record(tmp_path: Path, data_dir: Path) -> None:
-    result = run_cli("check", "--data", data_dir, cwd=tmp_path)
+    result = run_in_process("check", "--data", data_dir, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (
         "取組の報告: 6 件、委員会意見: 5 件（会議 2 回、対応の記入あり 4 件、うちサンプル 11 件）"

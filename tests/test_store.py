@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from inputs import run_cli, snapshot, start_cli, write_csv
+from inputs import run_in_process, snapshot, start_cli, write_csv
 
 from briefing import load_dataset
 from briefing.data import store as store_module
@@ -370,7 +370,7 @@ def test_versions_are_named_by_japan_time_and_listed_oldest_first(tmp_path: Path
 # --- undo through the command line ------------------------------------------------------------
 
 
-@pytest.mark.child_process
+@pytest.mark.slow
 def test_undo_restores_byte_identical_files(tmp_path: Path, data_copy: Path) -> None:
     original = {name: (data_copy / name).read_bytes() for name in ("history.csv",)}
     first = one_value_csv(tmp_path, "first.csv", "3-1", "410")
@@ -379,11 +379,13 @@ def test_undo_restores_byte_identical_files(tmp_path: Path, data_copy: Path) -> 
         [["指標", "年度", "市町", "値"], ["2-2", "R7", "津市", "300"], ["3-2", "R8", "", "70"]],
     )
     assert (
-        run_cli("import", first, "--data", data_copy, "--by", "一人目", cwd=tmp_path).returncode
+        run_in_process(
+            "import", first, "--data", data_copy, "--by", "一人目", cwd=tmp_path
+        ).returncode
         == 0
     )
     after_first = {name: (data_copy / name).read_bytes() for name in MANAGED}
-    done = run_cli("import", second, "--data", data_copy, "--by", "二人目", cwd=tmp_path)
+    done = run_in_process("import", second, "--data", data_copy, "--by", "二人目", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     # 2 values + the 2-2 total
     assert read_changes(data_copy)["by"].tolist() == [
@@ -393,12 +395,12 @@ def test_undo_restores_byte_identical_files(tmp_path: Path, data_copy: Path) -> 
         "二人目",
     ]
 
-    done = run_cli("undo", "--data", data_copy, cwd=tmp_path)
+    done = run_in_process("undo", "--data", data_copy, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "二人目" in done.stdout and "second.csv" in done.stdout and "取り消し" in done.stdout
     assert {name: (data_copy / name).read_bytes() for name in MANAGED} == after_first
 
-    done = run_cli("undo", "--data", data_copy, cwd=tmp_path)
+    done = run_in_process("undo", "--data", data_copy, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert (data_copy / "history.csv").read_bytes() == original["history.csv"]
     assert not (
@@ -406,7 +408,7 @@ def test_undo_restores_byte_identical_files(tmp_path: Path, data_copy: Path) -> 
     ).exists()  # there was no change record before the first import
     assert load_dataset(data_copy).version == load_dataset(DATA_DIR).version
 
-    done = run_cli("undo", "--data", data_copy, cwd=tmp_path)
+    done = run_in_process("undo", "--data", data_copy, cwd=tmp_path)
     assert done.returncode != 0
     assert "取り消せる取り込みはありません" in done.stderr
     assert (data_copy / "history.csv").read_bytes() == original["history.csv"]

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 
 import openpyxl
 import pytest
-from inputs import run_cli, snapshot, write_csv
+from inputs import run_in_process, snapshot, write_csv
 
 from briefing import Settings, load_dataset
 from briefing.content import Filters, context, goal_cards, survey_panels
@@ -366,7 +366,7 @@ def test_every_problem_is_named_by_row_and_column_and_nothing_is_written(
     ]
     source = write_csv(tmp_path / "bad.csv", rows, encoding="cp932")
     before = snapshot(data_copy)
-    run = run_cli(
+    run = run_in_process(
         "import",
         source,
         "--survey",
@@ -413,7 +413,7 @@ def test_template_filled_and_imported_by_the_command_line_then_undone(
     data_copy: Path, tmp_path: Path
 ) -> None:
     before = snapshot(data_copy)
-    made = run_cli("template", "--survey", "G2", "--fy", "R8", "-o", tmp_path / "t.xlsx", "--data", data_copy, cwd=tmp_path)  # fmt: skip
+    made = run_in_process("template", "--survey", "G2", "--fy", "R8", "-o", tmp_path / "t.xlsx", "--data", data_copy, cwd=tmp_path)  # fmt: skip
     assert made.returncode == 0, made.stderr
     book = openpyxl.load_workbook(tmp_path / "t.xlsx")
     sheet = book["集計表"]
@@ -426,7 +426,7 @@ def test_template_filled_and_imported_by_the_command_line_then_undone(
             sheet.cell(row, column).value = value
         filled += 1
     book.save(tmp_path / "t.xlsx")
-    run = run_cli("import", tmp_path / "t.xlsx", "--survey", "G2", "--by", "福祉課 山田", "--data", data_copy, cwd=tmp_path)  # fmt: skip
+    run = run_in_process("import", tmp_path / "t.xlsx", "--survey", "G2", "--by", "福祉課 山田", "--data", data_copy, cwd=tmp_path)  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert "G2 相談支援機関調査 令和8年度（新しい年度）" in run.stdout
     assert "保存しました" in run.stdout and "写していません" in run.stdout
@@ -434,7 +434,7 @@ def test_template_filled_and_imported_by_the_command_line_then_undone(
     new = ds.surveys[(ds.surveys["survey"] == "G2") & (ds.surveys["fy"] == 2026)]
     assert len(new) == 5 * filled and int(new["respondents"].sum()) == 11 * filled
     assert not (data_copy / "t.xlsx").exists()
-    back = run_cli("undo", "--data", data_copy, cwd=tmp_path)
+    back = run_in_process("undo", "--data", data_copy, cwd=tmp_path)
     assert back.returncode == 0, back.stderr
 
     def files(found: dict[str, str]) -> dict[str, str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from inputs import TEMPLATE_FIRST_ROW, TEMPLATE_HEADER_ROW, run_cli, template_rows
+from inputs import TEMPLATE_FIRST_ROW, TEMPLATE_HEADER_ROW, run_in_process, template_rows
 
 from briefing import Dataset, load_dataset
 from briefing.data.areas import PREFECTURE
@@ -21,7 +21,7 @@ YELLOW = "00FFF2B3"
 def template_2025(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``briefing template --fy 2025`` run once, as staff would, on the bundled data."""
     folder = tmp_path_factory.mktemp("template")
-    done = run_cli("template", "--fy", "2025", "-o", "update.xlsx", cwd=folder)
+    done = run_in_process("template", "--fy", "2025", "-o", "update.xlsx", cwd=folder)
     assert done.returncode == 0, done.stderr
     assert "update.xlsx" in done.stdout and "令和7年度" in done.stdout
     return folder / "update.xlsx"
@@ -40,7 +40,7 @@ def expected_rows(ds: Dataset, direction: int | None = None) -> list[tuple[str, 
     return rows
 
 
-@pytest.mark.child_process
+@pytest.mark.slow
 def test_one_row_per_series_and_expected_area(
     template_2025: Path, bundled_dataset: Dataset
 ) -> None:
@@ -56,7 +56,7 @@ def test_one_row_per_series_and_expected_area(
     assert {r["年度"] for r in rows} == {"令和7年度"}
 
 
-@pytest.mark.child_process
+@pytest.mark.slow
 def test_header_unit_names_and_previous_year_value(
     template_2025: Path, bundled_dataset: Dataset
 ) -> None:
@@ -77,7 +77,7 @@ def test_header_unit_names_and_previous_year_value(
     assert two_one_a["単位"] == "窓口" and "（相談窓口）" in str(two_one_a["指標名"])
 
 
-@pytest.mark.child_process
+@pytest.mark.slow
 def test_only_the_yellow_input_cells_are_unlocked(template_2025: Path) -> None:
     sheet = openpyxl.load_workbook(template_2025)["入力"]
     assert sheet.protection.sheet  # the IDs and codes the import relies on cannot be typed over
@@ -96,7 +96,7 @@ def test_only_the_yellow_input_cells_are_unlocked(template_2025: Path) -> None:
     assert any("確定" in str(v.formula1) and "速報" in str(v.formula1) for v in validation)
 
 
-@pytest.mark.child_process
+@pytest.mark.slow
 def test_readme_sheet_in_japanese(template_2025: Path) -> None:
     book = openpyxl.load_workbook(template_2025)
     assert book.sheetnames == ["入力", "取組の報告", "委員会意見", "説明"]
@@ -135,9 +135,9 @@ def test_year_without_previous_values_leaves_them_empty(
     assert all(r["前年度の値"] is None for r in rows)  # nothing is stored for FY2018
 
 
-@pytest.mark.child_process
+@pytest.mark.slow
 def test_cli_accepts_reiwa_years_and_direction(tmp_path: Path, data_copy: Path) -> None:
-    done = run_cli(
+    done = run_in_process(
         "template",
         "--fy",
         "令和８年度",
@@ -159,9 +159,9 @@ def test_cli_accepts_reiwa_years_and_direction(tmp_path: Path, data_copy: Path) 
     )
 
 
-@pytest.mark.child_process
+@pytest.mark.slow
 def test_cli_rejects_an_unreadable_year_in_japanese(tmp_path: Path) -> None:
-    done = run_cli("template", "--fy", "来年", "-o", "x.xlsx", cwd=tmp_path)
+    done = run_in_process("template", "--fy", "来年", "-o", "x.xlsx", cwd=tmp_path)
     assert done.returncode != 0
     assert "年度「来年」を読み取れません" in done.stderr
     assert not (tmp_path / "x.xlsx").exists()
