@@ -28,7 +28,7 @@ from websockets.sync.client import ClientConnection, connect
 from websockets.sync.server import ServerConnection, serve
 
 from widgets import request_query
-from widgets.request_info import mend_server
+from widgets.request_info import forget, mend_server
 
 pytestmark = pytest.mark.child_process
 
@@ -199,3 +199,12 @@ def test_a_request_sent_to_a_connection_that_is_gone_reaches_the_next(
         closed(gone)
     with opened(f"{url}/k1") as again:
         assert again.recv(timeout=10) == PAYLOAD
+
+
+def test_a_kernel_shut_down_leaves_no_request_behind(voila_handler: tuple[IOLoop, str]) -> None:
+    """Each page's request is kept for asking again, until its kernel goes (a long meeting)."""
+    loop, _ = voila_handler
+    send_request(loop, "k1")
+    send_request(loop, "k2")
+    forget("k1")
+    assert set(RequestInfoSocketHandler._cache) == {"k2"}

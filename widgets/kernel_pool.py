@@ -36,7 +36,7 @@ from typing import Any
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Float, Integer
 
-from .request_info import mend_server
+from .request_info import forget, mend_server
 
 _WORKING = ("starting", "busy")
 
@@ -127,6 +127,7 @@ class QueuedRefillKernelManager(AsyncMappingKernelManager):
         self._pool_items.pop(kernel_id, None)
         self._unconnected.pop(kernel_id, None)
         self._connected.discard(kernel_id)
+        forget(kernel_id)
         await super().shutdown_kernel(kernel_id, *args, **kwargs)
 
     def _watch(self, kernel_id: str) -> str:

@@ -76,3 +76,11 @@ def mend_server() -> None:
 
     Handler.on_close = on_close  # type: ignore[method-assign]
     Handler.send_updates = classmethod(send_updates)  # type: ignore[method-assign,assignment]
+
+
+def forget(kernel_id: str) -> None:
+    """Drop what the server kept for ``kernel_id`` (its kernel is shut down or culled)."""
+    from voila.request_info_handler import RequestInfoSocketHandler as Handler
+
+    Handler._cache.pop(kernel_id, None)
+    Handler._waiters.pop(kernel_id, None)
