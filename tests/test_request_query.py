@@ -23,6 +23,7 @@ import pytest
 import tornado.web
 from servers import free_port
 from tornado.ioloop import IOLoop
+from tornado.websocket import WebSocketClosedError
 from voila.request_info_handler import RequestInfoSocketHandler
 from websockets.sync.client import ClientConnection, connect
 from websockets.sync.server import ServerConnection, serve
@@ -208,3 +209,19 @@ def test_a_kernel_shut_down_leaves_no_request_behind(voila_handler: tuple[IOLoop
     send_request(loop, "k2")
     forget("k1")
     assert set(RequestInfoSocketHandler._cache) == {"k2"}
+
+
+def test_a_request_for_a_connection_closing_meanwhile_is_kept(
+    voila_handler: tuple[IOLoop, str],
+) -> None:
+    """The kernel's connection closed just as the page arrived: the page is still served, and
+    the request waits for the kernel's next connection."""
+    loop, _ = voila_handler
+
+    class Closing:
+        def write_message(self, message: str) -> None:
+            raise WebSocketClosedError()
+
+    RequestInfoSocketHandler._waiters["k1"] = Closing()  # type: ignore[assignment]
+    send_request(loop, "k1")
+    assert RequestInfoSocketHandler._cache["k1"] == PAYLOAD

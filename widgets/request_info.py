@@ -52,7 +52,11 @@ def wait_for_query(*, answer_within: float = ANSWER_WITHIN) -> None:
                 message = socket.recv(timeout=answer_within)
         except (OSError, TimeoutError, WebSocketException) as error:
             # refused, not open in time or no request yet: ask again (the server keeps it)
-            print(f"request info: {type(error).__name__} from {url}; asking again", file=sys.stderr)
+            # to the server's log, not to the page (the cell's stderr would show on the dashboard)
+            print(
+                f"request info: {type(error).__name__} from {url}; asking again",
+                file=sys.__stderr__,
+            )
             time.sleep(1)
             continue
         for name, value in json.loads(message).items():
@@ -61,6 +65,7 @@ def wait_for_query(*, answer_within: float = ANSWER_WITHIN) -> None:
 
 def mend_server() -> None:
     """Make Voilà's request handler drop only the closing connection and keep every request."""
+    from tornado.websocket import WebSocketClosedError
     from voila.request_info_handler import RequestInfoSocketHandler as Handler
 
     def on_close(self: Handler) -> None:
@@ -72,7 +77,10 @@ def mend_server() -> None:
         cls._cache[msg["kernel_id"]] = msg["payload"]
         waiter = cls._waiters.get(msg["kernel_id"])
         if waiter is not None:
-            waiter.write_message(msg["payload"])
+            try:
+                waiter.write_message(msg["payload"])
+            except WebSocketClosedError:
+                pass  # gone meanwhile: the kernel asks again and gets it from the cache
 
     Handler.on_close = on_close  # type: ignore[method-assign]
     Handler.send_updates = classmethod(send_updates)  # type: ignore[method-assign,assignment]
