@@ -367,6 +367,55 @@ def test_versions_are_named_by_japan_time_and_listed_oldest_first(tmp_path: Path
     assert undo(folder) == names[-1] and list_versions(folder) == names[:2]
 
 
+def test_undo_takes_back_a_survey_and_a_record_file_too(tmp_path: Path) -> None:
+    """Every file a save replaces comes back on undo, not only the two figures files."""
+    folder = tmp_path / "data"
+    first = {**contents(1), "surveys.csv": b"survey\n1\n", "opinions.csv": b"opinion\n1\n"}
+    save(folder, first, meta={})
+    save(folder, {"surveys.csv": b"survey\n2\n", "opinions.csv": b"opinion\n2\n"}, meta={})
+    undo(folder)
+    assert {n: (folder / n).read_bytes() for n in first} == first
+
+
+def test_undo_of_a_version_saved_before_surveys_were_kept_leaves_the_surveys_as_they_are(
+    tmp_path: Path,
+) -> None:
+    """A version from before ``meta.json`` listed its files kept only the two figures files: its
+    undo restores those and neither restores nor deletes ``surveys.csv``, which it never held."""
+    folder = tmp_path / "data"
+    save(folder, contents(1), meta={})
+    version = save(folder, {**contents(2), "surveys.csv": b"survey\n"}, meta={"by": "t"})
+    kept = folder / ".versions" / version
+    (kept / "meta.json").write_text('{"by": "t"}', encoding="utf-8")  # as such a version was
+    assert undo(folder) == version
+    assert on_disk(folder) == contents(1)
+    assert (folder / "surveys.csv").read_bytes() == b"survey\n"
+
+
+def test_an_undo_cut_short_after_removing_a_file_is_finished_by_the_next_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Undoing the save that created ``surveys.csv`` removes it; a power cut after the removal
+    but before the undo is done leaves the rest to the next reader, which removes nothing twice."""
+    folder = tmp_path / "data"
+    save(folder, contents(1), meta={})
+    save(folder, {"surveys.csv": b"survey\n"}, meta={})
+    real_sync = store_module.sync_dir
+
+    def cut(path: Path) -> None:
+        if not (folder / "surveys.csv").exists() and (folder / ".staging").exists():
+            raise Crash
+        real_sync(path)
+
+    monkeypatch.setattr(store_module, "sync_dir", cut)
+    with pytest.raises(Crash):
+        undo(folder)
+    monkeypatch.setattr(store_module, "sync_dir", real_sync)
+    recover(folder)
+    assert not (folder / "surveys.csv").exists() and not (folder / ".staging").exists()
+    assert on_disk(folder) == contents(1) and len(list_versions(folder)) == 1
+
+
 # --- undo through the command line ------------------------------------------------------------
 
 

@@ -177,10 +177,9 @@ def _recover(directory: Path) -> None:
 
 
 def _fresh_staging(directory: Path) -> Path:
+    """The staging folder of a new save or undo (``_recover`` has just removed any old one)."""
     staging = directory / STAGING
-    if staging.exists():
-        shutil.rmtree(staging)
-    (staging / "new").mkdir(parents=True)
+    staging.mkdir()
     return staging
 
 
