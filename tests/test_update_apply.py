@@ -92,6 +92,37 @@ def test_a_changed_sample_value_becomes_real_with_the_file_as_its_source(
     ]
 
 
+def test_a_save_keeps_every_other_row_word_for_word_and_the_file_in_its_order(
+    data_copy: Path,
+) -> None:
+    """A comment that reads like "no value" (N/A, NA, null) is still staff's words; a new year
+    goes in its place among the rows (series, year, area), so the file reads as before."""
+    path = data_copy / "history.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    rows = (data_copy / "history.csv").read_text(encoding="utf-8").splitlines()
+    words = {"3-2": "N/A", "4-1": "NA", "4-2": "null"}
+    for i, line in enumerate(rows):
+        series = line.split(",", 1)[0]
+        if series in words and ",2024," in line:
+            fields = next(csv.reader([line]))
+            fields[header.index("comment")] = words.pop(series)
+            rows[i] = ",".join(fields)
+    assert not words
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    ds = load_dataset(data_copy)
+    history, _ = saved(ds, entry("3-1", 2026, PREFECTURE, 5), entry("6-1", 2026, TSU, 3))
+    assert list(history[0]) == header
+    assert [row(history, s, 2024)["comment"] for s in ("3-2", "4-1", "4-2")] == [
+        "N/A",
+        "NA",
+        "null",
+    ]
+    keys = [(r["series"], int(r["fy"]), r["area"]) for r in history]
+    assert keys == sorted(keys) and ("3-1", 2026, PREFECTURE) in keys
+    assert len(history) == len(rows) - 1 + 3  # the two values and 6-1's new total
+
+
 def test_a_real_value_that_only_turns_final_keeps_its_comment_and_source(
     bundled_dataset: Dataset,
 ) -> None:
@@ -441,3 +472,41 @@ def test_a_change_record_saved_again_from_excel_keeps_its_bytes_and_grows_below(
         ["山田", "a.xlsx"],
         ["鈴木", "b.xlsx"],
     ]
+
+
+def test_figures_and_an_opinion_brought_in_together_are_saved_together(
+    tiny: Path, tmp_path: Path
+) -> None:
+    """One save keeps both; its version counts both; the opinion's change record names who and
+    when (Japan time); undo takes both back."""
+    from inputs import write_csv
+
+    from briefing.data.changes import read_record_changes
+    from briefing.data.store import undo, version_meta
+    from briefing.intake.apply import commit
+    from briefing.intake.records import record_review
+
+    ds = load_dataset(tiny)
+    before = {n: (tiny / n).read_bytes() for n in ("history.csv", "opinions.csv")}
+    opinions = write_csv(
+        tmp_path / "意見.csv",
+        [["会議日", "会議名", "取組方向", "委員の分野", "意見"],
+         ["2026-11-30", "令和8年度第1回", "2", "家族会", "家族の声を聞く場を増やしてほしい。"]],
+        encoding="cp932",
+    )  # fmt: skip
+    records = record_review([opinions], ds)
+    assert records.ok, records.problems
+    reviewed = Review(entries=[entry("3-1", 2025, PREFECTURE, 410)], version=ds.version)
+    version = commit(ds, reviewed, by="福祉課 山田", now=NOW, records=records)
+    after = load_dataset(tiny)
+    assert stored(after, "3-1", 2025)["value"] == "410"
+    assert "家族の声を聞く場を増やしてほしい。" in set(after.opinions["opinion"])
+    assert version_meta(tiny, version)["記録の新規"] == 1
+    record = read_record_changes(tiny)
+    assert set(record["by"]) == {"福祉課 山田"} and set(record["changed_at"]) == {STAMP}
+    undo(tiny)
+    assert {n: (tiny / n).read_bytes() for n in before} == before
+    # the opinion alone: the figures are not touched
+    version = commit(load_dataset(tiny), Review(), by="福祉課 山田", now=NOW, records=records)
+    assert version_meta(tiny, version)["files"] == ["opinions.csv", "record_changes.csv"]
+    assert (tiny / "history.csv").read_bytes() == before["history.csv"]
