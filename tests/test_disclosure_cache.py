@@ -142,6 +142,8 @@ def test_other_data_or_another_threshold_never_gets_a_stored_answer_of_another(
     other = replace(small_data, version="other-version")
     assert not audited(other, 5, tmp_path, leaky).passed
     assert audited(small_data, 50, tmp_path).checked > audited(small_data, 5, tmp_path).checked
+    # the survey groups' audit too: at 50 every group is checked, not the 5's stored few
+    assert audited(small_data, 50, tmp_path) == audited(small_data, 50, None)
     # other survey answers: other hidden groups, not the stored ones
     surveys = answers({("iga", "医療機関"): (10, 30), ("chusei", "医療機関"): (10, 30)})
     other_surveys = replace(small_data, surveys=surveys.assign(file_row=range(2, 6)))
@@ -152,6 +154,17 @@ def test_other_data_or_another_threshold_never_gets_a_stored_answer_of_another(
     )
     groups_leak = Disclosure(Suppression(5, {}), frozenset({("G2", 2025, "iga", "医療機関")}))
     assert not audited(changed_surveys, 5, tmp_path, groups_leak).passed
+
+
+def test_a_withheld_value_narrowed_from_below_only_says_so(small_data: Dataset) -> None:
+    """A 「5未満」 that the published values bound only from below reads 「上限なし」."""
+    from briefing.stats.audit import AuditResult, Finding
+    from briefing.stats.disclosure import findings_text
+
+    result = AuditResult(1, [Finding(("6-1", 2025, NABARI), 3.0, 2.0, float("inf"))])
+    [line] = findings_text(small_data, result, 5)
+    assert line.startswith("6-1 相談支援包括化推進員養成数 令和7年度 名張市: 「5未満」")
+    assert "公表する値から 2〜上限なし と絞り込めます" in line
 
 
 def test_a_narrowed_g1_age_band_is_named_as_a_survey_group(small_data: Dataset) -> None:

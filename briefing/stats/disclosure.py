@@ -20,7 +20,6 @@ import pandas as pd
 from ..data.dataset import Dataset
 from ..data.files import write_cache
 from ..data.fiscal import format_fy
-from ..labels import group_label
 from .audit import AuditResult, Finding, audit, survey_audit
 from .suppression import Suppression, from_json, suppression, to_json
 from .survey_disclosure import ALL, GroupKey, survey_withheld
@@ -153,7 +152,7 @@ def findings_text(ds: Dataset, result: AuditResult, threshold: int) -> list[str]
         if series in ("G1", "G2"):
             region, group = area.split("|")
             where = "県全体" if region == ALL else str(ds.areas.at[region, "name_ja"])
-            what = "全体" if group == ALL else group_label(group, "ja")
+            what = "全体" if group == ALL else group  # a group's Japanese name is its own
             lines.append(
                 f"{series} {format_fy(fy)} {where}・{what}: 割合を伏せた区分ですが、公表する割合と回答者数から"
                 f"賛成の数が {f.low:.0f}〜{f.high:.0f} と絞り込めます（0〜回答者数のすべてがありうる必要があります）。"
