@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import math
 import random
 import re
 from pathlib import Path
@@ -22,6 +21,7 @@ from urllib.parse import unquote
 import openpyxl
 import pytest
 from inputs import run_in_process, snapshot, write_csv
+from test_surveys import wilson
 
 from briefing import Settings, load_dataset
 from briefing.content import Filters, context, goal_cards, survey_panels
@@ -44,7 +44,6 @@ AGREE = ANSWERS[:2]
 BANDS = ["18〜29歳", "30〜39歳", "40〜49歳", "50〜59歳", "60〜69歳", "70歳以上"]
 REGION_NAMES = {"hokusei": "北勢", "chusei": "中勢", "nansei": "南勢", "iga": "伊賀", "higashikishu": "東紀州"}  # fmt: skip
 QUESTION = "問15 ひきこもりに関する理解が進んだと感じますか（○は1つ）"
-Z95 = 1.959963984540054
 
 
 # ---- by hand ---------------------------------------------------------------------------------
@@ -68,12 +67,6 @@ def band(age: str) -> str:
     if digits < 30:
         return BANDS[0]
     return BANDS[min(digits // 10 - 2, 5)]
-
-
-def wilson(share: float, n: float) -> tuple[float, float]:
-    centre = (share + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
-    half = Z95 * math.sqrt(share * (1 - share) / n + Z95**2 / (4 * n**2)) / (1 + Z95**2 / n)
-    return centre - half, centre + half
 
 
 # ---- the respondent file -----------------------------------------------------------------------
@@ -515,36 +508,3 @@ def test_staff_page_takes_a_survey_tabulation_and_forgets_the_upload(
     panel.template_fy.value = "R8"
     panel.make_template.click()
     assert "survey_G2_2026.xlsx" in panel.template_link.value
-
-
-def test_weighted_share_and_interval_from_weight_sums() -> None:
-    """Two groups of a weighted year: shares, effective n and intervals add up from Σw and Σw²."""
-    import pandas as pd
-
-    from briefing import survey_shares
-
-    rows = []
-    # north: agree weights 2 and 1, the rest 1, 1 and 3; south: one of weight 1 agreeing of two
-    sums = {
-        ("hokusei", "そう思う"): (2, 3.0, 5.0),
-        ("hokusei", "そう思わない"): (2, 2.0, 2.0),
-        ("hokusei", "わからない"): (1, 3.0, 9.0),
-        ("nansei", "そう思う"): (1, 1.0, 1.0),
-        ("nansei", "わからない"): (1, 1.0, 1.0),
-    }
-    for (region, answer), (n, w, w2) in sums.items():
-        rows.append(
-            {"survey": "G1", "fy": 2026, "region": region, "group": "30〜39歳", "answer": answer,
-             "respondents": n, "sample": False, "weighted": w, "weighted_sq": w2}
-        )  # fmt: skip
-    table = survey_shares(pd.DataFrame(rows), "G1", by="region").set_index("region")
-    north = table.loc["hokusei"]
-    assert north["n"] == 5 and north["weighted"]
-    assert north["share"] == pytest.approx(100 * 3 / 8)
-    assert north["n_eff"] == pytest.approx(8**2 / 16)
-    low, high = wilson(3 / 8, 4.0)
-    assert (north["low"], north["high"]) == pytest.approx((100 * low, 100 * high))
-    whole = survey_shares(pd.DataFrame(rows), "G1").iloc[0]
-    assert whole["share"] == pytest.approx(100 * 4 / 10)
-    assert whole["n_eff"] == pytest.approx(10**2 / 18)
-    assert whole["reference"]  # an effective n under 30 is indicative

@@ -17,6 +17,15 @@ from briefing.content.filters import Filters
 from briefing.render.html import render_view
 
 AGREEING = ("そう思う", "どちらかといえばそう思う")
+#: z of a 95% interval
+Z95 = 1.959963984540054
+
+
+def wilson(share: float, n: float) -> tuple[float, float]:
+    """The Wilson interval by its textbook formula (the code computes it vectorised)."""
+    centre = (share + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
+    half = Z95 * math.sqrt(share * (1 - share) / n + Z95**2 / (4 * n**2)) / (1 + Z95**2 / n)
+    return centre - half, centre + half
 
 
 def _independent_shares(surveys: pd.DataFrame, survey: str) -> dict[int, tuple[int, int]]:
@@ -250,3 +259,32 @@ def test_the_confidence_level_reaches_the_interval(bundled_dataset: Dataset) -> 
     at_90 = survey_shares(bundled_dataset.surveys, "G1", confidence=0.90)
     assert (at_90["share"] == at_95["share"]).all()
     assert ((at_90["high"] - at_90["low"]) < (at_95["high"] - at_95["low"])).all()
+
+
+def test_weighted_share_and_interval_from_weight_sums() -> None:
+    """Two groups of a weighted year: shares, effective n and intervals add up from Σw and Σw²."""
+    rows = []
+    # north: agree weights 2 and 1, the rest 1, 1 and 3; south: one of weight 1 agreeing of two
+    sums = {
+        ("hokusei", "そう思う"): (2, 3.0, 5.0),
+        ("hokusei", "そう思わない"): (2, 2.0, 2.0),
+        ("hokusei", "わからない"): (1, 3.0, 9.0),
+        ("nansei", "そう思う"): (1, 1.0, 1.0),
+        ("nansei", "わからない"): (1, 1.0, 1.0),
+    }
+    for (region, answer), (n, w, w2) in sums.items():
+        rows.append(
+            {"survey": "G1", "fy": 2026, "region": region, "group": "30〜39歳", "answer": answer,
+             "respondents": n, "sample": False, "weighted": w, "weighted_sq": w2}
+        )  # fmt: skip
+    table = survey_shares(pd.DataFrame(rows), "G1", by="region").set_index("region")
+    north = table.loc["hokusei"]
+    assert north["n"] == 5 and north["weighted"]
+    assert north["share"] == pytest.approx(100 * 3 / 8)
+    assert north["n_eff"] == pytest.approx(8**2 / 16)
+    low, high = wilson(3 / 8, 4.0)
+    assert (north["low"], north["high"]) == pytest.approx((100 * low, 100 * high))
+    whole = survey_shares(pd.DataFrame(rows), "G1").iloc[0]
+    assert whole["share"] == pytest.approx(100 * 4 / 10)
+    assert whole["n_eff"] == pytest.approx(10**2 / 18)
+    assert whole["reference"]  # an effective n under 30 is indicative

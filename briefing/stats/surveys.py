@@ -157,8 +157,10 @@ def _keys(
 ) -> pd.Series:
     """The published cell each row is: one region (or all) × one group (or all)."""
     by = [by] if isinstance(by, str) else list(by or [])
-    chosen = {"region": list(regions) if regions is not None else None, "group": None}
-    chosen["group"] = list(groups) if groups is not None else None
+    chosen = {
+        "region": list(regions) if regions is not None else None,
+        "group": list(groups) if groups is not None else None,
+    }
 
     def fixed(key: str) -> str:
         picked = chosen[key]
