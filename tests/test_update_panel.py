@@ -309,15 +309,16 @@ def tree(fragment: str) -> list[Element | str]:
 def test_the_review_shows_problems_then_what_to_check_then_the_counts_and_table(
     data_copy: Path,
 ) -> None:
-    """One box styled by the page (``.mb``): the problems in a red box, one item each, the total
+    """One box styled by the page (``.mb``): the problems in a red box, one item each, each total
     of some towns in a notice, the counts, then the table, ruled by the page's style alone."""
     panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
     content = (
-        "指標,年度,地域,値\n2-3a,R7,県全体,74.1\n2-2,R8,津市,300\n3-1,R7,県全体,abc\n9-9,R7,,1\n"
+        "指標,年度,地域,値\n2-3a,R7,県全体,74.1\n2-2,R8,津市,300\n5-1,R8,津市,3\n3-1,R7,県全体,abc\n"
+        "9-9,R7,,1\n"
     )
     upload(panel, "update.csv", content.encode())
     result = panel.run_review()
-    assert result is not None and len(result.problems) == 2 and len(result.notes) == 1
+    assert result is not None and len(result.problems) == 2 and len(result.notes) == 2
     [page] = tree(panel.review.value)
     assert isinstance(page, Element) and (page.tag, page.attrs) == ("div", {"class": "mb"})
     error, notice, counts, table = page.children
@@ -328,10 +329,10 @@ def test_the_review_shows_problems_then_what_to_check_then_the_counts_and_table(
     assert isinstance(notice, Element) and notice.attrs == {"class": "notice"}
     assert parts(notice)[0] == ("b", "確認してください")
     [notes] = notice.find("ul")
-    assert parts(notes) == [("li", result.notes[0])]
+    assert parts(notes) == [("li", note) for note in result.notes]
     assert isinstance(counts, Element) and counts.tag == "p"
     assert counts.text() == (
-        f"確認日時 {clock.shown(result.checked_at)}。新規 2 件、変更 1 件、変更なし 0 件、空欄 0 件"
+        f"確認日時 {clock.shown(result.checked_at)}。新規 4 件、変更 1 件、変更なし 0 件、空欄 0 件"
     )
     assert isinstance(table, Element) and table.tag == "table"
     assert "border" not in table.attrs  # the page rules rows; a border attribute draws a grid
@@ -341,6 +342,9 @@ def test_the_review_shows_problems_then_what_to_check_then_the_counts_and_table(
         ["新規", "2-2 相談支援機関における新規相談件数", "令和8年度", "県全体（市町の合計）"]
         + ["－", "300", "確定"],
         ["新規", "2-2 相談支援機関における新規相談件数", "令和8年度", "津市", "－", "300", "確定"],
+        ["新規", "5-1 ひきこもり当事者のための居場所数", "令和8年度", "県全体（市町の合計）"]
+        + ["－", "3", "確定"],
+        ["新規", "5-1 ひきこもり当事者のための居場所数", "令和8年度", "津市", "－", "3", "確定"],
     ]
 
 
