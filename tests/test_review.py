@@ -8,10 +8,11 @@ it, and which real final values it refuses to change without being told.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from inputs import write_csv
+from inputs import write_csv, write_xlsx
 
 from briefing import PREFECTURE, Dataset
 from briefing.intake.review import review, review_text
@@ -90,6 +91,68 @@ def test_notes_and_a_total_of_only_some_towns_are_pointed_out(
     assert (total["new"], total["status"], total["change"]) == (9.0, "確定", "新規")
 
 
+@pytest.mark.parametrize("missing", [5, 6])
+def test_a_total_of_some_towns_names_five_missing_towns_then_counts_the_rest(
+    tmp_path: Path, bundled_dataset: Dataset, missing: int
+) -> None:
+    """Five missing towns are all named; a sixth is counted (「ほか 1 市町」), in the areas' order."""
+    names = towns(bundled_dataset)
+    given = names[: len(names) - missing]
+    rows = [["指標", "年度", "地域", "値"], *(["2-2", "R8", name, "3"] for name in given)]
+    result = review([write_csv(tmp_path / "some.csv", rows)], bundled_dataset, today=TODAY)
+    left = names[len(given) :]
+    listed = "、".join(left[:5]) + (" ほか 1 市町" if missing == 6 else "")
+    [note] = result.notes
+    assert note.startswith(
+        f"2-2 令和8年度: 県全体の値は 29 市町のうち {29 - missing} 市町の合計になります"
+        f"（値がない市町: {listed}）。"
+    ), note
+
+
+def test_a_prefecture_value_given_beside_its_towns_is_kept_not_summed(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    """The file's own 県全体 is what saving stores: no 「市町の合計」 line, no note of missing towns."""
+    rows = [
+        ["指標", "年度", "地域", "値"],
+        ["5-1", "R8", "県全体", "10"],
+        ["5-1", "R8", "津市", "3"],
+    ]
+    result = review([write_csv(tmp_path / "both.csv", rows)], bundled_dataset, today=TODAY)
+    assert result.ok and result.notes == []
+    assert review_text(result, bundled_dataset).splitlines()[2:] == [
+        "  5-1 ひきこもり当事者のための居場所数: 新規 2、変更 0、変更なし 0",
+        "      新規 令和8年度 県全体: － → 10（確定）",
+        "      新規 令和8年度 津市: － → 3（確定）",
+    ]
+
+
+def test_a_regional_share_gets_no_summed_total_and_the_counts_after_it_still_do(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    """Shares do not add up over towns (the catalog is data: a share may be given per town);
+    the places (5-1) listed after it still show the prefecture total saving will write."""
+    series = bundled_dataset.series
+    ds = replace(
+        bundled_dataset,
+        series=series.assign(kind=series["kind"].mask(series.index == "2-2", "share")),
+    )
+    rows = [
+        ["指標", "年度", "地域", "値"],
+        ["2-2", "R8", "津市", "30.5"],
+        ["5-1", "R8", "津市", "3"],
+    ]
+    result = review([write_csv(tmp_path / "share.csv", rows)], ds, today=TODAY)
+    assert result.ok
+    lines = review_text(result, ds).splitlines()
+    assert [line for line in lines if line.startswith("      ")] == [
+        "      新規 令和8年度 津市: － → 30.5（確定）",
+        "      新規 令和8年度 津市: － → 3（確定）",
+        "      新規 令和8年度 県全体（市町の合計）: － → 3（確定）",
+    ]
+    assert [note.split(":")[0] for note in result.notes] == ["5-1 令和8年度"]
+
+
 # ---- real final values --------------------------------------------------------------------
 
 
@@ -115,6 +178,24 @@ def test_a_real_final_value_is_not_changed_without_being_told(
     assert (problem.file, problem.row, problem.column) == ("fix.csv", 2, "値")
     assert "--overwrite-final" in problem.hint and "確定値の上書きを許可" in problem.hint
     assert review([path], bundled_dataset, today=TODAY, overwrite_final=True).ok
+
+
+def test_a_final_value_in_a_workbook_is_named_by_sheet_row_heading_and_new_value(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    """Staff find the cell to fix: the sheet, the row, the heading as written (実績値) and the
+    value it would take; a recomputed total points at the row of its first town."""
+    path = write_xlsx(
+        tmp_path / "fix.xlsx",
+        [["指標", "年度", "地域", "実績値"], ["3-1", "R2", "", "276"], ["5-1", "R2", "津市", "3"]],
+        title="報告",
+    )
+    result = review([path], bundled_dataset, today=TODAY)
+    assert [str(p).split(" → ")[0] for p in result.problems] == [
+        "fix.xlsx シート「報告」 2行目 「実績値」列: 値「276」: 確定値 275 を 276 に変えようとしています。",
+        "fix.xlsx シート「報告」 3行目 「実績値」列: 値「7」: "
+        "県全体の確定値 6 が、市町の値の合計 7 に置き換わります（自動計算）。",
+    ]
 
 
 def test_sample_values_and_provisional_ones_change_freely(

@@ -6,12 +6,14 @@ import datetime as dt
 import hashlib
 import re
 import tempfile
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from briefing import Settings, load_dataset
+from briefing import Settings, clock, load_dataset
+from briefing.data import store
 from briefing.data.changes import read_changes
 from widgets import UpdatePanel
 
@@ -250,3 +252,153 @@ def test_changing_a_final_value_is_refused_with_both_values_as_written(data_copy
     assert "確定値 72.9 を 74.5 に変えようとしています" in "".join(
         rendered(panel.review.value).text
     )
+
+
+@dataclass
+class Element:
+    """An element as the browser builds it: its tag, attributes and children (elements or text)."""
+
+    tag: str
+    attrs: dict[str, str | None] = field(default_factory=dict)
+    children: list[Element | str] = field(default_factory=list)
+
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text() for c in self.children).strip()
+
+    def find(self, tag: str) -> list[Element]:
+        found = [c for c in self.children if isinstance(c, Element)]
+        return [e for c in found for e in ([c] if c.tag == tag else []) + c.find(tag)]
+
+
+class _Tree(HTMLParser):
+    VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open = [Element("")]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, dict(attrs))
+        self.open[-1].children.append(element)
+        if tag not in self.VOID:
+            self.open.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.open[-1].tag == tag, (self.open[-1].tag, tag)
+        self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.open[-1].children.append(data)
+
+
+def parts(element: Element) -> list[tuple[str, str]]:
+    """Each child's tag (none for text) and text, in order."""
+    return [(c.tag, c.text()) if isinstance(c, Element) else ("", c) for c in element.children]
+
+
+def tree(fragment: str) -> list[Element | str]:
+    """What a fragment puts on the page, top level first (text outside elements included)."""
+    parser = _Tree()
+    parser.feed(fragment)
+    parser.close()
+    assert len(parser.open) == 1, "unclosed elements"
+    return parser.open[0].children
+
+
+def test_the_review_shows_problems_then_what_to_check_then_the_counts_and_table(
+    data_copy: Path,
+) -> None:
+    """One box styled by the page (``.mb``): the problems in a red box, one item each, each total
+    of some towns in a notice, the counts, then the table, ruled by the page's style alone."""
+    panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
+    content = (
+        "指標,年度,地域,値\n2-3a,R7,県全体,74.1\n2-2,R8,津市,300\n5-1,R8,津市,3\n3-1,R7,県全体,abc\n"
+        "9-9,R7,,1\n"
+    )
+    upload(panel, "update.csv", content.encode())
+    result = panel.run_review()
+    assert result is not None and len(result.problems) == 2 and len(result.notes) == 2
+    [page] = tree(panel.review.value)
+    assert isinstance(page, Element) and (page.tag, page.attrs) == ("div", {"class": "mb"})
+    error, notice, counts, table = page.children
+    assert isinstance(error, Element) and error.attrs == {"class": "error"}
+    assert parts(error)[0] == ("b", "問題が 2 件あります。保存できません。")
+    [problems] = error.find("ul")
+    assert parts(problems) == [("li", str(p)) for p in result.problems]
+    assert isinstance(notice, Element) and notice.attrs == {"class": "notice"}
+    assert parts(notice)[0] == ("b", "確認してください")
+    [notes] = notice.find("ul")
+    assert parts(notes) == [("li", note) for note in result.notes]
+    assert isinstance(counts, Element) and counts.tag == "p"
+    assert counts.text() == (
+        f"確認日時 {clock.shown(result.checked_at)}。新規 4 件、変更 1 件、変更なし 0 件、空欄 0 件"
+    )
+    assert isinstance(table, Element) and table.tag == "table"
+    assert "border" not in table.attrs  # the page rules rows; a border attribute draws a grid
+    assert [[cell.text() for cell in row.find("td")] for row in table.find("tr")][1:] == [
+        ["変更", "2-3a 不登校児童生徒が、学校内外の機関等での相談・指導等を受けた割合（小学生）"]
+        + ["令和7年度", "県全体", "74.3", "74.1", "速報 → 確定"],
+        ["新規", "2-2 相談支援機関における新規相談件数", "令和8年度", "県全体（市町の合計）"]
+        + ["－", "300", "確定"],
+        ["新規", "2-2 相談支援機関における新規相談件数", "令和8年度", "津市", "－", "300", "確定"],
+        ["新規", "5-1 ひきこもり当事者のための居場所数", "令和8年度", "県全体（市町の合計）"]
+        + ["－", "3", "確定"],
+        ["新規", "5-1 ひきこもり当事者のための居場所数", "令和8年度", "津市", "－", "3", "確定"],
+    ]
+
+
+def test_a_note_that_looks_like_html_is_shown_in_the_table_as_written(data_copy: Path) -> None:
+    panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
+    upload(panel, "update.csv", f"指標,年度,地域,値,備考\n3-2,R7,県全体,70,{ATTACK}\n".encode())
+    result = panel.run_review()
+    assert result is not None and result.ok
+    shown = rendered(panel.review.value)
+    assert "img" not in shown.tags and shown.handlers == []
+    [page] = tree(panel.review.value)
+    assert isinstance(page, Element)
+    [table] = page.find("table")
+    [header, row] = table.find("tr")
+    assert [c.text() for c in header.find("th")][-1] == "備考"
+    assert [c.text() for c in row.find("td")][-1] == ATTACK
+
+
+def test_a_save_after_another_save_since_the_review_is_refused(data_copy: Path) -> None:
+    """Two staff members review at once: the later save must not undo the first; nothing is
+    written and the page asks for a new review."""
+    panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
+    panel.by.value = "福祉課 山田"
+    upload(panel, "update.csv", "指標,年度,地域,値\n3-1,R7,県全体,410\n".encode())
+    assert panel.run_review() is not None and not panel.save.disabled
+    theirs = (data_copy / "history.csv").read_bytes().replace(b",402,", b",403,", 1)
+    store.save(data_copy, {"history.csv": theirs}, meta={})  # someone else's import meanwhile
+    panel.save.click()
+    assert "もう一度取り込んで、確認し直してください" in panel.message.value
+    assert (data_copy / "history.csv").read_bytes() == theirs
+
+
+def test_a_workbook_of_opinions_with_its_figures_sheet_left_empty_can_be_saved(
+    data_copy: Path,
+) -> None:
+    """The input workbook sent back with only the committee's opinions filled in: its empty
+    figures sheet is not refused as 「数値が1つも入力されていません」."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    figures = book.active
+    assert figures is not None
+    figures.title = "入力"
+    figures.append(["系列ID", "年度", "地域コード", "値（入力）"])
+    figures.append(["3-1", "R7", "240001", None])
+    opinions = book.create_sheet("委員会意見")
+    opinions.append(["会議日", "会議名", "取組方向", "委員の分野", "意見"])
+    opinions.append(["2026-11-30", "令和8年度第1回", "2", "家族会", "相談先を広く知らせてほしい。"])
+    content = io.BytesIO()
+    book.save(content)
+    panel = UpdatePanel(settings=Settings().with_(data_dir=data_copy))
+    upload(panel, "update_2025.xlsx", content.getvalue())
+    result = panel.run_review()
+    assert result is not None and result.problems == [], result.problems
+    assert not panel.save.disabled and "数値が1つも" not in panel.review.value

@@ -161,7 +161,6 @@ def _review_row(
         "old_status": None if old is None else old["status"],
         "status": e.status,
         "change": change,
-        "comment": e.comment,
         "note": e.note,
     }
 
@@ -252,8 +251,9 @@ def _num(value: object) -> str:
 
 
 def _known(status: object) -> bool:
-    """A stored status (a new value has none: None, or NaN once pandas has made a column of it)."""
-    return isinstance(status, str) and status != ""
+    """A stored status, 確定 or 速報 (a new value has none: None, or NaN once pandas has made a
+    column of it)."""
+    return isinstance(status, str)
 
 
 def review_rows(result: Review, ds: Dataset) -> pd.DataFrame:
@@ -262,7 +262,7 @@ def review_rows(result: Review, ds: Dataset) -> pd.DataFrame:
         return pd.DataFrame(columns=["区分", "指標", "年度", "地域", "旧", "新", "状態"])
     t = result.table
     order = t["change"].map({Change.CHANGED: 0, Change.NEW: 1, Change.UNCHANGED: 2})
-    t = t.assign(_o=order).sort_values(["_o", "series", "fy", "area"], kind="stable")
+    t = t.assign(_o=order).sort_values(["_o", "series", "fy", "area"])  # each value listed once
     notes = {"備考": t["note"]} if (t["note"] != "").any() else {}  # only when a file had notes
     return pd.DataFrame(
         {
