@@ -7,6 +7,7 @@ formula cells with and without the result Excel stores. Row numbers are spreadsh
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -996,6 +997,32 @@ def test_series_named_by_label_name_or_upper_case_id(
         ("2-1a", 2024),
         ("2-3b", 2025),
     ]
+
+
+def test_a_lone_series_is_found_by_its_own_id_when_it_differs_from_its_indicators(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    """E.g. 3-1 kept as 3-1a after a second series of the indicator was dropped."""
+    series = bundled_dataset.series.rename(index={"3-1": "3-1a"})
+    ds = dataclasses.replace(bundled_dataset, series=series)
+    path = write_csv(
+        tmp_path / "ids.csv", [["指標", "年度", "値"], ["3-1a", "R7", "410"], ["3-1", "R6", "363"]]
+    )
+    entries, problems, _ = read_entries([path], ds, today=TODAY)
+    assert problems == []
+    assert [(e.series, e.fy) for e in entries] == [("3-1a", 2025), ("3-1a", 2024)]
+
+
+def test_a_share_with_a_percent_sign_is_read_however_its_unit_is_spelled(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    """series.csv edited with a Japanese input method may say 「％」 (full-width) for the unit."""
+    series = bundled_dataset.series.copy()
+    series.loc[series["kind"] == "share", "unit_ja"] = "％"
+    ds = dataclasses.replace(bundled_dataset, series=series)
+    path = write_csv(tmp_path / "share.csv", [["指標", "年度", "値"], ["2-3a", "R7", "７２．９％"]])
+    entries, problems, _ = read_entries([path], ds, today=TODAY)
+    assert problems == [] and [e.value for e in entries] == [72.9]
 
 
 def test_no_figure_written_in_other_ways_is_a_blank(
