@@ -7,6 +7,7 @@ formula cells with and without the result Excel stores. Row numbers are spreadsh
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -797,3 +798,375 @@ def test_a_two_row_header_with_a_merged_heading_is_read_as_one(
     assert result.ok, result.problems
     got = {(e.series, e.area, e.value, e.status, e.row) for e in result.entries}
     assert got == {("3-1", "240001", 410.0, "速報", 3), ("5-1", "242128", 3.0, "確定", 4)}
+
+
+# --- headings as offices write them -----------------------------------------------------------
+
+
+def test_headings_typed_with_spaces_inside_are_found(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    path = write_csv(
+        tmp_path / "spaced.csv", [["系列 ID", "年　度", "実績 値"], ["3-1", "R7", "410"]]
+    )
+    entries, problems, _ = read_entries([path], bundled_dataset, today=TODAY)
+    assert problems == []
+    assert [(e.series, e.value, e.row, e.column) for e in entries] == [("3-1", 410.0, 2, "実績 値")]
+
+
+@pytest.mark.parametrize("row", [20, 21])
+def test_a_heading_is_looked_for_in_the_first_twenty_rows(
+    tmp_path: Path, bundled_dataset: Dataset, row: int
+) -> None:
+    notes = [[f"※ 記入上の注意 {n}"] for n in range(1, row)]
+    path = write_csv(tmp_path / "late.csv", [*notes, ["指標", "年度", "値"], ["3-1", "R7", "410"]])
+    result = review([path], bundled_dataset, today=TODAY)
+    if row == 20:
+        assert result.problems == []
+        assert [(e.series, e.row) for e in result.entries] == [("3-1", 21)]
+    else:
+        assert [str(p) for p in result.problems] == [
+            "late.csv: 見出しの行が見つかりません（指標・年度・値の列が必要です）。 → 1行目付近に"
+            " series、fy、value（または 系列ID・年度・値）の見出しを入れるか、briefing template"
+            " のファイルを使ってください。"
+        ]
+        assert result.entries == []
+
+
+def test_a_two_row_heading_with_nothing_below_asks_for_figures(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    """The heading is recognised (so staff are not told to add one): only the figures are missing."""
+    path = write_xlsx(
+        tmp_path / "empty-two-rows.xlsx",
+        [["指標", "年度", "地域", "実績", None], [None, None, None, "値", "状態"]],
+        merge=["D1:E1", "A1:A2", "B1:B2", "C1:C2"],
+    )
+    result = review([path], bundled_dataset, today=TODAY)
+    assert [p.reason for p in result.problems] == ["数値が1つも入力されていません。"]
+
+
+def test_a_title_and_a_two_row_heading_of_uneven_csv_rows_are_read(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    """A CSV typed by hand: a one-cell title, 「令和7年度」 over 「値｜状態」, the lower heading row
+    shorter than the upper one (no trailing commas), the notes column last."""
+    path = write_csv(
+        tmp_path / "uneven.csv",
+        [
+            ["令和7年度 ひきこもり支援 実績報告"],
+            ["指標", "年度", "令和7年度", "", "備考"],
+            ["", "", "値", "状態"],
+            ["3-1", "R7", "410", "", "速報値"],
+        ],
+    )
+    result = review([path], bundled_dataset, today=TODAY)
+    assert result.problems == []
+    assert [(e.series, e.value, e.status, e.note, e.row) for e in result.entries] == [
+        ("3-1", 410.0, "速報", "速報値", 4)
+    ]
+
+
+def test_a_remark_under_the_heading_is_not_taken_for_part_of_it(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    """The notes column keeps its heading, so a note saying 速報 still makes the value 速報."""
+    path = write_csv(
+        tmp_path / "remark.csv",
+        [
+            ["指標", "年度", "値", "備考"],
+            ["", "", "", "※速報値は備考に「速報」と書いてください"],
+            ["3-1", "R7", "410", "速報"],
+        ],
+    )
+    result = review([path], bundled_dataset, today=TODAY)
+    assert result.problems == []
+    assert [(e.series, e.status, e.note, e.row) for e in result.entries] == [
+        ("3-1", "速報", "速報", 3)
+    ]
+
+
+def test_a_csv_row_that_stops_before_the_last_columns_reads_them_as_empty(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    path = tmp_path / "short.csv"
+    path.write_bytes("指標,年度,値,状態,備考\r\n3-1,R7,410\r\n3-2,R7,67,速報\r\n".encode("cp932"))
+    result = review([path], bundled_dataset, today=TODAY)
+    assert result.problems == []
+    assert [(e.series, e.value, e.status, e.note) for e in result.entries] == [
+        ("3-1", 410.0, "確定", ""),
+        ("3-2", 67.0, "速報", ""),
+    ]
+
+
+# --- sheets and files -------------------------------------------------------------------------
+
+
+def _workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+OPINIONS = [
+    ["会議日", "会議名", "取組方向", "意見"],
+    ["2025-08-28", "第1回推進会議", "3", "相談窓口の周知を"],
+]
+
+
+def test_figures_after_a_cover_sheet_and_an_opinions_sheet_are_read(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    path = _workbook(
+        tmp_path / "book.xlsx",
+        {
+            "表紙": [["令和7年度 ひきこもり支援 実績報告"], ["子ども・福祉総務課"]],
+            "意見": OPINIONS,
+            "実績": [["指標", "年度", "値"], ["3-1", "R7", 410]],
+        },
+    )
+    result = review([path], bundled_dataset, today=TODAY)
+    assert result.problems == []
+    assert [(e.series, e.value, e.sheet, e.row) for e in result.entries] == [
+        ("3-1", 410.0, "実績", 2)
+    ]
+
+
+def test_a_workbook_of_opinions_alone_is_not_refused_for_lacking_figures(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    path = _workbook(tmp_path / "opinions.xlsx", {"意見": OPINIONS})
+    entries, problems, blanks = read_entries([path], bundled_dataset, today=TODAY)
+    assert (entries, problems, blanks) == ([], [], 0)
+
+
+def test_blank_values_of_every_file_are_counted(tmp_path: Path, bundled_dataset: Dataset) -> None:
+    one = write_csv(
+        tmp_path / "a.csv",
+        [["指標", "年度", "値"], ["3-1", "R7", "410"], ["3-2", "R7", "－"], ["5-4", "R7", ""]],
+    )
+    two = write_xlsx(
+        tmp_path / "b.xlsx", [["指標", "年度", "値"], ["4-1", "R7", "－"], ["4-2", "R7", 30]]
+    )
+    result = review([one, two], bundled_dataset, today=TODAY)
+    assert result.ok and result.blanks == 3
+    assert review_text(result, bundled_dataset).splitlines()[0].endswith("空欄（数値なし） 3 件")
+
+
+def test_a_repeat_names_the_sheet_of_the_first_value(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    path = write_xlsx(
+        tmp_path / "b.xlsx",
+        [["系列ID", "年度", "値"], ["3-1", "R7", 400], ["３－１", "令和7年度", 401]],
+        title="北勢",
+    )
+    [problem] = review([path], bundled_dataset, today=TODAY).problems
+    assert str(problem).startswith(
+        "b.xlsx シート「北勢」 3行目: 同じ指標・年度・地域の値が2回あります（b.xlsx シート「北勢」"
+        " 2行目と同じ: 3-1 令和7年度 240001）。"
+    )
+
+
+# --- values as offices write them -------------------------------------------------------------
+
+
+def test_series_named_by_label_name_or_upper_case_id(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    path = write_csv(
+        tmp_path / "names.csv",
+        [
+            ["指標", "年度", "市町", "値"],
+            ["SNS アカウントにおける投稿件数", "R7", "", "120"],
+            ["２－１Ａ", "R7", "津市", "2"],
+            ["相談窓口", "R6", "津市", "2"],
+            ["中学生", "R7", "", "61.5"],
+        ],
+    )
+    entries, problems, _ = read_entries([path], bundled_dataset, today=TODAY)
+    assert problems == []
+    assert [(e.series, e.fy) for e in entries] == [
+        ("1-2", 2025),
+        ("2-1a", 2025),
+        ("2-1a", 2024),
+        ("2-3b", 2025),
+    ]
+
+
+def test_a_lone_series_is_found_by_its_own_id_when_it_differs_from_its_indicators(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    """E.g. 3-1 kept as 3-1a after a second series of the indicator was dropped."""
+    series = bundled_dataset.series.rename(index={"3-1": "3-1a"})
+    ds = dataclasses.replace(bundled_dataset, series=series)
+    path = write_csv(
+        tmp_path / "ids.csv", [["指標", "年度", "値"], ["3-1a", "R7", "410"], ["3-1", "R6", "363"]]
+    )
+    entries, problems, _ = read_entries([path], ds, today=TODAY)
+    assert problems == []
+    assert [(e.series, e.fy) for e in entries] == [("3-1a", 2025), ("3-1a", 2024)]
+
+
+def test_a_share_with_a_percent_sign_is_read_however_its_unit_is_spelled(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    """series.csv edited with a Japanese input method may say 「％」 (full-width) for the unit."""
+    series = bundled_dataset.series.copy()
+    series.loc[series["kind"] == "share", "unit_ja"] = "％"
+    ds = dataclasses.replace(bundled_dataset, series=series)
+    path = write_csv(tmp_path / "share.csv", [["指標", "年度", "値"], ["2-3a", "R7", "７２．９％"]])
+    entries, problems, _ = read_entries([path], ds, today=TODAY)
+    assert problems == [] and [e.value for e in entries] == [72.9]
+
+
+def test_no_figure_written_in_other_ways_is_a_blank(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    path = write_csv(
+        tmp_path / "na.csv",
+        [
+            ["指標", "年度", "値"],
+            ["3-1", "R7", "N/A"],
+            ["3-2", "R7", "NA"],
+            ["5-4", "R7", "なし"],
+            ["4-1", "R7", "12"],
+        ],
+    )
+    result = review([path], bundled_dataset, today=TODAY)
+    assert result.ok and [e.series for e in result.entries] == ["4-1"] and result.blanks == 3
+
+
+def test_english_status_words_in_any_case(tmp_path: Path, bundled_dataset: Dataset) -> None:
+    path = write_csv(
+        tmp_path / "en.csv",
+        [["series", "fy", "value", "status"], ["3-1", "2025", "410", "Provisional"]]
+        + [["3-2", "2025", "67", "FINAL"]],
+    )
+    entries, problems, _ = read_entries([path], bundled_dataset, today=TODAY)
+    assert problems == []
+    assert [(e.series, e.status) for e in entries] == [("3-1", "速報"), ("3-2", "確定")]
+
+
+def test_an_unreadable_status_beside_a_note_is_one_problem(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    path = write_csv(
+        tmp_path / "status.csv",
+        [["指標", "年度", "値", "状態", "備考"], ["3-1", "R7", "410", "済み", "速報値"]],
+    )
+    result = review([path], bundled_dataset, today=TODAY)
+    assert [(p.row, p.column, p.value, p.reason) for p in result.problems] == [
+        (2, "状態", "済み", "状態が読み取れません。")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [("4 521", 4521.0), ("４　５２１人", 4521.0), ("1,234 人", 1234.0)],
+)
+def test_spaces_inside_a_number_are_dropped(
+    tmp_path: Path, bundled_dataset: Dataset, written: str, value: float
+) -> None:
+    path = write_csv(tmp_path / "spaces.csv", [["指標", "年度", "値"], ["3-2", "R7", written]])
+    entries, problems, _ = read_entries([path], bundled_dataset, today=TODAY)
+    assert problems == [] and [e.value for e in entries] == [value]
+
+
+@pytest.mark.parametrize("written", ["nan", "NaN", "inf", "-Infinity"])
+def test_nan_and_infinity_are_not_numbers(
+    tmp_path: Path, bundled_dataset: Dataset, written: str
+) -> None:
+    """As a value exported by another program may read: not taken for a figure out of range."""
+    path = write_csv(tmp_path / "nan.csv", [["指標", "年度", "値"], ["3-1", "R7", written]])
+    [problem] = review([path], bundled_dataset, today=TODAY).problems
+    assert (problem.row, problem.value, problem.reason) == (2, written, "数値ではありません。")
+
+
+def test_the_ends_of_every_kinds_range_are_accepted(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    path = write_csv(
+        tmp_path / "ends.csv",
+        [
+            ["指標", "年度", "市町", "値"],
+            ["3-1", "R7", "", "0"],  # a count of none
+            ["5-1", "R7", "津市", "0"],  # no place yet (a stock)
+            ["2-3a", "R7", "", "0"],  # shares from 0 to 100
+            ["2-3b", "R7", "", "0.5"],
+            ["2-3c", "R7", "", "100"],
+            ["6-2", "R7", "", "0"],  # not yet created
+        ],
+    )
+    entries, problems, _ = read_entries([path], bundled_dataset, today=TODAY)
+    assert problems == []
+    assert [(e.series, e.value) for e in entries] == [
+        ("3-1", 0.0),
+        ("5-1", 0.0),
+        ("2-3a", 0.0),
+        ("2-3b", 0.5),
+        ("2-3c", 100.0),
+        ("6-2", 0.0),
+    ]
+
+
+def test_a_count_of_places_is_whole_and_not_negative(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    path = write_csv(
+        tmp_path / "places.csv",
+        [["指標", "年度", "市町", "値"], ["5-1", "R7", "津市", "-1"], ["5-1", "R6", "津市", "1.5"]],
+    )
+    result = review([path], bundled_dataset, today=TODAY)
+    assert [(p.row, p.column, p.value, p.reason) for p in result.problems] == [
+        (2, "値", "-1", "件数・人数・か所数は負になりません。"),
+        (3, "値", "1.5", "件数・人数・か所数は整数です。"),
+    ]
+
+
+# --- an unquoted thousands separator in a CSV ---------------------------------------------------
+
+
+def test_a_trailing_comma_after_a_short_value_is_no_split_number(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    path = tmp_path / "trailing.csv"
+    path.write_bytes("指標,年度,値\r\n3-1,R7,410,\r\n".encode("cp932"))
+    result = review([path], bundled_dataset, today=TODAY)
+    assert result.problems == [] and [e.value for e in result.entries] == [410.0]
+
+
+def test_three_digits_under_a_heading_beside_the_value_are_that_columns(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    """Last year's 402 beside this year's 410 is no 「410,402」 split in two."""
+    path = write_csv(
+        tmp_path / "beside.csv", [["指標", "年度", "値", "前年度"], ["3-1", "R7", "410", "402"]]
+    )
+    result = review([path], bundled_dataset, today=TODAY)
+    assert result.problems == [] and [e.value for e in result.entries] == [410.0]
+
+
+def test_a_split_number_into_an_unheaded_column_before_the_notes_is_caught(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    path = tmp_path / "split.csv"
+    path.write_bytes("指標,年度,値,,備考\r\n5-4,R7,4,521,速報値\r\n".encode("cp932"))
+    result = review([path], bundled_dataset, today=TODAY)
+    [problem] = result.problems
+    assert (problem.row, problem.column, problem.value) == (2, "値", "4,521")
+    assert "引用符" in problem.hint and result.entries == []
+
+
+def test_in_excel_a_number_in_an_unheaded_column_beside_the_value_is_no_split(
+    tmp_path: Path, bundled_dataset: Dataset
+) -> None:
+    """Only a CSV splits an unquoted 4,521; in a workbook 12 and 300 are two cells."""
+    path = write_xlsx(tmp_path / "side.xlsx", [["指標", "年度", "値"], ["3-2", "R7", 12, 300]])
+    result = review([path], bundled_dataset, today=TODAY)
+    assert result.problems == [] and [e.value for e in result.entries] == [12.0]

@@ -76,10 +76,11 @@ class Entry:
     note: str = ""  # the notes column (備考, メモ…) as written
 
 
-#: A checked row: what it is ("empty", "blank", "value", "problems"), its problems as
-#: (column key, value, reason, hint), and for a value (series, fy, area, value, status, comment, note)
+#: A checked row: whether it is a blank value (「－」, an empty value cell), its problems as
+#: (column key, value, reason, hint), and for a value (series, fy, area, value, status, comment,
+#: note); an empty row is no blank, has no problems and no value
 _Outcome = tuple[
-    str, list[tuple[str, str, str, str]], tuple[str, int, str, float, str, str, str] | None
+    bool, list[tuple[str, str, str, str]], tuple[str, int, str, float, str, str, str] | None
 ]
 
 
@@ -124,15 +125,15 @@ def read_entries(
     latest_fy = fiscal_year_of(today or clock.today()) + 1
     for path in paths:
         sheets, found = read_file(path, max_bytes=max_bytes)
-        used = records = 0
+        used = records = False  # a sheet of figures; of accounts or opinions
         for sheet in sheets:
             if sheet_kind(sheet) is not None:  # accounts or opinions: read by ``records``
-                records += 1
+                records = True
                 continue
             header_row, columns, header_cells = _find_header(sheet)
             if header_row is None:
                 continue
-            used += 1
+            used = True
             found = [_with_heading(p, sheet, header_row) for p in found]
             e, b = _sheet_entries(sheet, header_row, columns, header_cells, ds, latest_fy, problems)
             entries += e
@@ -146,8 +147,8 @@ def read_entries(
 
 def _check_file_has_figures(
     path: Path,
-    used: int,
-    records: int,
+    used: bool,
+    records: bool,
     recorded: frozenset[str],
     entries: list[Entry],
     problems: ProblemLog,
@@ -200,7 +201,7 @@ def _with_heading(problem: Problem, sheet: Sheet, header_row: int) -> Problem:
 
 
 def _header_key(text: str) -> str:
-    return re.sub(r"\s+", "", normalise_text(text)).lower().replace("（", "(").replace("）", ")")
+    return re.sub(r"\s+", "", normalise_text(text)).lower()  # NFKC made 「（）」 half-width
 
 
 def _find_header(sheet: Sheet) -> tuple[int | None, dict[str, int], list[str]]:
@@ -275,7 +276,7 @@ class _RowReader:
     def check(self, row: list[str]) -> _Outcome:
         """What one row holds, independent of where it is (so a repeated row is checked once)."""
         if not any(c.strip() for c in row):
-            return "empty", [], None
+            return False, [], None
         found: list[_Found] = []
         raw_value = normalise_text(self.cell(row, "value"))
         i = self.columns["value"]
@@ -288,9 +289,9 @@ class _RowReader:
                     '"4,521" のように引用符で囲むか、カンマなしで 4521 と入力してください（Excel で CSV に保存すると自動で囲まれます）。',
                 )
             )
-            return "problems", found, None
+            return False, found, None
         if raw_value.lower() in BLANKS:
-            return "blank", found, None
+            return True, found, None
         series = self._series(row, found)
         fy = self._fy(row, found)
         area = self._area(row, series, found)
@@ -304,8 +305,8 @@ class _RowReader:
             and status is not None
         ):
             comment = self.cell(row, "comment").strip()
-            return "value", found, (series, fy, area, value, status, comment, note)
-        return "problems", found, None
+            return False, found, (series, fy, area, value, status, comment, note)
+        return False, found, None
 
     def _series(self, row: list[str], found: list[_Found]) -> str | None:
         text = normalise_text(self.cell(row, "series"))
@@ -342,7 +343,7 @@ class _RowReader:
     def _area(self, row: list[str], series: str | None, found: list[_Found]) -> str | None:
         """The area code; only municipalities and the prefecture, and the prefecture alone for a
         series without a breakdown (regions are sums of their municipalities)."""
-        text = normalise_text(self.cell(row, "area")) if "area" in self.columns else ""
+        text = normalise_text(self.cell(row, "area"))  # no area column: "" (the prefecture)
         if text not in self.places:
             whole = text in _WHOLE_PREFECTURE
             self.places[text] = PREFECTURE if whole else find_area(self.ds, text)
@@ -446,10 +447,8 @@ def _sheet_entries(
             outcome = reader.check(row)
             if len(checked) < _MEMO_ROWS:
                 checked[id(row)] = outcome
-        what, found, fields = outcome
-        if what == "empty":
-            continue
-        if what == "blank":
+        blank, found, fields = outcome
+        if blank:
             blanks += 1
             continue
         number = offset + sheet.first_row - 1
@@ -471,7 +470,7 @@ def _log_row_problems(
     """A row's problems, named by the column's heading as written (the log keeps the first few of
     each kind and builds the rest only to count them)."""
     for name, text, reason, hint in found:
-        column = header_cells[columns[name]] if name in columns else name
+        column = header_cells[columns[name]]  # a problem is found only in a column read
         problems.add(
             (sheet.file, sheet.name, column, reason),
             functools.partial(
@@ -505,7 +504,7 @@ def _series_lookup(ds: Dataset) -> dict[str, str]:
     lookup: dict[str, str] = {}
     counts = ds.series["indicator"].value_counts()
     for s, info in ds.series.iterrows():
-        names = {str(s), normalise_text(str(s)).casefold()}
+        names = {normalise_text(str(s)).casefold()}  # _series tries the text casefolded too
         if counts[info["indicator"]] == 1:
             names |= {info["indicator"], normalise_text(info["name_ja"])}
         if pd.notna(info["label_ja"]):
@@ -521,8 +520,9 @@ def _series_lookup(ds: Dataset) -> dict[str, str]:
 
 
 def _number(text: str, unit: str) -> float | None:
-    text = text.replace(",", "").replace("，", "").replace(" ", "")
-    for suffix in (unit, "%", "％"):
+    """The number of a normalised text (NFKC: full-width commas, spaces and 「％」 are half-width)."""
+    text = text.replace(",", "").replace(" ", "")
+    for suffix in (unit, "%"):
         if suffix and text.endswith(suffix):
             text = text[: -len(suffix)]
     try:
