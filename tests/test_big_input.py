@@ -71,7 +71,7 @@ def test_kinds_are_summarised_apart(tmp_path: Path, bundled_dataset: Dataset) ->
     summaries = [p for p in result.problems if p.more]
     assert [p.more for p in summaries] == [30 - SHOWN_PER_KIND] * 2
     assert "数値ではありません" in str(summaries[0]) and "系列" in str(summaries[1])
-    assert "ほか 20 件" in review_html(result, bundled_dataset)
+    assert "ほか 20 件" in review_html(result)
 
 
 @pytest.mark.child_process

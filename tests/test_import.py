@@ -452,9 +452,9 @@ def test_review_shows_old_and_new_per_indicator(tmp_path: Path, bundled_dataset:
     assert "      新規 令和8年度 県全体: － → 70（確定）" in lines
     assert "      変更 令和7年度 県全体: 74.3 → 74.3（速報 → 確定）" in lines
     assert "nan" not in text
-    rows = review_rows(result, bundled_dataset)
+    rows = review_rows(result)
     assert rows["区分"].tolist() == ["変更", "変更", "新規", "変更なし"]
-    assert "nan" not in rows.to_string() and "nan" not in review_html(result, bundled_dataset)
+    assert "nan" not in rows.to_string() and "nan" not in review_html(result)
 
 
 def test_review_lists_the_recomputed_prefecture_total(
@@ -502,7 +502,7 @@ def test_a_total_from_only_some_towns_is_pointed_out(
     assert note.startswith("2-2 令和8年度: 県全体の値は 29 市町のうち 2 市町の合計になります")
     assert "伊勢市" in note and "ほか 22 市町" in note
     assert f"注意: {note}" in review_text(result, bundled_dataset).splitlines()
-    assert "確認してください" in review_html(result, bundled_dataset)
+    assert "確認してください" in review_html(result)
     # a year whose other towns are stored already: the total covers every town, nothing to say
     again = write_csv(
         tmp_path / "again.csv", [["指標", "年度", "市町", "値"], ["2-2", "R7", "津市", "300"]]

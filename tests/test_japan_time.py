@@ -46,7 +46,7 @@ def test_the_review_says_when_it_was_checked_in_japan_time(tmp_path: Path, data_
     result = review([path], ds, today=TODAY)
     result.checked_at = MORNING_IN_JAPAN
     assert "確認日時: 2026-12-01 08:30 +09:00" in review_text(result, ds)
-    assert "2026-12-01 08:30 +09:00" in review_html(result, ds)
+    assert "2026-12-01 08:30 +09:00" in review_html(result)
 
 
 @pytest.mark.slow

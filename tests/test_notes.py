@@ -102,8 +102,8 @@ def test_notes_are_shown_in_the_review_table(tmp_path: Path, bundled_dataset: Da
         [["指標", "年度", "地域", "値", "注記"], ["2-2", "R7", "津市", "300", "窓口を1か所増設"]],
     )
     result = review([path], bundled_dataset, today=TODAY)
-    assert "<th>備考</th>" in review_html(result, bundled_dataset)
-    assert "窓口を1か所増設" in review_html(result, bundled_dataset)
+    assert "<th>備考</th>" in review_html(result)
+    assert "窓口を1か所増設" in review_html(result)
     assert "備考: 窓口を1か所増設" in review_text(result, bundled_dataset)
 
 

@@ -157,7 +157,7 @@ class UpdatePanel(w.VBox):
             recorded=self.records.changed_files,
         )
         self.result.problems = self.result.problems + self.records.problems
-        self.review.value = review_html(self.result, ds) + record_review_html(self.records)
+        self.review.value = review_html(self.result) + record_review_html(self.records)
         changes = (
             int((self.result.table["change"] != Change.UNCHANGED).sum())
             if len(self.result.table)

@@ -256,7 +256,7 @@ def _known(status: object) -> bool:
     return isinstance(status, str)
 
 
-def review_rows(result: Review, ds: Dataset) -> pd.DataFrame:
+def review_rows(result: Review) -> pd.DataFrame:
     """One row per input value with Japanese column names, changes first (for tables)."""
     if not len(result.table):
         return pd.DataFrame(columns=["区分", "指標", "年度", "地域", "旧", "新", "状態"])
@@ -317,7 +317,7 @@ def review_text(result: Review, ds: Dataset, *, limit: int = 40) -> str:
     return "\n".join(lines)
 
 
-def review_html(result: Review, ds: Dataset) -> str:
+def review_html(result: Review) -> str:
     """The review as an HTML fragment (the staff notebook): problems first, then the table."""
     parts = []
     if result.problems:
@@ -332,5 +332,5 @@ def review_html(result: Review, ds: Dataset) -> str:
     parts.append(
         f"<p>確認日時 {clock.shown(result.checked_at)}。新規 {counts['新規']} 件、変更 {counts['変更']} 件、変更なし {counts['変更なし']} 件、空欄 {result.blanks} 件</p>"
     )
-    parts.append(review_rows(result, ds).to_html(index=False, escape=True, border=0))
+    parts.append(review_rows(result).to_html(index=False, escape=True, border=0))
     return '<div class="mb">' + "".join(parts) + "</div>"
