@@ -133,6 +133,56 @@ def test_a_hidden_total_group_is_named_as_the_prefecture_or_the_whole_region(
     assert lines[1].startswith("G2 令和7年度 伊賀・全体: ") and "20〜21" in lines[1]
 
 
+def test_kernels_starting_together_wait_for_the_first_ones_answer(
+    small_data: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kernel that finds no stored answer waits while another computes it, then reads that
+    answer instead of solving again (a committee opening many pages at once). The folder may
+    not exist yet."""
+    import fcntl
+    import shutil
+    import threading
+    from types import SimpleNamespace
+
+    from briefing.stats import disclosure as module
+
+    first = tmp_path / "first" / "kernel"
+    expected = disclosure(small_data, 5, first)
+    cells = f"{small_data.version}-5-m{METHOD}-cells.json"
+    shared = tmp_path / "shared"
+    shutil.copytree(first, shared, ignore=shutil.ignore_patterns(cells))
+    other = open(shared / f"{small_data.version}-5-cells.lock", "a")  # noqa: SIM115
+    fcntl.flock(other, fcntl.LOCK_EX)  # the other kernel is solving
+    waiting = threading.Event()
+    waited: list[int] = []
+
+    def flock(handle: object, operation: int) -> None:
+        waited.append(operation)
+        waiting.set()
+        fcntl.flock(handle, operation)  # type: ignore[arg-type]
+
+    def finish() -> None:
+        waiting.wait(timeout=60)
+        shutil.copy(first / cells, shared / cells)
+        fcntl.flock(other, fcntl.LOCK_UN)
+        other.close()
+
+    def solve_again(*args: object) -> None:
+        raise AssertionError("solved again instead of reading the other kernel's answer")
+
+    monkeypatch.setattr(module, "fcntl", SimpleNamespace(flock=flock, LOCK_EX=fcntl.LOCK_EX))
+    monkeypatch.setattr(module, "suppression", solve_again)
+    monkeypatch.setattr(module, "survey_withheld", solve_again)
+    other_kernel = threading.Thread(target=finish)
+    other_kernel.start()
+    try:
+        assert disclosure(small_data, 5, shared) == expected
+    finally:
+        waiting.set()  # a failure above must not leave the other kernel waiting
+        other_kernel.join()
+    assert waited == [fcntl.LOCK_EX]
+
+
 def test_other_data_or_another_threshold_never_gets_a_stored_answer_of_another(
     small_data: Dataset, tmp_path: Path
 ) -> None:
