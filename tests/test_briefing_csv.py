@@ -11,10 +11,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from pathlib import Path
 
 import pytest
+from conftest import edit_csv, find_row
 from tables import IGA_CITY, NABARI, tiny_data
 
 from briefing import PREFECTURE, Settings, load_dataset
@@ -61,14 +61,41 @@ def small(tmp_path: Path) -> Path:
 def test_a_towns_csv_has_every_year_shown_and_the_small_value_as_its_label(small: Path) -> None:
     ctx = context_of(small)
     text = data_csv(ctx, Filters(area=NABARI, direction=6))
-    assert text.endswith("\r\n") and "\r\n" in text  # Excel's line ends
+    assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")  # Excel's line ends
     rows = rows_of(text)
     assert rows[0] == HEADER
-    assert [(r[1], r[3], r[4], r[5], r[6]) for r in rows[1:]] == [
-        ("6-1", "名張市", "令和6年度", "12", "人"),
-        ("6-1", "名張市", "令和7年度", "5未満", "人"),
+    assert [(r[1], r[3], r[4], r[5], r[6], r[7]) for r in rows[1:]] == [
+        ("6-1", "名張市", "令和6年度", "12", "人", "確定"),
+        ("6-1", "名張市", "令和7年度", "5未満", "人", "速報"),
     ]
+    full = [r for r in csv.reader(io.StringIO(text)) if r[1] == "6-1"]
+    assert [r[12:] for r in full] == [[""] * 7] * 2  # no survey cells on an indicator row
     assert {r[0] for r in rows[1:]} == {"6-1"} and rows[1][2] == "相談支援包括化推進員養成数"
+
+
+def test_the_english_csv_reads_in_english_with_fiscal_years_as_fy(small: Path) -> None:
+    """Its header, years, withheld value, status, yes/no and source are English; the staff's
+    comment (written in Japanese) is left to the Japanese edition."""
+    path = small / "history.csv"
+    edit_csv(path, find_row(path, series="6-1", fy="2024", area=NABARI), "comment", "研修を2回実施")
+    ctx = context_of(small)
+    text = data_csv(ctx, Filters(area=NABARI, direction=6, lang="en"))
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == [
+        *("indicator", "series", "indicator_name", "area", "fiscal_year", "value", "unit"),
+        *("status", "sample", "staff_comment", "source", "updated", "group", "respondents"),
+        *("effective_respondents", "ci95_low", "ci95_high", "weighted", "indicative"),
+    ]
+    sample = "fictitious sample data (made by briefing sample)"
+    name = "Comprehensive consultation support coordinators trained"
+    assert [r[:12] for r in rows[1:] if r[1] == "6-1"] == [
+        ["6-1", "6-1", name, "Nabari-shi", "FY2024", "12", "people", "final", "yes", "", sample]
+        + ["2025-06-30"],
+        ["6-1", "6-1", name, "Nabari-shi", "FY2025", "<5", "people", "provisional", "yes", ""]
+        + [sample, "2026-10-15"],
+    ]
+    japanese = rows_of(data_csv(ctx, Filters(area=NABARI, direction=6)))
+    assert japanese[1][9] == "研修を2回実施"
 
 
 def test_another_threshold_reads_in_the_csv(small: Path) -> None:
@@ -242,6 +269,34 @@ def test_updates_name_the_series_and_keep_to_the_direction_chosen(small: Path) -
     ]
 
 
+def test_updates_read_in_english_in_the_english_briefing(small: Path) -> None:
+    record(
+        small,
+        ("2026-11-20T10:30:00+09:00", "6-1", "2025", NABARI, "20", "3"),
+        ("2026-11-20T10:30:00+09:00", "6-1", "2024", NABARI, "", "12"),
+    )
+    found = changes_since(context_of(small), Filters(area=NABARI, lang="en"), dt.date(2026, 11, 1))
+    assert [(c.indicator, c.fy, c.area, c.value) for c in found] == [
+        ("6-1 Comprehensive consultation support coordinators trained", "FY2025", "Nabari-shi")
+        + ("20 people → <5",),
+        ("6-1 Comprehensive consultation support coordinators trained", "FY2024", "Nabari-shi")
+        + ("(new) → 12 people",),
+    ]
+
+
+def test_updates_withhold_at_the_threshold_set(small: Path) -> None:
+    """At 15, 名張市's new 12 is withheld as 「15未満」, and so is its old 14; its old 20 is shown."""
+    record(
+        small,
+        ("2026-11-20T10:30:00+09:00", "6-1", "2025", NABARI, "20", "3"),
+        ("2026-11-20T10:30:00+09:00", "6-1", "2024", NABARI, "14", "12"),
+    )
+    settings = Settings(data_dir=small, cache_dir=None, disclosure_dir=None, suppress_below=15)
+    ctx = context(load_dataset(small), settings)
+    found = changes_since(ctx, Filters(area=NABARI), dt.date(2026, 11, 1))
+    assert [c.value for c in found] == ["20人 → 15未満", "15未満 → 15未満"]
+
+
 def test_a_recorded_value_no_longer_in_the_data_is_skipped(small: Path) -> None:
     """A change record row for a value the history no longer holds (a hand-edited file, say)
     must not stop the briefing."""
@@ -275,8 +330,8 @@ def surveyed(small: Path) -> Path:
     return small
 
 
-def survey_lines(folder: Path, filters: Filters) -> list[dict[str, str]]:
-    text = data_csv(context_of(folder), filters)
+def survey_lines(folder: Path | Context, filters: Filters) -> list[dict[str, str]]:
+    text = data_csv(context_of(folder) if isinstance(folder, Path) else folder, filters)
     rows = list(csv.DictReader(io.StringIO(text)))
     return [r for r in rows if r["系列"] in ("G1", "G2")]
 
@@ -293,12 +348,9 @@ def test_the_csv_has_every_survey_share_with_n_interval_and_flags(surveyed: Path
         "いいえ",
         "%",
     )
-    low, high = float(whole["95%信頼区間下限"]), float(whole["95%信頼区間上限"])
-    assert 20 < low < 50 < high < 80
-    assert all(
-        re.fullmatch(r"\d+(\.\d)?", whole[c]) for c in ("95%信頼区間下限", "95%信頼区間上限")
-    )
-    assert whole["指標名"] and whole["出典"]
+    assert (whole["95%信頼区間下限"], whole["95%信頼区間上限"]) == ("25.4", "74.6")  # Wilson
+    assert whole["指標名"] and whole["出典"] == "三重県（相談支援機関調査）"
+    assert all(r["状態"] == r["担当課コメント"] == r["更新日"] == "" for r in rows)
     # 令和7年度: 3 medical agencies are too few; the 40 councils would give them away
     small_group = g2[("令和7年度", "県全体", "医療機関")]
     assert (small_group["値"], small_group["回答者数"]) == ("非表示（回答者5人未満）", "3")
@@ -338,3 +390,115 @@ def test_a_survey_row_that_excel_would_run_is_neutralised(surveyed: Path) -> Non
     )
     groups = {r["区分"] for r in survey_lines(surveyed, Filters()) if r["系列"] == "G2"}
     assert "'=合計" in groups and "=合計" not in groups
+
+
+def test_the_english_csv_names_survey_groups_years_and_agencies_in_english(
+    surveyed: Path,
+) -> None:
+    rows = list(csv.DictReader(io.StringIO(data_csv(context_of(surveyed), Filters(lang="en")))))
+    g2 = {(r["fiscal_year"], r["area"], r["group"]): r for r in rows if r["series"] == "G2"}
+    assert list(g2) == [
+        ("FY2024", "Whole prefecture", "all"),
+        ("FY2024", "Whole prefecture", "Social welfare councils"),
+        ("FY2024", "Iga", "all"),
+        ("FY2025", "Whole prefecture", "all"),
+        ("FY2025", "Whole prefecture", "Medical institutions"),
+        ("FY2025", "Whole prefecture", "Social welfare councils"),
+        ("FY2025", "Iga", "all"),
+    ]
+    few = g2[("FY2025", "Whole prefecture", "Medical institutions")]
+    assert (few["value"], few["respondents"], few["effective_respondents"]) == (
+        "withheld (fewer than 5 respondents)",
+        "3",
+        "",
+    )
+    councils = g2[("FY2025", "Whole prefecture", "Social welfare councils")]
+    assert councils["value"] == "withheld (so that a small group cannot be worked out)"
+    whole = g2[("FY2024", "Whole prefecture", "all")]
+    assert [whole[c] for c in ("value", "sample", "weighted", "indicative")] == [
+        *("50.0", "no", "no", "yes")
+    ]
+    agencies = {r["series"]: r["source"] for r in rows if r["series"] in ("G1", "G2")}
+    assert agencies == {
+        "G1": "Mie Prefecture (residents' opinion survey)",
+        "G2": "Mie Prefecture (survey of consultation and support agencies)",
+    }
+    assert all(r["status"] == r["staff_comment"] == r["updated"] == "" for r in g2.values())
+    assert {r["group"] for r in rows if r["series"] == "G1"} >= {"all", "18–29", "70 and over"}
+
+
+def add_g2(folder: Path, *rows: tuple[object, ...]) -> None:
+    """G2 answers of 令和7年度: (region, group, answer, respondents), or with Σw and Σw² after
+    them for a weighted survey (the other rows then leave those columns empty)."""
+    path = folder / "surveys.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    weighted = any(len(r) > 4 for r in rows)
+    if weighted:
+        lines = [lines[0] + ",weighted,weighted_sq"] + [line + ",," for line in lines[1:]]
+    for region, group, answer, n, *weights in rows:
+        cells = [region, group, answer, n, "false", *weights]
+        lines.append(",".join(map(str, ["G2", 2025, *cells])))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_a_group_of_five_hidden_to_protect_a_smaller_one_says_why(small: Path) -> None:
+    """3 medical agencies are too few; the 5 NPOs, hidden so the 3 cannot be worked out from
+    the total, are not too few themselves: their cell says which."""
+    add_g2(
+        small,
+        ("iga", "医療機関", "そう思う", 1),
+        ("iga", "医療機関", "そう思わない", 2),
+        ("iga", "NPO・民間支援団体", "そう思う", 2),
+        ("iga", "NPO・民間支援団体", "そう思わない", 3),
+        ("iga", "社会福祉協議会", "そう思う", 20),
+        ("iga", "社会福祉協議会", "わからない", 20),
+    )
+    rows = {r["区分"]: r for r in survey_lines(small, Filters()) if r["系列"] == "G2"}
+    npo = rows["NPO・民間支援団体"]
+    assert (npo["値"], npo["回答者数"]) == ("非表示（回答者の少ない区分の逆算防止）", "5")
+    assert npo["有効回答者数"] == npo["95%信頼区間下限"] == npo["95%信頼区間上限"] == ""
+    assert rows["医療機関"]["値"] == "非表示（回答者5人未満）"
+
+
+def test_a_weighted_survey_reads_as_weighted_with_its_effective_n(small: Path) -> None:
+    """40 councils, weights Σw 40 and Σw² 70: 75% agree, an effective n of 1600 / 70 ≈ 22.9,
+    so 参考値 (under 30) though 40 answered."""
+    add_g2(
+        small,
+        ("iga", "社会福祉協議会", "そう思う", 20, 30, 60),
+        ("iga", "社会福祉協議会", "わからない", 20, 10, 10),
+    )
+    [whole, *_] = [r for r in survey_lines(small, Filters()) if r["系列"] == "G2"]
+    assert [whole[c] for c in ("値", "回答者数", "有効回答者数", "加重", "参考値")] == [
+        *("75.0", "40", "22.9", "はい", "はい")
+    ]
+    assert (whole["95%信頼区間下限"], whole["95%信頼区間上限"]) == ("54.6", "88.2")
+
+
+def test_a_regions_csv_has_the_regions_shares_not_the_prefectures(small: Path) -> None:
+    """With 中勢 surveyed too, 伊賀's CSV gives 伊賀's share and its groups only (the
+    prefecture's 66.7% and 中勢's medical agencies are not 伊賀's), then each region's share."""
+    with (small / "areas.csv").open("a", encoding="utf-8") as handle:
+        handle.write("chusei,region,中勢,Chusei,ちゅうせい,\n")
+    add_g2(
+        small,
+        ("iga", "社会福祉協議会", "そう思う", 20),
+        ("iga", "社会福祉協議会", "わからない", 20),
+        ("chusei", "社会福祉協議会", "そう思う", 30),
+        ("chusei", "社会福祉協議会", "そう思わない", 10),
+        ("chusei", "医療機関", "そう思う", 30),
+        ("chusei", "医療機関", "そう思わない", 10),
+    )
+    ctx = context_of(small)
+    prefecture = survey_lines(ctx, Filters())
+    assert [(r["地域"], r["区分"], r["値"]) for r in prefecture if r["系列"] == "G2"][0] == (
+        "県全体",
+        "全体",
+        "66.7",
+    )
+    rows = survey_lines(ctx, Filters(area="iga"))
+    assert [(r["地域"], r["区分"], r["値"], r["回答者数"]) for r in rows if r["系列"] == "G2"] == [
+        ("伊賀", "全体", "50.0", "40"),
+        ("伊賀", "社会福祉協議会", "50.0", "40"),
+        ("中勢", "全体", "75.0", "80"),
+    ]

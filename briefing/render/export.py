@@ -69,7 +69,7 @@ from ..stats.suppression import Suppression, suppression
 from .html import environment, stylesheet
 from .survey_rows import survey_columns, survey_rows
 
-#: The label of each status of the data, for the English CSV.
+#: The text key of each status of the data: 「確定」 and 「速報」 in Japanese, final and provisional in English.
 STATUS = {"確定": "final", "速報": "provisional"}
 
 #: Characters that make Excel treat a cell as a formula (CSV injection), plus tab and CR.
@@ -97,7 +97,7 @@ def neutralise(cell: object) -> object:
 
 def _text(cell: object) -> object:
     """An empty cell for a missing comment or source (pandas reads an empty cell as NaN)."""
-    return "" if cell is None or (isinstance(cell, float) and pd.isna(cell)) else cell
+    return "" if pd.isna(cell) else cell  # type: ignore[call-overload]
 
 
 def data_csv(ctx: Context, filters: Filters) -> str:
@@ -112,18 +112,18 @@ def data_csv(ctx: Context, filters: Filters) -> str:
     rows = history_of(ctx, filters.area)
     lo, hi = year_range(ctx, filters)
     rows = rows[rows["series"].isin(series.index) & rows["fy"].between(lo, hi)]
-    hidden = ctx.withheld.column(rows, filters.area)
+    rows = rows.assign(withheld=ctx.withheld.column(rows, filters.area))
     lang = filters.lang
     words = BRIEFING[lang]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer)  # the csv module's default dialect is Excel's: CRLF line ends
     header = list(BRIEFING_CSV[lang])
     extra = survey_columns(interval_level(ctx), lang)
     writer.writerow(header + extra)
     place = area_name(ctx, filters.area, lang)
     about = ds.series[["indicator", f"name_{lang}", f"unit_{lang}"]].to_dict("index")
-    for row, hide in zip(rows.itertuples(), hidden, strict=True):
-        info = about[row.series]
+    for row in rows.itertuples():
+        info, hide = about[row.series], row.withheld
         value: object = (
             value_text(row.value, kind="count", suppressed=hide, threshold=threshold, lang=lang)
             if hide
@@ -137,7 +137,7 @@ def data_csv(ctx: Context, filters: Filters) -> str:
             format_fy(int(row.fy), lang=lang),
             value,
             info[f"unit_{lang}"],
-            row.status if lang == "ja" else text(STATUS[row.status], lang),
+            text(STATUS[row.status], lang),
             words["yes"] if row.sample else words["no"],
             _text(row.comment) if lang == "ja" else "",  # staff write comments in Japanese
             source_label(str(_text(row.source)), lang),
@@ -221,8 +221,8 @@ def changes_since(ctx: Context, filters: Filters, since: dt.date) -> list[Change
 
         cell = (series, fy, area)
         lang = filters.lang
-        now = _changed_value(ctx, new, cell, info, ctx.withheld.reason(*cell), lang)
-        was = _changed_value(ctx, old, cell, info, before.reason(*cell), lang)
+        now = _changed_value(ctx, new, info, ctx.withheld.reason(*cell), lang)
+        was = _changed_value(ctx, old, info, before.reason(*cell), lang)
         result.append(
             Change(
                 indicator=_series_title(info, lang),
@@ -255,9 +255,8 @@ def _state_at(ctx: Context, record: pd.DataFrame) -> Suppression:
     """
     ds = ctx.ds
     history = ds.history.set_index(["series", "fy", "area"])
-    first = record.assign(fy=record["fy"].astype(int)).drop_duplicates(
-        ["series", "fy", "area"], keep="first"
-    )
+    # each value as it stood before its first change (drop_duplicates keeps the first)
+    first = record.assign(fy=record["fy"].astype(int)).drop_duplicates(["series", "fy", "area"])
     for r in first.itertuples():
         key = (r.series, r.fy, r.area)
         if r.old_value == "":
@@ -271,10 +270,9 @@ def _state_at(ctx: Context, record: pd.DataFrame) -> Suppression:
 def _changed_value(
     ctx: Context,
     value: object,
-    cell: tuple[str, int, str],
     info: pd.Series,
     why: str,
-    lang: str = "ja",
+    lang: str,
 ) -> str:
     """One side of old → new, withheld for ``why`` (the reason at the time it was published)."""
     if value in ("", None):

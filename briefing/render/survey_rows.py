@@ -22,17 +22,15 @@ from ..labels import BRIEFING, SURVEY_CSV, group_label
 ALL_GROUPS = "全体"
 
 
-def survey_columns(level: str, lang: str = "ja") -> list[str]:
+def survey_columns(level: str, lang: str) -> list[str]:
     """The survey columns after the indicator columns (indicator rows leave them empty);
     ``level`` is the intervals' confidence level as printed ("95%")."""
-    digits = level.rstrip("%")
+    digits = level.removesuffix("%")
     return [c.format(level=digits) for c in SURVEY_CSV[lang]["columns"]]
 
 
 def _number(value: object, digits: int = 1) -> object:
-    """A rounded number for Excel: 1286 (not 1286.0), 1043.7; empty when missing."""
-    if value is None or pd.isna(value):  # type: ignore[arg-type]
-        return ""
+    """A rounded number for Excel: 1286 (not 1286.0), 1043.7 (of a shown group: never missing)."""
     rounded = round(float(value), digits)  # type: ignore[arg-type]
     return int(rounded) if rounded.is_integer() else rounded
 
@@ -52,9 +50,9 @@ def _shares(ctx: Context, filters: Filters, goal: str) -> pd.DataFrame:
         if by != "group":
             shares = shares.assign(group=ALL_GROUPS)
         parts.append(shares.assign(order=len(parts)))
-    table = pd.concat(parts, ignore_index=True).sort_values(["fy", "order"], kind="stable")
-    if regions is not None:  # the scope's own region appears once
-        table = table.drop_duplicates(["fy", "area", "group"], keep="first")
+    table = pd.concat(parts).sort_values(["fy", "order"])  # a sort on two columns is stable
+    if regions is not None:  # the scope's own region appears once, as the scope (the first)
+        table = table.drop_duplicates(["fy", "area", "group"])
     return table
 
 
