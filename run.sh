@@ -65,19 +65,11 @@ case "$command" in
         exec "$VENV/bin/python" -m pytest -n "${TEST_WORKERS:-2}" --dist loadfile "$@"
         ;;
     mutants)
-        # mutation testing (tests/README.md; not part of CI): the modules of pyproject.toml
-        # [tool.mutmut], of export.py only the briefing's CSV and its 「前回からの更新」. Other
-        # mutant names (globs) may be given instead; MUTANT_CHILDREN sets the parallel runs.
+        # mutation testing (tests/README.md; not part of CI) of pyproject.toml's [tool.mutmut]
+        # modules. Without names, mutants/ is kept and only mutants not yet tested run: those of
+        # functions changed since the last run (a first run tests them all). Names (globs) re-run
+        # those mutants whatever their result. MUTANT_CHILDREN sets the parallel runs.
         install "[test,mutants]"
-        [ $# -gt 0 ] || set -- 'briefing.stats.suppression.*' 'briefing.stats.hierarchy.*' \
-            'briefing.stats.survey_disclosure.*' 'briefing.stats.disclosure.*' \
-            'briefing.stats.audit.*' 'briefing.stats.statistics.*' 'briefing.stats.surveys.*' \
-            'briefing.data.fiscal.*' 'briefing.data.store.*' 'briefing.data.changes.*' \
-            'briefing.data.totals.*' 'briefing.intake.importer.*' 'briefing.intake.review.*' \
-            'briefing.intake.apply.*' 'briefing.render.html.*' 'briefing.render.survey_rows.*' \
-            'briefing.render.export.x_neutralise__*' 'briefing.render.export.x__text__*' \
-            'briefing.render.export.x_data_csv__*' 'briefing.render.export.x_changes_since__*' \
-            'briefing.render.export.x__state_at__*' 'briefing.render.export.x__changed_value__*'
         "$VENV/bin/mutmut" run --max-children "${MUTANT_CHILDREN:-2}" "$@"
         "$VENV/bin/python" tests/mutation_score.py "$@"
         ;;

@@ -20,8 +20,9 @@ from tables import IGA_CITY, NABARI, tiny_data
 from briefing import PREFECTURE, Settings, load_dataset
 from briefing.content import Context, context
 from briefing.content.filters import Filters
+from briefing.content.updates import changes_since
 from briefing.data.changes import CHANGE_COLUMNS
-from briefing.render.export import changes_since, data_csv, neutralise
+from briefing.render.data_csv import data_csv, neutralise
 
 HEADER = [
     "指標",

@@ -17,7 +17,8 @@ from briefing.cli import main
 from briefing.content import Context, context
 from briefing.content.filters import Filters
 from briefing.labels import GROUPS_EN
-from briefing.render.export import data_csv, export_each_area
+from briefing.render.data_csv import data_csv
+from briefing.render.export import export_each_area
 from widgets import Dashboard
 
 #: Japanese allowed in the English edition: the plan's official name, once, beside its translation.

@@ -32,7 +32,8 @@ from servers import seed_disclosure, shared_tmpdir
 from briefing import Settings, load_dataset
 from briefing.content import context
 from briefing.content.filters import from_query
-from briefing.render.export import data_csv, export_file, neutralise, render_briefing
+from briefing.render.data_csv import data_csv, neutralise
+from briefing.render.export import export_file, render_briefing
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"

@@ -22,7 +22,7 @@ from servers import seed_disclosure
 from briefing import PREFECTURE, Dataset, Settings, load_dataset, parse_fy, suppression
 from briefing.content import Context, area_name, context, indicator_cards, survey_panels
 from briefing.content.filters import Filters
-from briefing.render.export import data_csv
+from briefing.render.data_csv import data_csv
 from briefing.render.html import render_view
 from briefing.stats.audit import Fact, audit, survey_audit
 from briefing.stats.disclosure import METHOD, audited, disclosure

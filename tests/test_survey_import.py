@@ -31,7 +31,8 @@ from briefing.data.store import undo
 from briefing.intake.survey_apply import commit_survey
 from briefing.intake.survey_review import review_survey, review_survey_text
 from briefing.intake.survey_terms import answer_of, band_of, bands
-from briefing.render.export import data_csv, render_briefing
+from briefing.render.data_csv import data_csv
+from briefing.render.export import render_briefing
 
 ANSWERS = [
     "そう思う",

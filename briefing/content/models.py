@@ -162,3 +162,15 @@ class ViewContent:
     plan_opinions: list[Opinion] = field(default_factory=list)
     meeting: str = ""
     has_record: bool = False
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value added or changed since a date, for 「前回からの更新」."""
+
+    indicator: str
+    series: str
+    fy: str
+    area: str
+    value: str
+    updated: str

@@ -8,15 +8,11 @@ same bytes: the only dates are the data's own and the stated generation date.
 from __future__ import annotations
 
 import base64
-import csv
 import datetime as dt
-import io
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
-
-import pandas as pd
 
 from .. import clock
 from ..charts import figures
@@ -32,7 +28,6 @@ from ..content import (
     directions_of,
     goal_cards,
     has_sample,
-    history_of,
     indicator_cards,
     interval_level,
     last_meeting,
@@ -41,9 +36,9 @@ from ..content import (
     year_range,
 )
 from ..content.filters import Filters
-from ..content.formatting import value_text
 from ..content.models import (
     Account,
+    Change,
     Comparison,
     GoalCard,
     IndicatorCard,
@@ -51,240 +46,19 @@ from ..content.models import (
     Opinion,
     SurveyPanel,
 )
+from ..content.updates import changes_since
 from ..data.areas import PREFECTURE
 from ..data.dataset import Dataset
 from ..data.files import write_atomic
 from ..data.fiscal import format_fy
 from ..labels import (
     BRIEFING,
-    BRIEFING_CSV,
-    OPINIONS_CSV,
-    OPINIONS_CSV_WHOLE_PLAN,
-    source_label,
     text,
     texts,
 )
 from ..stats.disclosure import require_passed
-from ..stats.suppression import Suppression, suppression
+from .data_csv import data_csv, opinions_csv
 from .html import environment, stylesheet
-from .survey_rows import survey_columns, survey_rows
-
-#: The text key of each status of the data: 「確定」 and 「速報」 in Japanese, final and provisional in English.
-STATUS = {"確定": "final", "速報": "provisional"}
-
-#: Characters that make Excel treat a cell as a formula (CSV injection), plus tab and CR.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass(frozen=True)
-class Change:
-    """One value added or changed since a date, for 「前回からの更新」."""
-
-    indicator: str
-    series: str
-    fy: str
-    area: str
-    value: str
-    updated: str
-
-
-def neutralise(cell: object) -> object:
-    """Prefix text that Excel would run as a formula with an apostrophe; numbers stay numbers."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_START):
-        return "'" + cell
-    return cell
-
-
-def _text(cell: object) -> object:
-    """An empty cell for a missing comment or source (pandas reads an empty cell as NaN)."""
-    return "" if pd.isna(cell) else cell  # type: ignore[call-overload]
-
-
-def data_csv(ctx: Context, filters: Filters) -> str:
-    """The values the briefing shows (withheld ones as 「5未満」 or 「秘匿」), as CSV text for Excel.
-
-    The indicator rows come first, then the survey shares of G1 and G2 (:mod:`.survey_rows`),
-    which fill the survey columns at the end (n, effective n, interval, weighted, 参考値).
-    """
-    ds, threshold = ctx.ds, ctx.settings.suppress_below
-    directions = [filters.direction] if filters.direction else list(ds.directions.index)
-    series = ds.series[ds.series["direction"].isin(directions)]
-    rows = history_of(ctx, filters.area)
-    lo, hi = year_range(ctx, filters)
-    rows = rows[rows["series"].isin(series.index) & rows["fy"].between(lo, hi)]
-    rows = rows.assign(withheld=ctx.withheld.column(rows, filters.area))
-    lang = filters.lang
-    words = BRIEFING[lang]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)  # the csv module's default dialect is Excel's: CRLF line ends
-    header = list(BRIEFING_CSV[lang])
-    extra = survey_columns(interval_level(ctx), lang)
-    writer.writerow(header + extra)
-    place = area_name(ctx, filters.area, lang)
-    about = ds.series[["indicator", f"name_{lang}", f"unit_{lang}"]].to_dict("index")
-    for row in rows.itertuples():
-        info, hide = about[row.series], row.withheld
-        value: object = (
-            value_text(row.value, kind="count", suppressed=hide, threshold=threshold, lang=lang)
-            if hide
-            else (int(row.value) if float(row.value).is_integer() else row.value)
-        )
-        cells = [
-            info["indicator"],
-            row.series,
-            info[f"name_{lang}"],
-            place,
-            format_fy(int(row.fy), lang=lang),
-            value,
-            info[f"unit_{lang}"],
-            text(STATUS[row.status], lang),
-            words["yes"] if row.sample else words["no"],
-            _text(row.comment) if lang == "ja" else "",  # staff write comments in Japanese
-            source_label(str(_text(row.source)), lang),
-            row.updated,
-        ]
-        writer.writerow([neutralise(c) for c in cells + [""] * len(extra)])
-    for cells in survey_rows(ctx, filters):
-        writer.writerow([neutralise(c) for c in cells])
-    return buffer.getvalue()
-
-
-def opinions_csv(ctx: Context, filters: Filters, directions: list[int]) -> str:
-    """The committee's opinions of the briefing's directions (and, for 全体, the plan-wide ones)
-    with the responses, as CSV text for Excel. Its columns are the ones ``briefing import`` reads.
-    """
-    ops = ctx.ds.opinions
-    keep = ops["direction"].isin(directions)
-    if not filters.direction:
-        keep |= ops["direction"].isna()
-    rows = ops[keep].sort_values(["meeting_date", "id"], ascending=[False, True])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(OPINIONS_CSV)
-    for r in rows.to_dict("records"):
-        cells = [
-            r["meeting_date"],
-            r["meeting"],
-            OPINIONS_CSV_WHOLE_PLAN if pd.isna(r["direction"]) else int(r["direction"]),
-            r["indicator"],
-            r["member_field"],
-            r["opinion"],
-            r["response"],
-            r["status"],
-            r["response_updated"],
-            BRIEFING["ja"]["yes"] if r["sample"] else BRIEFING["ja"]["no"],
-        ]
-        writer.writerow([neutralise(c) for c in cells])
-    return buffer.getvalue()
-
-
-def changes_since(ctx: Context, filters: Filters, since: dt.date) -> list[Change]:
-    """Values added or changed on or after ``since`` in the chosen directions and area.
-
-    With a change record (``changes.csv``, written by imports) each entry reads old → new;
-    without one, the ``updated`` date of each value is all there is to go on.
-    """
-    from ..data.changes import read_changes
-
-    ds = ctx.ds
-    directions = [filters.direction] if filters.direction else list(ds.directions.index)
-    record = read_changes(ds.directory)
-    # a survey's groups (G1, G2) are not values of a series: their shares are in the goals and the CSV
-    record = record[record["series"].isin(ds.series.index)]
-    if len(record):
-        # the day staff saw on the clock: a save at 08:00 in Japan is the day before in UTC
-        days = pd.to_datetime(record["changed_at"], utc=True).dt.tz_convert(clock.TOKYO).dt.date
-        recent = record.assign(day=days.map(dt.date.isoformat))[days >= since]
-        rows = (
-            recent[recent["area"] == filters.area]
-            if ds.areas.at[filters.area, "level"] != "region"
-            else recent[recent["area"].map(ds.areas["region"]) == filters.area]
-        )
-        before = _state_at(ctx, recent)
-        pairs = [
-            (r.series, int(r.fy), r.area, r.old_value, r.new_value, r.day)
-            for r in rows.itertuples()
-        ]
-    else:
-        rows = history_of(ctx, filters.area)
-        rows = rows[pd.to_datetime(rows["updated"]).dt.date >= since]
-        pairs = [
-            (r.series, int(r.fy), filters.area, "", r.value, str(r.updated))
-            for r in rows.itertuples()
-        ]
-        before = ctx.withheld
-    result = []
-    for series, fy, area, old, new, when in pairs:
-        info = ds.series.loc[series]
-        if info["direction"] not in directions:
-            continue
-
-        cell = (series, fy, area)
-        lang = filters.lang
-        now = _changed_value(ctx, new, info, ctx.withheld.reason(*cell), lang)
-        was = _changed_value(ctx, old, info, before.reason(*cell), lang)
-        result.append(
-            Change(
-                indicator=_series_title(info, lang),
-                series=series,
-                fy=format_fy(fy, lang=lang),
-                area=area_name(ctx, area, lang),
-                value=f"{was} → {now}" if len(record) else now,
-                updated=when,
-            )
-        )
-    return result
-
-
-def _series_title(info: pd.Series, lang: str) -> str:
-    """「3-1 指標名（系列名）」: the indicator, and the series' own label when it has one."""
-    label = (
-        text("parenthesised", lang, body=info[f"label_{lang}"])
-        if pd.notna(info[f"label_{lang}"])
-        else ""
-    )
-    return f"{info['indicator']} {info[f'name_{lang}']}{label}"
-
-
-def _state_at(ctx: Context, record: pd.DataFrame) -> Suppression:
-    """The withheld cells of the data as it stood before the changes in ``record``.
-
-    An old value printed in 「前回からの更新」 was published (or withheld) by the briefings of
-    that time: it is printed only if they showed it, so a value they withheld — small, partial
-    or 秘匿 — stays withheld.
-    """
-    ds = ctx.ds
-    history = ds.history.set_index(["series", "fy", "area"])
-    # each value as it stood before its first change (drop_duplicates keeps the first)
-    first = record.assign(fy=record["fy"].astype(int)).drop_duplicates(["series", "fy", "area"])
-    for r in first.itertuples():
-        key = (r.series, r.fy, r.area)
-        if r.old_value == "":
-            history = history.drop(index=key, errors="ignore")
-        elif key in history.index:
-            history.loc[key, "value"] = float(r.old_value)
-    before = replace(ds, history=history.reset_index())
-    return suppression(before, ctx.settings.suppress_below)
-
-
-def _changed_value(
-    ctx: Context,
-    value: object,
-    info: pd.Series,
-    why: str,
-    lang: str,
-) -> str:
-    """One side of old → new, withheld for ``why`` (the reason at the time it was published)."""
-    if value in ("", None):
-        return BRIEFING[lang]["new"]
-    return value_text(
-        float(value),  # type: ignore[arg-type]
-        kind=info["kind"],
-        unit=info[f"unit_{lang}"],
-        suppressed=why,
-        threshold=ctx.settings.suppress_below,
-        lang=lang,
-    )
 
 
 @dataclass(frozen=True)

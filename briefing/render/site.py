@@ -38,7 +38,7 @@ from ..data.files import write_atomic
 from ..data.fiscal import format_fy
 from ..labels import CSV_COLUMNS, CSV_WORDS, SITE, text, texts
 from ..stats.disclosure import require_passed
-from .export import neutralise
+from .data_csv import neutralise
 from .html import TEMPLATES, environment
 
 LANGS = ("ja", "en")
