@@ -503,3 +503,39 @@ def test_a_regions_csv_has_the_regions_shares_not_the_prefectures(small: Path) -
         ("伊賀", "社会福祉協議会", "50.0", "40"),
         ("中勢", "全体", "75.0", "80"),
     ]
+
+
+# ---- the committee's opinions, the second CSV of a briefing ------------------------------------
+
+
+def test_the_opinions_csv_lists_newest_meeting_first_and_goes_back_in_unchanged(
+    small: Path, tmp_path: Path
+) -> None:
+    """全体's file has every opinion, plan-wide ones marked 全体; a direction's has its own only.
+    Staff edit the file and bring it back with ``briefing import``: as sent, nothing changes."""
+    from briefing.intake.records import record_review
+    from briefing.render.data_csv import opinions_csv
+
+    ctx = context_of(small)
+    ops = ctx.ds.opinions
+    rows = list(csv.reader(io.StringIO(opinions_csv(ctx, Filters(), [1, 2, 3, 4, 5, 6]))))
+    assert rows[0][:3] == ["会議日", "会議名", "取組方向"] and len(rows) - 1 == len(ops)
+    newest_first = ops.sort_values(["meeting_date", "id"], ascending=[False, True])
+    assert [r[5] for r in rows[1:]] == list(newest_first["opinion"])
+    assert {r[2] for r in rows[1:]} == {"全体", "2", "3", "5", "6"}  # whole numbers, not 2.0
+    assert {r[-1] for r in rows[1:]} == {"はい"}  # the bundled opinions are sample text
+    sent = tmp_path / "opinions.csv"
+    sent.write_text(opinions_csv(ctx, Filters(), [1, 2, 3, 4, 5, 6]), encoding="utf-8-sig")
+    back = record_review([sent], ctx.ds)
+    assert back.ok and len(back.records) == len(ops) and not back.changed
+    of_two = list(csv.reader(io.StringIO(opinions_csv(ctx, Filters(direction=2), [2]))))
+    assert {r[2] for r in of_two[1:]} == {"2"} and len(of_two) - 1 == (ops["direction"] == 2).sum()
+
+
+def test_an_opinion_that_excel_would_run_as_a_formula_is_written_as_text(small: Path) -> None:
+    from briefing.render.data_csv import opinions_csv
+
+    edit_csv(small / "opinions.csv", 2, "opinion", '=HYPERLINK("http://example.com")')
+    ctx = context_of(small)
+    rows = list(csv.reader(io.StringIO(opinions_csv(ctx, Filters(), [2]))))
+    assert '\'=HYPERLINK("http://example.com")' in [r[5] for r in rows]
