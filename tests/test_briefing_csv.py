@@ -285,6 +285,16 @@ def test_updates_read_in_english_in_the_english_briefing(small: Path) -> None:
     ]
 
 
+def test_an_update_names_a_series_by_its_own_label_in_either_language(small: Path) -> None:
+    """2-3's share of primary schools reads （小学生） in Japanese and (Primary school) in English."""
+    record(small, ("2026-11-20T10:30:00+09:00", "2-3a", "2025", PREFECTURE, "40", "45"))
+    since = dt.date(2026, 11, 1)
+    [ja] = changes_since(context_of(small), Filters(), since)
+    [en] = changes_since(context_of(small), Filters(lang="en"), since)
+    assert ja.indicator.startswith("2-3 ") and ja.indicator.endswith("（小学生）")
+    assert en.indicator.startswith("2-3 ") and en.indicator.endswith(" (Primary school)")
+
+
 def test_updates_withhold_at_the_threshold_set(small: Path) -> None:
     """At 15, 名張市's new 12 is withheld as 「15未満」, and so is its old 14; its old 20 is shown."""
     record(
