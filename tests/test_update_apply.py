@@ -279,6 +279,27 @@ def test_a_stock_total_is_recomputed_and_a_share_has_no_towns_to_sum(
     assert float(row(history, "5-1", 2025)["value"]) == _towns_total(ds, "5-1", 2025, **{TSU: 9})
 
 
+def test_a_regional_share_is_saved_without_a_summed_total_and_counts_after_it_get_theirs(
+    bundled_dataset: Dataset,
+) -> None:
+    """Shares do not add up over towns (the catalog is data: a share may be given per town); the
+    places (5-1) saved in the same file still get their prefecture total."""
+    from dataclasses import replace
+
+    series = bundled_dataset.series
+    ds = replace(
+        bundled_dataset,
+        series=series.assign(kind=series["kind"].mask(series.index == "2-2", "share")),
+    )
+    history, changes = saved(ds, entry("2-2", 2026, TSU, 30.5), entry("5-1", 2026, TSU, 3))
+    assert [(c["series"], c["area"]) for c in changes] == [
+        ("2-2", TSU),
+        ("5-1", TSU),
+        ("5-1", PREFECTURE),
+    ]
+    assert row(history, "5-1", 2026)["value"] == "3"
+
+
 def test_a_total_that_stays_the_same_keeps_its_flags(bundled_dataset: Dataset) -> None:
     """A town rewritten with its own value: the plan's real baseline total is not relabelled."""
     ds = bundled_dataset

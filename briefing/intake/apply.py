@@ -137,7 +137,7 @@ def apply(
     table = pd.DataFrame(edit.rows, columns=history.columns)
     table = (
         table.assign(_fy=table["fy"].astype(int))
-        .sort_values(["series", "_fy", "area"], kind="stable")
+        .sort_values(["series", "_fy", "area"])  # unique keys: no ties to keep in order
         .drop(columns="_fy")
     )
     return {
