@@ -543,9 +543,12 @@ def test_the_opinions_csv_lists_newest_meeting_first_and_goes_back_in_unchanged(
 
 
 def test_an_opinion_that_excel_would_run_as_a_formula_is_written_as_text(small: Path) -> None:
+    """…and one staff entered themselves (not sample text) says so: サンプル いいえ."""
     from briefing.render.data_csv import opinions_csv
 
     edit_csv(small / "opinions.csv", 2, "opinion", '=HYPERLINK("http://example.com")')
+    edit_csv(small / "opinions.csv", 2, "sample", "false")
     ctx = context_of(small)
     rows = list(csv.reader(io.StringIO(opinions_csv(ctx, Filters(), [2]))))
-    assert '\'=HYPERLINK("http://example.com")' in [r[5] for r in rows]
+    [entered] = [r for r in rows if r[5] == '\'=HYPERLINK("http://example.com")']
+    assert entered[-1] == "いいえ"

@@ -103,7 +103,7 @@ def opinions_csv(ctx: Context, filters: Filters, directions: list[int]) -> str:
         keep |= ops["direction"].isna()
     rows = ops[keep].sort_values(["meeting_date", "id"], ascending=[False, True])
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer)  # CRLF, as in the file of values
     writer.writerow(OPINIONS_CSV)
     for r in rows.to_dict("records"):
         cells = [
