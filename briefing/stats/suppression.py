@@ -66,7 +66,6 @@ class Suppression:
                 for s, fy in zip(rows["series"], rows["fy"], strict=True)
             ],
             index=rows.index,
-            dtype=object,
         )
 
 
@@ -100,7 +99,7 @@ def partial_counts(reason: str) -> tuple[int, int] | None:
     """(reported, of) of a partial reason, None for any other."""
     if not reason.startswith(PARTIAL + ":"):
         return None
-    reported, of = reason.split(":", 1)[1].split("/")
+    reported, of = reason.removeprefix(PARTIAL + ":").split("/")
     return int(reported), int(of)
 
 
