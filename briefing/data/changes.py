@@ -65,14 +65,14 @@ def appended_rows(
     path = directory / name
     old = path.read_bytes() if path.exists() else b""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", restval="")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")  # a missing cell: ""
     if old:
-        header = next(csv.reader(io.StringIO(old.decode("utf-8"))), [])
+        header = next(csv.reader(io.StringIO(old.decode())))  # UTF-8; a file has a first row
         if header != columns:
             writer.writeheader()
-            writer.writerows(csv.DictReader(io.StringIO(old.decode("utf-8"))))
+            writer.writerows(csv.DictReader(io.StringIO(old.decode())))
             old = b""
     else:
         writer.writeheader()
     writer.writerows(rows)
-    return old + buffer.getvalue().encode("utf-8")
+    return old + buffer.getvalue().encode()
