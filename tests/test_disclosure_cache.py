@@ -163,9 +163,11 @@ def test_kernels_starting_together_wait_for_the_first_ones_answer(
 
     def finish() -> None:
         waiting.wait(timeout=60)
-        shutil.copy(first / cells, shared / cells)
-        fcntl.flock(other, fcntl.LOCK_UN)
-        other.close()
+        try:
+            shutil.copy(first / cells, shared / cells)
+        finally:  # with no answer to hand over, the waiting kernel must not wait for ever
+            fcntl.flock(other, fcntl.LOCK_UN)
+            other.close()
 
     def solve_again(*args: object) -> None:
         raise AssertionError("solved again instead of reading the other kernel's answer")
