@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import pytest
+import servers
 
 from briefing import Dataset
 
@@ -118,8 +119,6 @@ def private_temp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def shared_for_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Session folders for the bundled data's disclosure (chosen there on first use only) and for
     a figure cache that servers and exports share (``servers.shared_tmpdir``)."""
-    import servers
-
     servers.SEED_DIR = tmp_path_factory.mktemp("disclosure-seed")
     servers.FIGURES_DIR = tmp_path_factory.mktemp("figures")
     yield
