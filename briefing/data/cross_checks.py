@@ -191,8 +191,13 @@ def cross_check(
     found: list[tuple[int, int, int, Problem]] = []
     for number, rule in enumerate(RULES):
         table = tables[rule.file]
-        table = table[~table["file_row"].isin({row for file, row in skip if file == rule.file})]
-        for row in table[rule.wrong(table, known)].itertuples():
+        skipped = {row for file, row in skip if file == rule.file}
+        if skipped:
+            table = table[~table["file_row"].isin(skipped)]
+        wrong = rule.wrong(table, known)
+        if not wrong.any():
+            continue
+        for row in table[wrong].itertuples():
             reason = rule.reason(row, known) if callable(rule.reason) else rule.reason
             hint = rule.hint(row, known) if callable(rule.hint) else rule.hint
             value = rule.shown(getattr(row, rule.column))

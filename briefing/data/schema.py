@@ -315,6 +315,8 @@ def _without_blank_rows(raw: pd.DataFrame) -> pd.DataFrame:
     """Without Excel's trailing ",,,," rows (only a row whose first cell is blank can be blank
     throughout, so only those are looked at)."""
     maybe = raw.index[raw.iloc[:, 0].str.strip() == ""] if len(raw.columns) else raw.index
+    if maybe.empty:
+        return raw
     blank = maybe[(raw.loc[maybe].apply(lambda col: col.str.strip()) == "").all(axis=1)]
     return raw.drop(index=blank)
 
@@ -368,6 +370,8 @@ def _duplicate_keys(name: str, schema: FileSchema, table: pd.DataFrame) -> list[
     duplicated = table.duplicated(key_columns, keep="first") & table[key_columns].notna().all(
         axis=1
     )
+    if not duplicated.any():
+        return []
     problems = []
     for _, row in table[duplicated].iterrows():
         key = "・".join(str(row[k]) for k in schema.key)
