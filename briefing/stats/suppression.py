@@ -233,8 +233,9 @@ def _constraint(
     from scipy.optimize import LinearConstraint
     from scipy.sparse import coo_matrix
 
-    entries = [(r, j, v) for r, row in enumerate(rows) for j, v in row.items()]
-    r, j, v = zip(*entries, strict=True) if entries else ((), (), ())
+    r = [r for r, row in enumerate(rows) for _ in row]
+    j = [j for row in rows for j in row]
+    v = [v for row in rows for v in row.values()]
     matrix = coo_matrix((v, (r, j)), shape=(len(rows), size)).tocsr()
     bound = np.array(values)
     return LinearConstraint(matrix, bound if equal else -np.inf, bound)
