@@ -233,9 +233,9 @@ def _constraint(
     from scipy.optimize import LinearConstraint
     from scipy.sparse import coo_matrix
 
-    r = [r for r, row in enumerate(rows) for _ in row]
-    j = [j for row in rows for j in row]
-    v = [v for row in rows for v in row.values()]
+    r = [i for i, row in enumerate(rows) for _ in row]
+    j = [column for row in rows for column in row]
+    v = [value for row in rows for value in row.values()]
     matrix = coo_matrix((v, (r, j)), shape=(len(rows), size)).tocsr()
     bound = np.array(values)
     return LinearConstraint(matrix, bound if equal else -np.inf, bound)
