@@ -22,7 +22,8 @@ from briefing.content import Context, context
 from briefing.content.filters import Filters
 from briefing.content.updates import changes_since
 from briefing.data.changes import CHANGE_COLUMNS
-from briefing.render.data_csv import data_csv, neutralise
+from briefing.intake.records import record_review
+from briefing.render.data_csv import data_csv, neutralise, opinions_csv
 
 HEADER = [
     "指標",
@@ -523,19 +524,17 @@ def test_the_opinions_csv_lists_newest_meeting_first_and_goes_back_in_unchanged(
 ) -> None:
     """全体's file has every opinion, plan-wide ones marked 全体; a direction's has its own only.
     Staff edit the file and bring it back with ``briefing import``: as sent, nothing changes."""
-    from briefing.intake.records import record_review
-    from briefing.render.data_csv import opinions_csv
-
     ctx = context_of(small)
     ops = ctx.ds.opinions
-    rows = list(csv.reader(io.StringIO(opinions_csv(ctx, Filters(), [1, 2, 3, 4, 5, 6]))))
+    text = opinions_csv(ctx, Filters(), [1, 2, 3, 4, 5, 6])
+    rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:3] == ["会議日", "会議名", "取組方向"] and len(rows) - 1 == len(ops)
     newest_first = ops.sort_values(["meeting_date", "id"], ascending=[False, True])
     assert [r[5] for r in rows[1:]] == list(newest_first["opinion"])
     assert {r[2] for r in rows[1:]} == {"全体", "2", "3", "5", "6"}  # whole numbers, not 2.0
     assert {r[-1] for r in rows[1:]} == {"はい"}  # the bundled opinions are sample text
     sent = tmp_path / "opinions.csv"
-    sent.write_text(opinions_csv(ctx, Filters(), [1, 2, 3, 4, 5, 6]), encoding="utf-8-sig")
+    sent.write_text(text, encoding="utf-8-sig")
     back = record_review([sent], ctx.ds)
     assert back.ok and len(back.records) == len(ops) and not back.changed
     of_two = list(csv.reader(io.StringIO(opinions_csv(ctx, Filters(direction=2), [2]))))
@@ -544,8 +543,6 @@ def test_the_opinions_csv_lists_newest_meeting_first_and_goes_back_in_unchanged(
 
 def test_an_opinion_that_excel_would_run_as_a_formula_is_written_as_text(small: Path) -> None:
     """…and one staff entered themselves (not sample text) says so: サンプル いいえ."""
-    from briefing.render.data_csv import opinions_csv
-
     edit_csv(small / "opinions.csv", 2, "opinion", '=HYPERLINK("http://example.com")')
     edit_csv(small / "opinions.csv", 2, "sample", "false")
     ctx = context_of(small)
